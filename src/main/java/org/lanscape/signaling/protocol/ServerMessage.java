@@ -1,0 +1,68 @@
+package org.lanscape.signaling.protocol;
+
+import jakarta.json.JsonValue;
+import jakarta.json.bind.annotation.JsonbPropertyOrder;
+
+import java.util.List;
+
+/**
+ * Every frame the server sends, one record per message type. Null components are left out of the
+ * JSON, as the seed's {@code omitempty} does; each record's doc shows its JSON.
+ */
+public sealed interface ServerMessage {
+
+    String type();
+
+    /** {@code {"type":"welcome","selfId":"01J5..."}} */
+    @JsonbPropertyOrder({"type", "selfId"})
+    record Welcome(String type, String selfId) implements ServerMessage {
+        public Welcome(String selfId) {
+            this(MessageTypes.WELCOME, selfId);
+        }
+    }
+
+    /** {@code {"type":"peer-list","peers":[{"id":"01J5...","metadata":{...}}]}}; no {@code peers} when empty. */
+    @JsonbPropertyOrder({"type", "peers"})
+    record PeerList(String type, List<PeerRecord> peers) implements ServerMessage {
+        public PeerList(List<PeerRecord> peers) {
+            this(MessageTypes.PEER_LIST, peers == null || peers.isEmpty() ? null : List.copyOf(peers));
+        }
+    }
+
+    /** {@code {"type":"peer-joined","peerId":"01J5...","metadata":{...}}} */
+    @JsonbPropertyOrder({"type", "peerId", "metadata"})
+    record PeerJoined(String type, String peerId, JsonValue metadata) implements ServerMessage {
+        public PeerJoined(String peerId, JsonValue metadata) {
+            this(MessageTypes.PEER_JOINED, peerId, metadata);
+        }
+    }
+
+    /** {@code {"type":"peer-left","peerId":"01J5..."}} */
+    @JsonbPropertyOrder({"type", "peerId"})
+    record PeerLeft(String type, String peerId) implements ServerMessage {
+        public PeerLeft(String peerId) {
+            this(MessageTypes.PEER_LEFT, peerId);
+        }
+    }
+
+    /**
+     * A relayed offer, answer or ice-candidate:
+     * {@code {"type":"offer","from":"01J5...","payload":{...},"msgId":"abc"}}; {@code from} is set by
+     * the server, {@code payload} and {@code msgId} are the sender's, unchanged.
+     */
+    @JsonbPropertyOrder({"type", "from", "payload", "msgId"})
+    record Relayed(String type, String from, JsonValue payload, JsonValue msgId) implements ServerMessage {
+    }
+
+    /** {@code {"type":"error","code":"target_not_found","message":"peer not found","msgId":"abc"}} */
+    @JsonbPropertyOrder({"type", "code", "message", "msgId"})
+    record Error(String type, String code, String message, JsonValue msgId) implements ServerMessage {
+        public Error(ErrorCode code, JsonValue msgId) {
+            this(MessageTypes.ERROR, code.wire(), code.message(), msgId);
+        }
+
+        public Error(ErrorCode code, String message, JsonValue msgId) {
+            this(MessageTypes.ERROR, code.wire(), message, msgId);
+        }
+    }
+}

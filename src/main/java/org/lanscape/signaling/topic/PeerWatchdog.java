@@ -1,0 +1,87 @@
+package org.lanscape.signaling.topic;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.lanscape.signaling.config.SignalingConfig;
+
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Keeps every peer honest, on one timer for the whole node: pings each peer every ping interval,
+ * closes a peer silent for two intervals (close code 4000) or whose send has been stuck longer
+ * than the write timeout (4001), and removes peers whose socket failed.
+ */
+@ApplicationScoped
+public class PeerWatchdog {
+
+    /** Close code for a peer silent for two ping intervals. */
+    public static final int PING_TIMEOUT = 4000;
+    /** Close code for a peer whose send did not complete within the write timeout. */
+    public static final int WRITE_TIMEOUT = 4001;
+
+    private static final Logger LOG = Logger.getLogger(PeerWatchdog.class.getName());
+
+    @Inject
+    TopicRegistry registry;
+    @Inject
+    SignalingConfig config;
+    @Resource
+    ManagedScheduledExecutorService scheduler;
+
+    private ScheduledFuture<?> task;
+
+    void start(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
+        long tick = tickMillis();
+        task = scheduler.scheduleWithFixedDelay(this::sweepSafely, tick, tick, TimeUnit.MILLISECONDS);
+    }
+
+    @PreDestroy
+    void stop() {
+        if (task != null) {
+            task.cancel(false);
+        }
+    }
+
+    /** One pass over every peer. */
+    void sweep(long now) {
+        long ping = config.pingInterval().toNanos();
+        long writeTimeout = config.writeTimeout().toNanos();
+        registry.forEachPeer(peer -> {
+            if (peer.isClosed()) {
+                registry.leave(peer);
+            } else if (peer.sendStalledFor(now) > writeTimeout) {
+                LOG.info(() -> "closing peer: send stuck longer than the write timeout: peer=" + peer.id()
+                        + " topic=" + peer.topic());
+                registry.disconnect(peer, WRITE_TIMEOUT, "write timeout");
+            } else if (now - peer.lastSeenAt() > 2 * ping) {
+                LOG.info(() -> "closing peer: nothing received for two ping intervals: peer=" + peer.id()
+                        + " topic=" + peer.topic());
+                registry.disconnect(peer, PING_TIMEOUT, "ping timeout");
+            } else if (now - peer.lastPingAt() >= ping) {
+                peer.ping(now);
+            }
+        });
+    }
+
+    private void sweepSafely() {
+        try {
+            sweep(System.nanoTime());
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "peer sweep failed", e);
+        }
+    }
+
+    /** Fine enough to honour the shortest of the timeouts within a fraction of it, at most once a second. */
+    private long tickMillis() {
+        long shortest = Math.min(config.pingInterval().toMillis(), config.writeTimeout().toMillis());
+        return Math.max(20, Math.min(1000, shortest / 5));
+    }
+}

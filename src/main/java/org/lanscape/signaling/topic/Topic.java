@@ -1,0 +1,89 @@
+package org.lanscape.signaling.topic;
+
+import org.lanscape.signaling.protocol.PeerRecord;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * The peers of one topic. Joins and leaves of one topic are serialised by the topic's own lock, so
+ * that every member sees membership events in the order they happened and a new peer's welcome and
+ * peer-list are queued before any event about later peers; relays look peers up without a lock.
+ * A topic is closed when its last peer leaves and is never reused after that.
+ */
+final class Topic {
+
+    enum Removal { NOT_MEMBER, REMOVED, REMOVED_LAST }
+
+    private final String name;
+    private final ConcurrentHashMap<String, Peer> peers = new ConcurrentHashMap<>();
+    private boolean closed; // guarded by this
+
+    Topic(String name) {
+        this.name = name;
+    }
+
+    String name() {
+        return name;
+    }
+
+    Peer peer(String id) {
+        return peers.get(id);
+    }
+
+    int size() {
+        return peers.size();
+    }
+
+    Collection<Peer> peers() {
+        return peers.values();
+    }
+
+    /**
+     * Queues welcome and the peer-list (built by {@code peerList} from the current members) for the
+     * new peer, broadcasts {@code joinedFrame} to the current members (skipping full queues) and
+     * adds the peer. Returns the number of broadcasts skipped, or -1 if this topic is closed.
+     */
+    synchronized int add(Peer peer, String welcomeFrame, String joinedFrame,
+                         Function<List<PeerRecord>, String> peerList) {
+        if (closed) {
+            return -1;
+        }
+        List<PeerRecord> records = new ArrayList<>(peers.size());
+        for (Peer member : peers.values()) {
+            records.add(member.record());
+        }
+        peer.offer(welcomeFrame);
+        peer.offer(peerList.apply(records));
+        int skipped = broadcast(joinedFrame);
+        peers.put(peer.id(), peer);
+        return skipped;
+    }
+
+    /** Removes the peer and broadcasts {@code leftFrame} to the rest; closes the topic when it empties. */
+    synchronized Removal remove(Peer peer, String leftFrame, Runnable onClosed) {
+        if (!peers.remove(peer.id(), peer)) {
+            return Removal.NOT_MEMBER;
+        }
+        broadcast(leftFrame);
+        if (peers.isEmpty()) {
+            closed = true;
+            onClosed.run();
+            return Removal.REMOVED_LAST;
+        }
+        return Removal.REMOVED;
+    }
+
+    private int broadcast(String frame) {
+        int skipped = 0;
+        for (Peer member : peers.values()) {
+            if (!member.offer(frame)) {
+                skipped++;
+            }
+        }
+        return skipped;
+    }
+}

@@ -1,0 +1,115 @@
+package org.lanscape.signaling.topic;
+
+import com.github.f4b6a3.ulid.UlidCreator;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.json.JsonValue;
+import org.lanscape.signaling.config.SignalingConfig;
+import org.lanscape.signaling.protocol.ServerMessage;
+import org.lanscape.signaling.protocol.ServerMessageEncoder;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+
+/**
+ * All topics of this node and their peers. There is no global lock: the topic map is a
+ * {@link ConcurrentHashMap}, membership changes lock only their own {@link Topic}, relays take no
+ * lock at all. Every frame is encoded once, whatever the number of recipients.
+ */
+@ApplicationScoped
+public class TopicRegistry {
+
+    private static final Logger LOG = Logger.getLogger(TopicRegistry.class.getName());
+
+    private final ConcurrentHashMap<String, Topic> topics = new ConcurrentHashMap<>();
+    private SignalingConfig config;
+
+    protected TopicRegistry() {
+        // for CDI proxies
+    }
+
+    @Inject
+    public TopicRegistry(SignalingConfig config) {
+        this.config = config;
+    }
+
+    /**
+     * Adds a new peer to the topic (creating the topic if needed): the peer's queue gets welcome
+     * and the peer-list of the members before it, and each member gets peer-joined (best effort).
+     */
+    public Peer join(String topicName, JsonValue metadata, PeerSocket socket) {
+        Peer peer = new Peer(UlidCreator.getUlid().toString(), topicName, metadata, socket, config.queueSize());
+        String welcome = encode(new ServerMessage.Welcome(peer.id()));
+        String joined = encode(new ServerMessage.PeerJoined(peer.id(), metadata));
+        while (true) {
+            Topic topic = topics.computeIfAbsent(topicName, Topic::new);
+            int skipped = topic.add(peer, welcome, joined, records -> encode(new ServerMessage.PeerList(records)));
+            if (skipped >= 0) {
+                LOG.fine(() -> "peer joined: peer=" + peer.id() + " topic=" + topicName);
+                return peer;
+            }
+            // The topic closed under us (its last peer left): the next round finds or makes a new one.
+        }
+    }
+
+    /** Removes the peer from its topic and sends peer-left to the rest; idempotent. */
+    public void leave(Peer peer) {
+        Topic topic = topics.get(peer.topic());
+        if (topic == null) {
+            return;
+        }
+        String left = encode(new ServerMessage.PeerLeft(peer.id()));
+        Topic.Removal removal = topic.remove(peer, left, () -> topics.remove(topic.name(), topic));
+        if (removal != Topic.Removal.NOT_MEMBER) {
+            LOG.fine(() -> "peer left: peer=" + peer.id() + " topic=" + peer.topic());
+        }
+    }
+
+    /** Removes the peer (as {@link #leave}) and closes its connection with that close code. */
+    public void disconnect(Peer peer, int closeCode, String reason) {
+        leave(peer);
+        peer.close(closeCode, reason);
+    }
+
+    /**
+     * Relays one offer/answer/ice-candidate from a peer to another peer of the same topic, waiting
+     * at most the configured relay wait for room in the target's queue.
+     */
+    public RelayResult relay(Peer from, String type, String to, JsonValue payload, JsonValue msgId) {
+        Topic topic = topics.get(from.topic());
+        Peer target = topic == null ? null : topic.peer(to);
+        if (target == null) {
+            return RelayResult.TARGET_NOT_FOUND;
+        }
+        String frame = encode(new ServerMessage.Relayed(type, from.id(), payload, msgId));
+        return target.offer(frame, config.relayWait().toNanos()) ? RelayResult.DELIVERED : RelayResult.DROPPED;
+    }
+
+    /** Queues a message for one peer, waiting at most the relay wait for room. */
+    public boolean sendWaiting(Peer peer, ServerMessage message) {
+        return peer.offer(encode(message), config.relayWait().toNanos());
+    }
+
+    public void forEachPeer(Consumer<Peer> action) {
+        for (Topic topic : topics.values()) {
+            topic.peers().forEach(action);
+        }
+    }
+
+    public int topicCount() {
+        return topics.size();
+    }
+
+    public int peerCount() {
+        int n = 0;
+        for (Topic topic : topics.values()) {
+            n += topic.size();
+        }
+        return n;
+    }
+
+    private static String encode(ServerMessage message) {
+        return ServerMessageEncoder.toJson(message);
+    }
+}

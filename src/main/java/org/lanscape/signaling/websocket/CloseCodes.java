@@ -1,0 +1,18 @@
+package org.lanscape.signaling.websocket;
+
+/** The close codes the server uses; README.md documents them. */
+public final class CloseCodes {
+    /** The server is shutting down. */
+    public static final int GOING_AWAY = 1001;
+    /** A binary frame: the protocol is JSON text only. */
+    public static final int UNSUPPORTED_DATA = 1003;
+    /** A text message larger than signaling.message.max-size. */
+    public static final int MESSAGE_TOO_BIG = 1009;
+    /** Nothing (no message, no pong) arrived for two ping intervals: see PeerWatchdog. */
+    public static final int PING_TIMEOUT = org.lanscape.signaling.topic.PeerWatchdog.PING_TIMEOUT;
+    /** A send to this peer did not complete within signaling.write.timeout: see PeerWatchdog. */
+    public static final int WRITE_TIMEOUT = org.lanscape.signaling.topic.PeerWatchdog.WRITE_TIMEOUT;
+
+    private CloseCodes() {
+    }
+}

@@ -1,0 +1,112 @@
+package org.lanscape.signaling.protocol;
+
+import jakarta.json.Json;
+import jakarta.json.JsonValue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.StringReader;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+class CodecTest {
+
+    private final ServerMessageEncoder encoder = new ServerMessageEncoder();
+    private final ClientMessageDecoder decoder = new ClientMessageDecoder();
+
+    private static JsonValue json(String text) {
+        return Json.createReader(new StringReader(text)).readValue();
+    }
+
+    @Test
+    void welcome() {
+        assertEquals("{\"type\":\"welcome\",\"selfId\":\"01J5\"}", encoder.encode(new ServerMessage.Welcome("01J5")));
+    }
+
+    @Test
+    void peerListOmitsEmptyPeersAndEmptyMetadata() {
+        assertEquals("{\"type\":\"peer-list\"}", encoder.encode(new ServerMessage.PeerList(List.of())));
+        assertEquals("{\"type\":\"peer-list\",\"peers\":[{\"id\":\"A\"},{\"id\":\"B\",\"metadata\":{\"name\":\"b\"}}]}",
+                encoder.encode(new ServerMessage.PeerList(List.of(
+                        new PeerRecord("A", null), new PeerRecord("B", json("{\"name\":\"b\"}"))))));
+    }
+
+    @Test
+    void peerJoinedAndLeft() {
+        assertEquals("{\"type\":\"peer-joined\",\"peerId\":\"A\"}", encoder.encode(new ServerMessage.PeerJoined("A", null)));
+        assertEquals("{\"type\":\"peer-joined\",\"peerId\":\"A\",\"metadata\":{\"n\":1}}",
+                encoder.encode(new ServerMessage.PeerJoined("A", json("{\"n\":1}"))));
+        assertEquals("{\"type\":\"peer-left\",\"peerId\":\"A\"}", encoder.encode(new ServerMessage.PeerLeft("A")));
+    }
+
+    @Test
+    void errorOmitsMissingMsgId() {
+        assertEquals("{\"type\":\"error\",\"code\":\"target_not_found\",\"message\":\"peer not found\"}",
+                encoder.encode(new ServerMessage.Error(ErrorCode.TARGET_NOT_FOUND, null)));
+        assertEquals("{\"type\":\"error\",\"code\":\"dropped\",\"message\":\"delivery failed\",\"msgId\":\"abc\"}",
+                encoder.encode(new ServerMessage.Error(ErrorCode.DROPPED, json("\"abc\""))));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "{\"sdp\":\"v=0\\r\\n\",\"type\":\"offer\"}", "\"text\"", "42", "[1,{\"a\":null}]", "null", "true", "{}"})
+    void relayPassesPayloadAndMsgIdThroughUnchanged(String payload) {
+        String in = "{\"type\":\"offer\",\"to\":\"B\",\"payload\":" + payload + ",\"msgId\":" + payload + "}";
+        ClientMessage message = assertInstanceOf(ClientMessage.class, decoder.decode(in));
+        assertEquals("offer", message.type());
+        assertEquals("B", message.to());
+        String out = encoder.encode(new ServerMessage.Relayed(message.type(), "A", message.payload(), message.msgId()));
+        JsonValue expectedMsgId = "null".equals(payload) ? null : json(payload);
+        JsonValue relayed = json(out);
+        assertEquals(json(payload), relayed.asJsonObject().get("payload"));
+        assertEquals(expectedMsgId, relayed.asJsonObject().get("msgId"));
+        assertEquals("A", relayed.asJsonObject().getString("from"));
+    }
+
+    @Test
+    void relayOmitsAbsentPayloadAndMsgId() {
+        ClientMessage message = (ClientMessage) decoder.decode("{\"type\":\"answer\",\"to\":\"B\"}");
+        assertEquals("{\"type\":\"answer\",\"from\":\"A\"}",
+                encoder.encode(new ServerMessage.Relayed(message.type(), "A", message.payload(), message.msgId())));
+    }
+
+    @Test
+    void clientFromIsIgnored() {
+        ClientMessage message = (ClientMessage) decoder.decode("{\"type\":\"offer\",\"to\":\"B\",\"from\":\"forged\"}");
+        String out = encoder.encode(new ServerMessage.Relayed(message.type(), "A", message.payload(), message.msgId()));
+        assertEquals("A", json(out).asJsonObject().getString("from"));
+    }
+
+    @Test
+    void missingTypeAndTargetDecodeForTheSeedErrors() {
+        ClientMessage message = (ClientMessage) decoder.decode("{\"msgId\":\"m\"}");
+        assertEquals("", message.type());
+        assertNull(message.to());
+        assertEquals(json("\"m\""), message.msgId());
+    }
+
+    @Test
+    void emptyMsgIdIsNoMsgId() {
+        assertNull(((ClientMessage) decoder.decode("{\"type\":\"offer\",\"msgId\":\"\"}")).msgId());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"not json", "", "{", "[1,2]", "\"offer\"", "42", "null", "{\"type\":\"offer\"} trailing"})
+    void notAJsonObjectIsMalformed(String text) {
+        MalformedMessage malformed = assertInstanceOf(MalformedMessage.class, decoder.decode(text));
+        assertNull(malformed.msgId());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "{\"type\":5,\"msgId\":\"m\"}", "{\"type\":{},\"msgId\":\"m\"}",
+            "{\"type\":\"offer\",\"to\":7,\"msgId\":\"m\"}", "{\"type\":\"offer\",\"to\":[\"B\"],\"msgId\":\"m\"}"})
+    void wrongFieldTypesAreMalformedAndKeepTheMsgId(String text) {
+        MalformedMessage malformed = assertInstanceOf(MalformedMessage.class, decoder.decode(text));
+        assertEquals(json("\"m\""), malformed.msgId());
+    }
+}

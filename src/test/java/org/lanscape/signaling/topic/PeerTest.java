@@ -1,0 +1,166 @@
+package org.lanscape.signaling.topic;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PeerTest {
+
+    /** A socket whose sends complete only when the test says so. */
+    static final class ManualSocket implements PeerSocket {
+        final List<String> sent = new ArrayList<>();
+        final List<SendCallback> pending = new ArrayList<>();
+        final AtomicInteger inFlight = new AtomicInteger();
+        volatile int maxInFlight;
+        volatile int pings;
+
+        @Override
+        public synchronized void send(String frame, SendCallback done) {
+            maxInFlight = Math.max(maxInFlight, inFlight.incrementAndGet());
+            sent.add(frame);
+            pending.add(done);
+        }
+
+        /** Completes the oldest send in flight (outside the lock: completion may send the next). */
+        void completeOne() {
+            SendCallback done;
+            synchronized (this) {
+                done = pending.remove(0);
+                inFlight.decrementAndGet();
+            }
+            done.completed(null);
+        }
+
+        synchronized int sentCount() {
+            return sent.size();
+        }
+
+        @Override
+        public void ping() {
+            pings++;
+        }
+
+        @Override
+        public void close(int code, String reason) {
+        }
+    }
+
+    private static final long RELAY_WAIT = TimeUnit.MILLISECONDS.toNanos(100);
+
+    @Test
+    void neverTwoSendsInFlight() {
+        ManualSocket socket = new ManualSocket();
+        Peer peer = new Peer("p", "t", null, socket, 16);
+        for (int i = 0; i < 10; i++) {
+            assertTrue(peer.offer("m" + i));
+        }
+        assertEquals(1, socket.sentCount(), "only the first frame is handed to the socket");
+        for (int i = 0; i < 10; i++) {
+            socket.completeOne();
+        }
+        assertEquals(1, socket.maxInFlight);
+        assertEquals(List.of("m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9"), socket.sent);
+    }
+
+    @Test
+    void broadcastOfferFailsAtOnceWhenTheQueueIsFull() {
+        ManualSocket socket = new ManualSocket();
+        Peer peer = new Peer("p", "t", null, socket, 16);
+        assertTrue(peer.offer("in flight"));
+        for (int i = 0; i < 16; i++) {
+            assertTrue(peer.offer("q" + i));
+        }
+        assertFalse(peer.offer("one too many"));
+        assertEquals(16, peer.queued());
+    }
+
+    @Test
+    void relayOfferWaitsForRoomUpToTheRelayWait() throws Exception {
+        ManualSocket socket = new ManualSocket();
+        Peer peer = new Peer("p", "t", null, socket, 2);
+        peer.offer("in flight");
+        peer.offer("q1");
+        peer.offer("q2");
+
+        long start = System.nanoTime();
+        assertFalse(peer.offer("late", RELAY_WAIT), "no room came: dropped");
+        assertTrue(System.nanoTime() - start >= RELAY_WAIT, "gave up only after the relay wait");
+
+        CountDownLatch waiting = new CountDownLatch(1);
+        CompletableFuture<Boolean> offered = CompletableFuture.supplyAsync(() -> {
+            waiting.countDown();
+            return peer.offer("fits", TimeUnit.SECONDS.toNanos(10));
+        });
+        assertTrue(waiting.await(5, TimeUnit.SECONDS));
+        socket.completeOne(); // frees one slot: the waiting relay takes it
+        assertTrue(offered.get(5, TimeUnit.SECONDS));
+        socket.completeOne();
+        socket.completeOne();
+        socket.completeOne();
+        assertEquals(List.of("in flight", "q1", "q2", "fits"), socket.sent);
+    }
+
+    @Test
+    void inlineCompletionsDoNotRecurse() {
+        // A socket that completes every send on the caller's thread, and whose every send makes
+        // the next frame arrive (as when the completion thread relays): a drain that recursed
+        // from the completion would be 100 000 frames deep and overflow the stack.
+        int total = 100_000;
+        List<String> sent = new ArrayList<>();
+        Peer[] peer = new Peer[1];
+        PeerSocket socket = new PeerSocket() {
+            @Override
+            public void send(String frame, SendCallback done) {
+                sent.add(frame);
+                if (sent.size() < total) {
+                    assertTrue(peer[0].offer(String.valueOf(sent.size())));
+                }
+                done.completed(null);
+            }
+
+            @Override
+            public void ping() {
+            }
+
+            @Override
+            public void close(int code, String reason) {
+            }
+        };
+        peer[0] = new Peer("p", "t", null, socket, 16);
+        assertTrue(peer[0].offer("0"));
+        assertEquals(total, sent.size());
+        assertEquals(String.valueOf(total - 1), sent.get(total - 1));
+    }
+
+    @Test
+    void pingWaitsForTheSendInFlightAndJumpsTheQueue() {
+        ManualSocket socket = new ManualSocket();
+        Peer peer = new Peer("p", "t", null, socket, 16);
+        peer.offer("a");
+        peer.offer("b");
+        peer.ping(System.nanoTime());
+        assertEquals(0, socket.pings, "not while a frame is in flight");
+        socket.completeOne();
+        assertEquals(1, socket.pings);
+        assertEquals(List.of("a", "b"), socket.sent);
+    }
+
+    @Test
+    void closedPeerTakesNothing() {
+        ManualSocket socket = new ManualSocket();
+        Peer peer = new Peer("p", "t", null, socket, 16);
+        assertTrue(peer.close(1001, "bye"));
+        assertFalse(peer.close(1001, "bye"));
+        assertFalse(peer.offer("x"));
+        assertFalse(peer.offer("x", RELAY_WAIT));
+    }
+}

@@ -1,0 +1,239 @@
+package org.lanscape.signaling.topic;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
+import org.junit.jupiter.api.Test;
+import org.lanscape.signaling.config.SignalingConfig;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+class TopicRegistryTest {
+
+    private static TopicRegistry registry(int queueSize) {
+        return new TopicRegistry(new SignalingConfig(queueSize, Duration.ofMillis(100), Duration.ofSeconds(5),
+                Duration.ofSeconds(30), 65536));
+    }
+
+    @Test
+    void joinQueuesWelcomeThenPeerListAndTellsTheOthers() {
+        TopicRegistry registry = registry(16);
+        RecordingSocket a = new RecordingSocket();
+        RecordingSocket b = new RecordingSocket();
+        Peer pa = registry.join("room", Json.createObjectBuilder().add("name", "a").build(), a);
+        Peer pb = registry.join("room", null, b);
+
+        List<JsonObject> toA = a.messages();
+        assertEquals("welcome", toA.get(0).getString("type"));
+        assertEquals(pa.id(), toA.get(0).getString("selfId"));
+        assertEquals("{\"type\":\"peer-list\"}", toA.get(1).toString());
+        assertEquals("peer-joined", toA.get(2).getString("type"));
+        assertEquals(pb.id(), toA.get(2).getString("peerId"));
+
+        List<JsonObject> toB = b.messages();
+        assertEquals(pb.id(), toB.get(0).getString("selfId"));
+        JsonObject listed = toB.get(1).getJsonArray("peers").getJsonObject(0);
+        assertEquals(pa.id(), listed.getString("id"));
+        assertEquals("a", listed.getJsonObject("metadata").getString("name"));
+
+        registry.leave(pb);
+        assertEquals("{\"type\":\"peer-left\",\"peerId\":\"" + pb.id() + "\"}", a.messages().get(3).toString());
+        registry.leave(pb); // idempotent: nobody hears it twice
+        assertEquals(4, a.messages().size());
+        registry.leave(pa);
+        assertEquals(0, registry.topicCount());
+        assertEquals(0, registry.peerCount());
+    }
+
+    @Test
+    void relayCarriesFromAndStaysInsideTheTopic() {
+        TopicRegistry registry = registry(16);
+        RecordingSocket a = new RecordingSocket();
+        RecordingSocket b = new RecordingSocket();
+        RecordingSocket other = new RecordingSocket();
+        Peer pa = registry.join("room", null, a);
+        Peer pb = registry.join("room", null, b);
+        Peer po = registry.join("elsewhere", null, other);
+
+        JsonValue payload = Json.createObjectBuilder().add("sdp", "v=0").build();
+        assertEquals(RelayResult.DELIVERED, registry.relay(pa, "offer", pb.id(), payload, Json.createValue("m1")));
+        JsonObject relayed = b.messages().get(2);
+        assertEquals("offer", relayed.getString("type"));
+        assertEquals(pa.id(), relayed.getString("from"));
+        assertEquals(payload, relayed.get("payload"));
+        assertEquals("m1", relayed.getString("msgId"));
+
+        assertEquals(RelayResult.TARGET_NOT_FOUND, registry.relay(pa, "offer", po.id(), payload, null));
+        assertEquals(RelayResult.TARGET_NOT_FOUND, registry.relay(pa, "offer", "01NOSUCHPEER", payload, null));
+        assertEquals(2, other.messages().size(), "welcome and peer-list only");
+    }
+
+    @Test
+    void relayToAFullQueueIsDroppedAndABroadcastSkipsIt() {
+        TopicRegistry registry = registry(2);
+        PeerTest.ManualSocket stuck = new PeerTest.ManualSocket(); // never completes a send
+        RecordingSocket a = new RecordingSocket();
+        Peer ps = registry.join("room", null, stuck); // welcome in flight, peer-list queued
+        Peer pa = registry.join("room", null, a);     // peer-joined queued: the stuck queue is full
+        assertEquals(RelayResult.DROPPED, registry.relay(pa, "offer", ps.id(), null, Json.createValue("m")));
+
+        registry.join("room", null, new RecordingSocket()); // broadcast: skipped for the full queue
+        assertEquals(2, ps.queued());
+        assertEquals(1, stuck.sentCount());
+    }
+
+    @Test
+    void disconnectLeavesAndClosesTheSocket() {
+        TopicRegistry registry = registry(16);
+        RecordingSocket a = new RecordingSocket();
+        RecordingSocket b = new RecordingSocket();
+        Peer pa = registry.join("room", null, a);
+        registry.join("room", null, b);
+        registry.disconnect(pa, 4001, "write timeout");
+        assertEquals(4001, a.closedWith);
+        assertEquals("peer-left", b.messages().get(2).getString("type"));
+        assertEquals(RelayResult.DROPPED, pa.offer("x") ? RelayResult.DELIVERED : RelayResult.DROPPED);
+    }
+
+    /**
+     * 64 threads join, relay and leave over and over in 4 topics (so topics are emptied and
+     * re-created all the time). Afterwards: the registry is empty; every peer's stream starts with
+     * welcome and peer-list and replays consistently; every two peers that overlapped know each
+     * other both ways, exactly one of them saw the other leave, and every relay reported delivered
+     * reached its target with the right sender.
+     */
+    @Test
+    void concurrentJoinsRelaysAndLeavesKeepEveryViewExact() throws Exception {
+        int threads = 64;
+        int rounds = 60;
+        TopicRegistry registry = registry(100_000); // large: best-effort broadcasts must not skip here
+        Map<String, RecordingSocket> sockets = new ConcurrentHashMap<>();
+        Map<String, String> topicOf = new ConcurrentHashMap<>();
+        Map<String, List<String>> delivered = new ConcurrentHashMap<>(); // target -> "from|msgId"
+        AtomicInteger relays = new AtomicInteger();
+        CyclicBarrier start = new CyclicBarrier(threads);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<Future<?>> done = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            done.add(pool.submit(() -> {
+                start.await();
+                ThreadLocalRandom random = ThreadLocalRandom.current();
+                for (int r = 0; r < rounds; r++) {
+                    String topic = "t" + random.nextInt(4);
+                    RecordingSocket socket = new RecordingSocket();
+                    Peer peer = registry.join(topic, null, socket);
+                    sockets.put(peer.id(), socket);
+                    topicOf.put(peer.id(), topic);
+                    for (String target : known(socket.messages())) {
+                        String msgId = peer.id() + "#" + relays.incrementAndGet();
+                        RelayResult result = registry.relay(peer, "ice-candidate", target, null, Json.createValue(msgId));
+                        if (result == RelayResult.DROPPED) {
+                            fail("nothing may be dropped with queues this large");
+                        }
+                        if (result == RelayResult.DELIVERED) {
+                            delivered.computeIfAbsent(target, k -> Collections.synchronizedList(new ArrayList<>()))
+                                    .add(peer.id() + "|" + msgId);
+                        }
+                    }
+                    registry.leave(peer);
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : done) {
+            f.get(2, TimeUnit.MINUTES);
+        }
+        pool.shutdown();
+
+        assertEquals(0, registry.topicCount(), "every topic went away with its last peer");
+        assertEquals(0, registry.peerCount());
+
+        Map<String, Set<String>> learned = new HashMap<>();
+        Map<String, Set<String>> sawLeave = new HashMap<>();
+        for (Map.Entry<String, RecordingSocket> e : sockets.entrySet()) {
+            String id = e.getKey();
+            List<JsonObject> stream = e.getValue().messages();
+            assertEquals("welcome", stream.get(0).getString("type"), id);
+            assertEquals(id, stream.get(0).getString("selfId"));
+            assertEquals("peer-list", stream.get(1).getString("type"), id);
+            Set<String> view = new HashSet<>();
+            Set<String> everKnown = new HashSet<>();
+            Set<String> left = new HashSet<>();
+            List<String> received = new ArrayList<>();
+            if (stream.get(1).containsKey("peers")) {
+                stream.get(1).getJsonArray("peers").forEach(p -> view.add(p.asJsonObject().getString("id")));
+            }
+            everKnown.addAll(view);
+            for (JsonObject m : stream.subList(2, stream.size())) {
+                switch (m.getString("type")) {
+                    case "peer-joined" -> {
+                        String p = m.getString("peerId");
+                        assertTrue(view.add(p) && everKnown.add(p), id + " learned of " + p + " twice");
+                    }
+                    case "peer-left" -> {
+                        String p = m.getString("peerId");
+                        assertTrue(view.remove(p), id + " saw " + p + " leave without knowing it");
+                        left.add(p);
+                    }
+                    case "ice-candidate" -> received.add(m.getString("from") + "|" + m.getString("msgId"));
+                    default -> fail("unexpected " + m);
+                }
+            }
+            for (String p : everKnown) {
+                assertEquals(topicOf.get(id), topicOf.get(p), "topics are isolated");
+            }
+            learned.put(id, everKnown);
+            sawLeave.put(id, left);
+            assertEquals(new HashSet<>(delivered.getOrDefault(id, List.of())), new HashSet<>(received),
+                    "relays reported delivered reached " + id);
+        }
+        for (Map.Entry<String, Set<String>> e : learned.entrySet()) {
+            String p = e.getKey();
+            for (String q : e.getValue()) {
+                assertTrue(learned.get(q).contains(p), p + " knew " + q + " but not the other way round");
+                assertTrue(sawLeave.get(p).contains(q) ^ sawLeave.get(q).contains(p),
+                        "exactly one of " + p + " and " + q + " saw the other leave");
+            }
+        }
+        assertNull(null);
+        assertFalse(sockets.isEmpty());
+    }
+
+    private static List<String> known(List<JsonObject> stream) {
+        Set<String> view = new HashSet<>();
+        for (JsonObject m : stream) {
+            switch (m.getString("type")) {
+                case "peer-list" -> {
+                    if (m.containsKey("peers")) {
+                        m.getJsonArray("peers").forEach(p -> view.add(p.asJsonObject().getString("id")));
+                    }
+                }
+                case "peer-joined" -> view.add(m.getString("peerId"));
+                case "peer-left" -> view.remove(m.getString("peerId"));
+                default -> { }
+            }
+        }
+        return new ArrayList<>(view);
+    }
+}
