@@ -22,7 +22,6 @@ import org.lanscape.signaling.protocol.ErrorCode;
 import org.lanscape.signaling.protocol.MalformedMessage;
 import org.lanscape.signaling.protocol.MessageTypes;
 import org.lanscape.signaling.protocol.ServerMessage;
-import org.lanscape.signaling.protocol.ServerMessageEncoder;
 import org.lanscape.signaling.topic.Peer;
 import org.lanscape.signaling.topic.TopicRegistry;
 
@@ -34,11 +33,13 @@ import java.util.logging.Logger;
 /**
  * {@code /ws/{topic}}: one instance per connection. Decodes, delegates to the {@link TopicRegistry}
  * and maps the outcome to protocol errors; every frame to the client goes through the peer's queue.
+ * <p>
+ * The codecs are applied here rather than registered with the container: text arrives in parts so
+ * that {@link TextAssembler} can hold the size limit on whole messages (Liberty checks single
+ * frames only), and outbound frames are encoded once by the registry for all their recipients.
  */
 @Dependent
-@ServerEndpoint(value = "/ws/{topic}",
-        decoders = ClientMessageDecoder.class,
-        encoders = ServerMessageEncoder.class)
+@ServerEndpoint("/ws/{topic}")
 public class SignalingEndpoint {
 
     private static final Logger LOG = Logger.getLogger(SignalingEndpoint.class.getName());
@@ -50,21 +51,34 @@ public class SignalingEndpoint {
     @Resource
     ManagedExecutorService executor;
 
+    private final ClientMessageDecoder decoder = new ClientMessageDecoder();
+    private TextAssembler assembler;
     private Peer peer;
 
     @OnOpen
     public void open(Session session, @PathParam("topic") String topic) {
+        assembler = new TextAssembler(config.maxMessageSize());
         session.setMaxTextMessageBufferSize(config.maxMessageSize());
         session.setMaxIdleTimeout(0); // liveness is ours: pings, see PeerWatchdog
         peer = registry.join(topic, null, new SessionSocket(session, executor));
     }
 
     @OnMessage
-    public void message(ClientFrame frame) {
+    public void text(Session session, String part, boolean last) {
         if (peer == null) {
             return;
         }
         peer.seen(System.nanoTime());
+        String text = assembler.add(part, last);
+        if (text != null) {
+            message(decoder.decode(text));
+        } else if (assembler.tooBig()) {
+            close(session, CloseCodes.MESSAGE_TOO_BIG, "message too big");
+            leave();
+        }
+    }
+
+    private void message(ClientFrame frame) {
         if (frame instanceof MalformedMessage malformed) {
             error(ErrorCode.INVALID_MESSAGE, malformed.problem(), malformed.msgId());
         } else {

@@ -1,0 +1,143 @@
+package it;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A WebSocket client written on a bare TCP socket, for what a polite client cannot do: stop
+ * reading, ignore pings, vanish without a close frame, send malformed frames.
+ */
+final class RawWebSocket implements AutoCloseable {
+
+    static final int TEXT = 0x1;
+    static final int BINARY = 0x2;
+    static final int CLOSE = 0x8;
+    static final int PING = 0x9;
+
+    record Frame(int opcode, byte[] payload) {
+        String text() {
+            return new String(payload, StandardCharsets.UTF_8);
+        }
+
+        int closeCode() {
+            return payload.length < 2 ? 1005 : ((payload[0] & 0xff) << 8) | (payload[1] & 0xff);
+        }
+    }
+
+    private final Socket socket;
+    private final DataInputStream in;
+    private final OutputStream out;
+
+    /** Opens the connection; {@code receiveBuffer} > 0 shrinks the socket's receive buffer first. */
+    RawWebSocket(URI wsUri, int receiveBuffer) throws IOException {
+        socket = new Socket();
+        if (receiveBuffer > 0) {
+            socket.setReceiveBufferSize(receiveBuffer);
+        }
+        socket.connect(new InetSocketAddress(wsUri.getHost(), wsUri.getPort()), 10_000);
+        socket.setSoTimeout(20_000);
+        in = new DataInputStream(socket.getInputStream());
+        out = socket.getOutputStream();
+        out.write(("GET " + wsUri.getRawPath() + " HTTP/1.1\r\nHost: " + wsUri.getHost() + ":" + wsUri.getPort()
+                + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="
+                + "\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        String status = readHeaders();
+        if (!status.startsWith("HTTP/1.1 101")) {
+            throw new IOException("handshake refused: " + status);
+        }
+    }
+
+    private String readHeaders() throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int last4 = 0;
+        while (last4 != 0x0d0a0d0a) { // \r\n\r\n ends the response head
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("closed during handshake");
+            }
+            head.write(b);
+            last4 = (last4 << 8) | b;
+        }
+        return head.toString(StandardCharsets.US_ASCII);
+    }
+
+    void sendText(String text) throws IOException {
+        sendFrame(TEXT, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Sends one final, masked frame, as a client must. */
+    void sendFrame(int opcode, byte[] payload) throws IOException {
+        sendFrame(opcode, payload, true);
+    }
+
+    /** Sends one masked frame; opcode 0 with {@code fin} false or true continues a fragmented message. */
+    synchronized void sendFrame(int opcode, byte[] payload, boolean fin) throws IOException {
+        ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
+        frame.write((fin ? 0x80 : 0) | opcode);
+        if (payload.length < 126) {
+            frame.write(0x80 | payload.length);
+        } else if (payload.length < 65536) {
+            frame.write(0x80 | 126);
+            frame.write(payload.length >>> 8);
+            frame.write(payload.length & 0xff);
+        } else {
+            frame.write(0x80 | 127);
+            long len = payload.length;
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                frame.write((int) (len >>> shift) & 0xff);
+            }
+        }
+        byte[] mask = new byte[4];
+        ThreadLocalRandom.current().nextBytes(mask);
+        frame.write(mask);
+        for (int i = 0; i < payload.length; i++) {
+            frame.write(payload[i] ^ mask[i % 4]);
+        }
+        out.write(frame.toByteArray());
+        out.flush();
+    }
+
+    /** Reads the next frame (server frames are never masked). */
+    Frame readFrame() throws IOException {
+        int b0 = in.readUnsignedByte();
+        int b1 = in.readUnsignedByte();
+        long len = b1 & 0x7f;
+        if (len == 126) {
+            len = in.readUnsignedShort();
+        } else if (len == 127) {
+            len = in.readLong();
+        }
+        byte[] payload = new byte[(int) len];
+        in.readFully(payload);
+        return new Frame(b0 & 0x0f, payload);
+    }
+
+    /** Reads frames until a close frame; returns its code. */
+    int awaitClose() throws IOException {
+        while (true) {
+            Frame frame = readFrame();
+            if (frame.opcode() == CLOSE) {
+                return frame.closeCode();
+            }
+        }
+    }
+
+    /** Drops the TCP connection with a reset: no close frame, no FIN. */
+    void abort() throws IOException {
+        socket.setSoLinger(true, 0);
+        socket.close();
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}
