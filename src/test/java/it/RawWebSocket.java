@@ -34,9 +34,15 @@ final class RawWebSocket implements AutoCloseable {
     private final Socket socket;
     private final DataInputStream in;
     private final OutputStream out;
+    private final String responseHead;
 
     /** Opens the connection; {@code receiveBuffer} > 0 shrinks the socket's receive buffer first. */
     RawWebSocket(URI wsUri, int receiveBuffer) throws IOException {
+        this(wsUri, receiveBuffer, "");
+    }
+
+    /** As above, with extra request header lines ("Name: value\r\n" each). */
+    RawWebSocket(URI wsUri, int receiveBuffer, String extraHeaders) throws IOException {
         socket = new Socket();
         if (receiveBuffer > 0) {
             socket.setReceiveBufferSize(receiveBuffer);
@@ -47,12 +53,23 @@ final class RawWebSocket implements AutoCloseable {
         out = socket.getOutputStream();
         out.write(("GET " + wsUri.getRawPath() + " HTTP/1.1\r\nHost: " + wsUri.getHost() + ":" + wsUri.getPort()
                 + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="
-                + "\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                + "\r\nSec-WebSocket-Version: 13\r\n" + extraHeaders + "\r\n").getBytes(StandardCharsets.US_ASCII));
         out.flush();
-        String status = readHeaders();
-        if (!status.startsWith("HTTP/1.1 101")) {
-            throw new IOException("handshake refused: " + status);
+        responseHead = readHeaders();
+        if (!responseHead.startsWith("HTTP/1.1 101")) {
+            throw new IOException("handshake refused: " + responseHead);
         }
+    }
+
+    /** The value of a header of the 101 response, or null. */
+    String responseHeader(String name) {
+        for (String line : responseHead.split("\r\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
+                return line.substring(colon + 1).trim();
+            }
+        }
+        return null;
     }
 
     private String readHeaders() throws IOException {

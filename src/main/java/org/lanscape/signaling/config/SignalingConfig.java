@@ -2,14 +2,16 @@ package org.lanscape.signaling.config;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.config.Config;
 
 import java.time.Duration;
 
 /**
- * The server's tunables, read once at startup through MP Config. Defaults live in
+ * The server's tunables, read and checked once at startup through MP Config. Defaults live in
  * META-INF/microprofile-config.properties; each property can be set by its environment variable
- * (e.g. {@code signaling.queue.size} by {@code SIGNALING_QUEUE_SIZE}).
+ * (e.g. {@code signaling.queue.size} by {@code SIGNALING_QUEUE_SIZE}), a system property, or the
+ * file named by {@code SIGNALING_CONFIG_FILE}. A bad value is an {@link InvalidConfigException}
+ * whose message names the property and the value.
  */
 @ApplicationScoped
 public class SignalingConfig {
@@ -19,22 +21,35 @@ public class SignalingConfig {
     private Duration writeTimeout;
     private Duration pingInterval;
     private int maxMessageSize;
+    private Duration drainTimeout;
+    private boolean debugEnabled;
 
     protected SignalingConfig() {
         // for CDI proxies
     }
 
     @Inject
-    public SignalingConfig(@ConfigProperty(name = "signaling.queue.size") int queueSize,
-                           @ConfigProperty(name = "signaling.relay.wait") Duration relayWait,
-                           @ConfigProperty(name = "signaling.write.timeout") Duration writeTimeout,
-                           @ConfigProperty(name = "signaling.ping.interval") Duration pingInterval,
-                           @ConfigProperty(name = "signaling.message.max-size") int maxMessageSize) {
-        this.queueSize = atLeast("signaling.queue.size", queueSize, 1);
-        this.relayWait = notNegative("signaling.relay.wait", relayWait);
-        this.writeTimeout = positive("signaling.write.timeout", writeTimeout);
-        this.pingInterval = positive("signaling.ping.interval", pingInterval);
-        this.maxMessageSize = atLeast("signaling.message.max-size", maxMessageSize, 256);
+    public SignalingConfig(Config config) {
+        ConfigReader read = new ConfigReader(config);
+        this.queueSize = read.integer("signaling.queue.size", 1, 1 << 20);
+        this.relayWait = read.duration("signaling.relay.wait", false);
+        this.writeTimeout = read.duration("signaling.write.timeout", true);
+        this.pingInterval = read.duration("signaling.ping.interval", true);
+        this.maxMessageSize = read.integer("signaling.message.max-size", 256, 16 << 20);
+        this.drainTimeout = read.duration("signaling.shutdown.drain-timeout", false);
+        this.debugEnabled = read.bool("signaling.debug.enabled");
+    }
+
+    /** For tests: the core settings, the rest at their defaults. */
+    public SignalingConfig(int queueSize, Duration relayWait, Duration writeTimeout, Duration pingInterval,
+                           int maxMessageSize) {
+        this.queueSize = queueSize;
+        this.relayWait = relayWait;
+        this.writeTimeout = writeTimeout;
+        this.pingInterval = pingInterval;
+        this.maxMessageSize = maxMessageSize;
+        this.drainTimeout = Duration.ofSeconds(10);
+        this.debugEnabled = true;
     }
 
     /** Outbound queue capacity per peer, in messages (the seed's 16). */
@@ -57,33 +72,18 @@ public class SignalingConfig {
         return pingInterval;
     }
 
-    /** Largest text message accepted, in bytes; a larger one closes the connection with 1009. */
+    /** Largest text message accepted; a larger one closes the connection with 1009. */
     public int maxMessageSize() {
         return maxMessageSize;
     }
 
-    private static int atLeast(String name, int value, int min) {
-        if (value < min) {
-            throw invalid(name, value, "must be at least " + min);
-        }
-        return value;
+    /** On shutdown, how long queued messages may take to flush before every peer is closed. */
+    public Duration drainTimeout() {
+        return drainTimeout;
     }
 
-    private static Duration positive(String name, Duration value) {
-        if (value == null || value.isNegative() || value.isZero()) {
-            throw invalid(name, value, "must be a positive duration");
-        }
-        return value;
-    }
-
-    private static Duration notNegative(String name, Duration value) {
-        if (value == null || value.isNegative()) {
-            throw invalid(name, value, "must not be negative");
-        }
-        return value;
-    }
-
-    private static IllegalArgumentException invalid(String name, Object value, String rule) {
-        return new IllegalArgumentException("Invalid configuration: " + name + "=" + value + " " + rule);
+    /** Whether GET /debug/stats answers. */
+    public boolean debugEnabled() {
+        return debugEnabled;
     }
 }

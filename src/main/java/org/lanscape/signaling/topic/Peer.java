@@ -18,8 +18,10 @@ public final class Peer {
     private final String id;
     private final String topic;
     private final JsonValue metadata;
+    private final String requestId;
     private final PeerSocket socket;
-    private final ArrayBlockingQueue<String> queue;
+    private final TopicObserver observer;
+    private final ArrayBlockingQueue<Frame> queue;
     private final AtomicBoolean sending = new AtomicBoolean();
     private final PeerSocket.SendCallback onSent = this::sent;
 
@@ -33,11 +35,14 @@ public final class Peer {
     private volatile Thread sendingThread;
     private boolean completedInline; // only touched by sendingThread
 
-    public Peer(String id, String topic, JsonValue metadata, PeerSocket socket, int queueCapacity) {
+    public Peer(String id, String topic, JsonValue metadata, String requestId, PeerSocket socket,
+                TopicObserver observer, int queueCapacity) {
         this.id = id;
         this.topic = topic;
         this.metadata = metadata;
+        this.requestId = requestId;
         this.socket = socket;
+        this.observer = observer;
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
         this.lastSeenAt = System.nanoTime();
         this.lastPingAt = lastSeenAt;
@@ -55,6 +60,16 @@ public final class Peer {
         return metadata;
     }
 
+    /** The request id of the connection's handshake, for logs and traces. */
+    public String requestId() {
+        return requestId;
+    }
+
+    /** "peer=... topic=... requestId=...": the context every log line about this peer carries. */
+    public String logContext() {
+        return "peer=" + id + " topic=" + topic + " requestId=" + requestId;
+    }
+
     public PeerRecord record() {
         return new PeerRecord(id, metadata);
     }
@@ -64,7 +79,7 @@ public final class Peer {
     }
 
     /** Enqueues a frame if there is room now; false when the queue is full or the peer is closed. */
-    public boolean offer(String frame) {
+    public boolean offer(Frame frame) {
         if (closed || !queue.offer(frame)) {
             return false;
         }
@@ -73,7 +88,7 @@ public final class Peer {
     }
 
     /** Enqueues a frame, waiting at most {@code timeoutNanos} for room; false if none came or the peer closed. */
-    public boolean offer(String frame, long timeoutNanos) {
+    public boolean offer(Frame frame, long timeoutNanos) {
         if (closed) {
             return false;
         }
@@ -87,6 +102,11 @@ public final class Peer {
         }
         drain();
         return !closed;
+    }
+
+    /** Nothing queued and nothing in flight. */
+    public boolean isIdle() {
+        return queue.isEmpty() && !sending.get();
     }
 
     /** Frames waiting to be sent, not counting the one in flight. */
@@ -131,6 +151,16 @@ public final class Peer {
         return true;
     }
 
+    /**
+     * Closes the socket on the caller's thread, waiting for the close frame to be written: for
+     * shutdown, when nothing else will run afterwards. Drops whatever is still queued.
+     */
+    public void closeNow(int code, String reason) {
+        closed = true;
+        queue.clear();
+        socket.closeNow(code, reason);
+    }
+
     private void drain() {
         while (!closed && sending.compareAndSet(false, true)) {
             if (pingRequested) {
@@ -143,7 +173,7 @@ public final class Peer {
                 sending.set(false);
                 continue;
             }
-            String next = queue.poll();
+            Frame next = queue.poll();
             if (next == null) {
                 sending.set(false);
                 if (queue.isEmpty() && !pingRequested) {
@@ -151,10 +181,14 @@ public final class Peer {
                 }
                 continue; // something arrived between poll and release: send it
             }
-            sendStartedAt = System.nanoTime();
+            long now = System.nanoTime();
+            if (next.receivedAt() != 0) {
+                observer.handedOff(now - next.receivedAt());
+            }
+            sendStartedAt = now;
             completedInline = false;
             sendingThread = Thread.currentThread();
-            socket.send(next, onSent);
+            socket.send(next.text(), onSent);
             sendingThread = null;
             if (!completedInline) {
                 return; // the completion will come on another thread and drain from there

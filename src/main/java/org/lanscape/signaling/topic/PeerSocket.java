@@ -12,6 +12,11 @@ public interface PeerSocket {
     /** Closes the connection with that close code; must not block the caller. */
     void close(int code, String reason);
 
+    /** Closes the connection with that close code on the caller's thread (shutdown only). */
+    default void closeNow(int code, String reason) {
+        close(code, reason);
+    }
+
     @FunctionalInterface
     interface SendCallback {
         /** @param failure null when the frame was handed to the network */

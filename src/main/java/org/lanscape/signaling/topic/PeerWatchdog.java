@@ -4,8 +4,6 @@ import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.context.Initialized;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.lanscape.signaling.config.SignalingConfig;
 
@@ -37,10 +35,18 @@ public class PeerWatchdog {
     ManagedScheduledExecutorService scheduler;
 
     private ScheduledFuture<?> task;
+    private volatile long lastSweepAt = System.nanoTime();
 
-    void start(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
+    public void start() {
         long tick = tickMillis();
+        lastSweepAt = System.nanoTime();
         task = scheduler.scheduleWithFixedDelay(this::sweepSafely, tick, tick, TimeUnit.MILLISECONDS);
+    }
+
+    /** True while the sweeps keep coming: the liveness check. */
+    public boolean isSweeping() {
+        long late = Math.max(TimeUnit.SECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(tickMillis() * 10));
+        return task != null && !task.isDone() && System.nanoTime() - lastSweepAt < late;
     }
 
     @PreDestroy
@@ -58,12 +64,10 @@ public class PeerWatchdog {
             if (peer.isClosed()) {
                 registry.leave(peer);
             } else if (peer.sendStalledFor(now) > writeTimeout) {
-                LOG.info(() -> "closing peer: send stuck longer than the write timeout: peer=" + peer.id()
-                        + " topic=" + peer.topic());
+                LOG.info(() -> "closing peer: send stuck longer than the write timeout: " + peer.logContext());
                 registry.disconnect(peer, WRITE_TIMEOUT, "write timeout");
             } else if (now - peer.lastSeenAt() > 2 * ping) {
-                LOG.info(() -> "closing peer: nothing received for two ping intervals: peer=" + peer.id()
-                        + " topic=" + peer.topic());
+                LOG.info(() -> "closing peer: nothing received for two ping intervals: " + peer.logContext());
                 registry.disconnect(peer, PING_TIMEOUT, "ping timeout");
             } else if (now - peer.lastPingAt() >= ping) {
                 peer.ping(now);
@@ -73,7 +77,8 @@ public class PeerWatchdog {
 
     private void sweepSafely() {
         try {
-            sweep(System.nanoTime());
+            lastSweepAt = System.nanoTime();
+            sweep(lastSweepAt);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "peer sweep failed", e);
         }

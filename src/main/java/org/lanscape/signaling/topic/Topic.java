@@ -47,8 +47,8 @@ final class Topic {
      * new peer, broadcasts {@code joinedFrame} to the current members (skipping full queues) and
      * adds the peer. Returns the number of broadcasts skipped, or -1 if this topic is closed.
      */
-    synchronized int add(Peer peer, String welcomeFrame, String joinedFrame,
-                         Function<List<PeerRecord>, String> peerList) {
+    synchronized int add(Peer peer, Frame welcomeFrame, Frame joinedFrame,
+                         Function<List<PeerRecord>, Frame> peerList) {
         if (closed) {
             return -1;
         }
@@ -58,17 +58,19 @@ final class Topic {
         }
         peer.offer(welcomeFrame);
         peer.offer(peerList.apply(records));
-        int skipped = broadcast(joinedFrame);
+        // Added before the others hear of it: a member that relays to it as soon as it sees
+        // peer-joined must find it.
         peers.put(peer.id(), peer);
-        return skipped;
+        return broadcast(joinedFrame, peer);
     }
 
     /** Removes the peer and broadcasts {@code leftFrame} to the rest; closes the topic when it empties. */
-    synchronized Removal remove(Peer peer, String leftFrame, Runnable onClosed) {
+    synchronized Removal remove(Peer peer, Frame leftFrame, java.util.function.IntConsumer skipped,
+                           Runnable onClosed) {
         if (!peers.remove(peer.id(), peer)) {
             return Removal.NOT_MEMBER;
         }
-        broadcast(leftFrame);
+        skipped.accept(broadcast(leftFrame, null));
         if (peers.isEmpty()) {
             closed = true;
             onClosed.run();
@@ -77,10 +79,10 @@ final class Topic {
         return Removal.REMOVED;
     }
 
-    private int broadcast(String frame) {
+    private int broadcast(Frame frame, Peer except) {
         int skipped = 0;
         for (Peer member : peers.values()) {
-            if (!member.offer(frame)) {
+            if (member != except && !member.offer(frame)) {
                 skipped++;
             }
         }

@@ -8,6 +8,10 @@ import org.lanscape.signaling.config.SignalingConfig;
 import org.lanscape.signaling.protocol.ServerMessage;
 import org.lanscape.signaling.protocol.ServerMessageEncoder;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
@@ -24,29 +28,36 @@ public class TopicRegistry {
 
     private final ConcurrentHashMap<String, Topic> topics = new ConcurrentHashMap<>();
     private SignalingConfig config;
+    private TopicObserver observer;
 
     protected TopicRegistry() {
         // for CDI proxies
     }
 
     @Inject
-    public TopicRegistry(SignalingConfig config) {
+    public TopicRegistry(SignalingConfig config, TopicObserver observer) {
         this.config = config;
+        this.observer = observer;
     }
 
     /**
      * Adds a new peer to the topic (creating the topic if needed): the peer's queue gets welcome
      * and the peer-list of the members before it, and each member gets peer-joined (best effort).
      */
-    public Peer join(String topicName, JsonValue metadata, PeerSocket socket) {
-        Peer peer = new Peer(UlidCreator.getUlid().toString(), topicName, metadata, socket, config.queueSize());
-        String welcome = encode(new ServerMessage.Welcome(peer.id()));
-        String joined = encode(new ServerMessage.PeerJoined(peer.id(), metadata));
+    public Peer join(String topicName, JsonValue metadata, String requestId, PeerSocket socket) {
+        Peer peer = new Peer(UlidCreator.getUlid().toString(), topicName, metadata, requestId, socket, observer,
+                config.queueSize());
+        Frame welcome = encode(new ServerMessage.Welcome(peer.id()));
+        Frame joined = encode(new ServerMessage.PeerJoined(peer.id(), metadata));
         while (true) {
             Topic topic = topics.computeIfAbsent(topicName, Topic::new);
             int skipped = topic.add(peer, welcome, joined, records -> encode(new ServerMessage.PeerList(records)));
             if (skipped >= 0) {
-                LOG.fine(() -> "peer joined: peer=" + peer.id() + " topic=" + topicName);
+                observer.joined(peer);
+                if (skipped > 0) {
+                    observer.broadcastSkipped(skipped);
+                }
+                LOG.fine(() -> "peer joined: " + peer.logContext());
                 return peer;
             }
             // The topic closed under us (its last peer left): the next round finds or makes a new one.
@@ -59,10 +70,15 @@ public class TopicRegistry {
         if (topic == null) {
             return;
         }
-        String left = encode(new ServerMessage.PeerLeft(peer.id()));
-        Topic.Removal removal = topic.remove(peer, left, () -> topics.remove(topic.name(), topic));
+        Frame left = encode(new ServerMessage.PeerLeft(peer.id()));
+        Topic.Removal removal = topic.remove(peer, left, skipped -> {
+            if (skipped > 0) {
+                observer.broadcastSkipped(skipped);
+            }
+        }, () -> topics.remove(topic.name(), topic));
         if (removal != Topic.Removal.NOT_MEMBER) {
-            LOG.fine(() -> "peer left: peer=" + peer.id() + " topic=" + peer.topic());
+            observer.left(peer);
+            LOG.fine(() -> "peer left: " + peer.logContext());
         }
     }
 
@@ -76,14 +92,19 @@ public class TopicRegistry {
      * Relays one offer/answer/ice-candidate from a peer to another peer of the same topic, waiting
      * at most the configured relay wait for room in the target's queue.
      */
-    public RelayResult relay(Peer from, String type, String to, JsonValue payload, JsonValue msgId) {
+    public RelayResult relay(Peer from, String type, String to, JsonValue payload, JsonValue msgId, long receivedAt) {
         Topic topic = topics.get(from.topic());
         Peer target = topic == null ? null : topic.peer(to);
+        RelayResult result;
         if (target == null) {
-            return RelayResult.TARGET_NOT_FOUND;
+            result = RelayResult.TARGET_NOT_FOUND;
+        } else {
+            Frame frame = Frame.relay(ServerMessageEncoder.toJson(
+                    new ServerMessage.Relayed(type, from.id(), payload, msgId)), receivedAt);
+            result = target.offer(frame, config.relayWait().toNanos()) ? RelayResult.DELIVERED : RelayResult.DROPPED;
         }
-        String frame = encode(new ServerMessage.Relayed(type, from.id(), payload, msgId));
-        return target.offer(frame, config.relayWait().toNanos()) ? RelayResult.DELIVERED : RelayResult.DROPPED;
+        observer.relayed(type, result);
+        return result;
     }
 
     /** Queues a message for one peer, waiting at most the relay wait for room. */
@@ -109,7 +130,41 @@ public class TopicRegistry {
         return n;
     }
 
-    private static String encode(ServerMessage message) {
-        return ServerMessageEncoder.toJson(message);
+    /** Frames waiting in all queues of this node. */
+    public long queuedFrames() {
+        long n = 0;
+        for (Topic topic : topics.values()) {
+            for (Peer peer : topic.peers()) {
+                n += peer.queued();
+            }
+        }
+        return n;
+    }
+
+    /** Peers with something queued or in flight. */
+    public int busyPeers() {
+        int n = 0;
+        for (Topic topic : topics.values()) {
+            for (Peer peer : topic.peers()) {
+                if (!peer.isIdle() && !peer.isClosed()) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    /** The {@code limit} largest topics, by number of peers. */
+    public List<Map.Entry<String, Integer>> largestTopics(int limit) {
+        List<Map.Entry<String, Integer>> sizes = new ArrayList<>();
+        for (Topic topic : topics.values()) {
+            sizes.add(Map.entry(topic.name(), topic.size()));
+        }
+        sizes.sort(Map.Entry.<String, Integer>comparingByValue(Comparator.reverseOrder()));
+        return sizes.subList(0, Math.min(limit, sizes.size()));
+    }
+
+    private static Frame encode(ServerMessage message) {
+        return Frame.of(ServerMessageEncoder.toJson(message));
     }
 }

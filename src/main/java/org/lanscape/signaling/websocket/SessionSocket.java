@@ -45,14 +45,21 @@ final class SessionSocket implements PeerSocket {
     @Override
     public void close(int code, String reason) {
         // Closing writes a close frame, which can block on a stuck socket: never on the caller's thread.
-        closer.execute(() -> {
-            try {
-                if (session.isOpen()) {
-                    session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code), reason));
-                }
-            } catch (IOException | RuntimeException e) {
-                LOG.log(Level.FINE, "close failed for session " + session.getId(), e);
+        try {
+            closer.execute(() -> closeNow(code, reason));
+        } catch (RuntimeException e) { // the executor is gone: the server is stopping
+            closeNow(code, reason);
+        }
+    }
+
+    @Override
+    public void closeNow(int code, String reason) {
+        try {
+            if (session.isOpen()) {
+                session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code), reason));
             }
-        });
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.FINE, "close failed for session " + session.getId(), e);
+        }
     }
 }

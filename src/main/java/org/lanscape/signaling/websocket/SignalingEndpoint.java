@@ -1,5 +1,6 @@
 package org.lanscape.signaling.websocket;
 
+import io.opentelemetry.api.trace.Span;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.Dependent;
@@ -22,11 +23,15 @@ import org.lanscape.signaling.protocol.ErrorCode;
 import org.lanscape.signaling.protocol.MalformedMessage;
 import org.lanscape.signaling.protocol.MessageTypes;
 import org.lanscape.signaling.protocol.ServerMessage;
+import org.lanscape.signaling.telemetry.SignalingMetrics;
+import org.lanscape.signaling.telemetry.SignalingTracing;
 import org.lanscape.signaling.topic.Peer;
+import org.lanscape.signaling.topic.RelayResult;
 import org.lanscape.signaling.topic.TopicRegistry;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Locale;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -39,7 +44,7 @@ import java.util.logging.Logger;
  * frames only), and outbound frames are encoded once by the registry for all their recipients.
  */
 @Dependent
-@ServerEndpoint("/ws/{topic}")
+@ServerEndpoint(value = "/ws/{topic}", configurator = EndpointConfigurator.class)
 public class SignalingEndpoint {
 
     private static final Logger LOG = Logger.getLogger(SignalingEndpoint.class.getName());
@@ -48,6 +53,10 @@ public class SignalingEndpoint {
     TopicRegistry registry;
     @Inject
     SignalingConfig config;
+    @Inject
+    SignalingMetrics metrics;
+    @Inject
+    SignalingTracing tracing;
     @Resource
     ManagedExecutorService executor;
 
@@ -60,7 +69,11 @@ public class SignalingEndpoint {
         assembler = new TextAssembler(config.maxMessageSize());
         session.setMaxTextMessageBufferSize(config.maxMessageSize());
         session.setMaxIdleTimeout(0); // liveness is ours: pings, see PeerWatchdog
-        peer = registry.join(topic, null, new SessionSocket(session, executor));
+        String requestId = String.valueOf(session.getUserProperties().get(EndpointConfigurator.REQUEST_ID));
+        Span span = tracing.start("signaling.join", topic, requestId);
+        peer = registry.join(topic, null, requestId, new SessionSocket(session, executor));
+        SignalingTracing.end(span, "signaling.peer.id", peer.id());
+        LOG.fine(() -> "peer joined: " + peer.logContext());
     }
 
     @OnMessage
@@ -68,31 +81,37 @@ public class SignalingEndpoint {
         if (peer == null) {
             return;
         }
-        peer.seen(System.nanoTime());
+        long receivedAt = System.nanoTime();
+        peer.seen(receivedAt);
         String text = assembler.add(part, last);
         if (text != null) {
-            message(decoder.decode(text));
+            message(decoder.decode(text), receivedAt);
         } else if (assembler.tooBig()) {
+            LOG.info(() -> "closing peer: message over " + config.maxMessageSize() + " characters: " + peer.logContext());
             close(session, CloseCodes.MESSAGE_TOO_BIG, "message too big");
             leave();
         }
     }
 
-    private void message(ClientFrame frame) {
+    private void message(ClientFrame frame, long receivedAt) {
         if (frame instanceof MalformedMessage malformed) {
             error(ErrorCode.INVALID_MESSAGE, malformed.problem(), malformed.msgId());
-        } else {
-            relay((ClientMessage) frame);
+            return;
         }
-    }
-
-    private void relay(ClientMessage message) {
+        ClientMessage message = (ClientMessage) frame;
         if (!MessageTypes.isRelayType(message.type())) {
             error(ErrorCode.INVALID_TYPE, message.msgId());
         } else if (message.to() == null || message.to().isEmpty()) {
             error(ErrorCode.MISSING_TARGET, message.msgId());
         } else {
-            switch (registry.relay(peer, message.type(), message.to(), message.payload(), message.msgId())) {
+            Span span = tracing.start("signaling.relay", peer.topic(), peer.requestId());
+            if (span != null) {
+                span.setAttribute("signaling.message.type", message.type());
+            }
+            RelayResult result = registry.relay(peer, message.type(), message.to(), message.payload(),
+                    message.msgId(), receivedAt);
+            SignalingTracing.end(span, "signaling.relay.result", result.name().toLowerCase(Locale.ROOT));
+            switch (result) {
                 case TARGET_NOT_FOUND -> error(ErrorCode.TARGET_NOT_FOUND, message.msgId());
                 case DROPPED -> error(ErrorCode.DROPPED, message.msgId());
                 case DELIVERED -> { }
@@ -109,24 +128,33 @@ public class SignalingEndpoint {
 
     @OnMessage
     public void binary(Session session, ByteBuffer data) {
+        if (peer != null) {
+            LOG.info(() -> "closing peer: binary frame: " + peer.logContext());
+        }
         close(session, CloseCodes.UNSUPPORTED_DATA, "binary frames are not supported");
     }
 
-    /** Transport failures; an oversized message also ends here, after the container closed with 1009. */
+    /** Transport failures; an oversized frame also ends here, after the container closed with 1009. */
     @OnError
     public void failed(Throwable failure) {
-        LOG.log(Level.FINE, "connection failed: peer=" + (peer == null ? "-" : peer.id()), failure);
+        LOG.log(Level.FINE, "connection failed: " + (peer == null ? "-" : peer.logContext()), failure);
         leave();
     }
 
     @OnClose
     public void closed(CloseReason reason) {
+        metrics.connectionClosed(reason.getCloseCode().getCode());
         leave();
     }
 
     private void leave() {
-        if (peer != null) {
+        if (peer != null && !peer.isClosed()) {
+            Span span = tracing.start("signaling.leave", peer.topic(), peer.requestId());
             registry.disconnect(peer, CloseCodes.GOING_AWAY, "closed");
+            SignalingTracing.end(span, "signaling.peer.id", peer.id());
+            LOG.fine(() -> "peer left: " + peer.logContext());
+        } else if (peer != null) {
+            registry.leave(peer); // closed by the watchdog or a failed send: make sure it is gone
         }
     }
 
@@ -135,6 +163,7 @@ public class SignalingEndpoint {
     }
 
     private void error(ErrorCode code, String message, JsonValue msgId) {
+        metrics.errorSent(code.wire());
         // Waits like a relay: the sender's own queue is full only if the sender itself is not reading.
         registry.sendWaiting(peer, new ServerMessage.Error(code, message, msgId));
     }

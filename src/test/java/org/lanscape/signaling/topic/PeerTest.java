@@ -59,9 +59,9 @@ class PeerTest {
     @Test
     void neverTwoSendsInFlight() {
         ManualSocket socket = new ManualSocket();
-        Peer peer = new Peer("p", "t", null, socket, 16);
+        Peer peer = new Peer("p", "t", null, "req", socket, TopicObserver.NONE, 16);
         for (int i = 0; i < 10; i++) {
-            assertTrue(peer.offer("m" + i));
+            assertTrue(peer.offer(Frame.of("m" + i)));
         }
         assertEquals(1, socket.sentCount(), "only the first frame is handed to the socket");
         for (int i = 0; i < 10; i++) {
@@ -74,31 +74,31 @@ class PeerTest {
     @Test
     void broadcastOfferFailsAtOnceWhenTheQueueIsFull() {
         ManualSocket socket = new ManualSocket();
-        Peer peer = new Peer("p", "t", null, socket, 16);
-        assertTrue(peer.offer("in flight"));
+        Peer peer = new Peer("p", "t", null, "req", socket, TopicObserver.NONE, 16);
+        assertTrue(peer.offer(Frame.of("in flight")));
         for (int i = 0; i < 16; i++) {
-            assertTrue(peer.offer("q" + i));
+            assertTrue(peer.offer(Frame.of("q" + i)));
         }
-        assertFalse(peer.offer("one too many"));
+        assertFalse(peer.offer(Frame.of("one too many")));
         assertEquals(16, peer.queued());
     }
 
     @Test
     void relayOfferWaitsForRoomUpToTheRelayWait() throws Exception {
         ManualSocket socket = new ManualSocket();
-        Peer peer = new Peer("p", "t", null, socket, 2);
-        peer.offer("in flight");
-        peer.offer("q1");
-        peer.offer("q2");
+        Peer peer = new Peer("p", "t", null, "req", socket, TopicObserver.NONE, 2);
+        peer.offer(Frame.of("in flight"));
+        peer.offer(Frame.of("q1"));
+        peer.offer(Frame.of("q2"));
 
         long start = System.nanoTime();
-        assertFalse(peer.offer("late", RELAY_WAIT), "no room came: dropped");
+        assertFalse(peer.offer(Frame.of("late"), RELAY_WAIT), "no room came: dropped");
         assertTrue(System.nanoTime() - start >= RELAY_WAIT, "gave up only after the relay wait");
 
         CountDownLatch waiting = new CountDownLatch(1);
         CompletableFuture<Boolean> offered = CompletableFuture.supplyAsync(() -> {
             waiting.countDown();
-            return peer.offer("fits", TimeUnit.SECONDS.toNanos(10));
+            return peer.offer(Frame.of("fits"), TimeUnit.SECONDS.toNanos(10));
         });
         assertTrue(waiting.await(5, TimeUnit.SECONDS));
         socket.completeOne(); // frees one slot: the waiting relay takes it
@@ -122,7 +122,7 @@ class PeerTest {
             public void send(String frame, SendCallback done) {
                 sent.add(frame);
                 if (sent.size() < total) {
-                    assertTrue(peer[0].offer(String.valueOf(sent.size())));
+                    assertTrue(peer[0].offer(Frame.of(String.valueOf(sent.size()))));
                 }
                 done.completed(null);
             }
@@ -135,8 +135,8 @@ class PeerTest {
             public void close(int code, String reason) {
             }
         };
-        peer[0] = new Peer("p", "t", null, socket, 16);
-        assertTrue(peer[0].offer("0"));
+        peer[0] = new Peer("p", "t", null, "req", socket, TopicObserver.NONE, 16);
+        assertTrue(peer[0].offer(Frame.of("0")));
         assertEquals(total, sent.size());
         assertEquals(String.valueOf(total - 1), sent.get(total - 1));
     }
@@ -144,9 +144,9 @@ class PeerTest {
     @Test
     void pingWaitsForTheSendInFlightAndJumpsTheQueue() {
         ManualSocket socket = new ManualSocket();
-        Peer peer = new Peer("p", "t", null, socket, 16);
-        peer.offer("a");
-        peer.offer("b");
+        Peer peer = new Peer("p", "t", null, "req", socket, TopicObserver.NONE, 16);
+        peer.offer(Frame.of("a"));
+        peer.offer(Frame.of("b"));
         peer.ping(System.nanoTime());
         assertEquals(0, socket.pings, "not while a frame is in flight");
         socket.completeOne();
@@ -157,10 +157,10 @@ class PeerTest {
     @Test
     void closedPeerTakesNothing() {
         ManualSocket socket = new ManualSocket();
-        Peer peer = new Peer("p", "t", null, socket, 16);
+        Peer peer = new Peer("p", "t", null, "req", socket, TopicObserver.NONE, 16);
         assertTrue(peer.close(1001, "bye"));
         assertFalse(peer.close(1001, "bye"));
-        assertFalse(peer.offer("x"));
-        assertFalse(peer.offer("x", RELAY_WAIT));
+        assertFalse(peer.offer(Frame.of("x")));
+        assertFalse(peer.offer(Frame.of("x"), RELAY_WAIT));
     }
 }

@@ -33,7 +33,7 @@ class TopicRegistryTest {
 
     private static TopicRegistry registry(int queueSize) {
         return new TopicRegistry(new SignalingConfig(queueSize, Duration.ofMillis(100), Duration.ofSeconds(5),
-                Duration.ofSeconds(30), 65536));
+                Duration.ofSeconds(30), 65536), TopicObserver.NONE);
     }
 
     @Test
@@ -41,8 +41,8 @@ class TopicRegistryTest {
         TopicRegistry registry = registry(16);
         RecordingSocket a = new RecordingSocket();
         RecordingSocket b = new RecordingSocket();
-        Peer pa = registry.join("room", Json.createObjectBuilder().add("name", "a").build(), a);
-        Peer pb = registry.join("room", null, b);
+        Peer pa = registry.join("room", Json.createObjectBuilder().add("name", "a").build(), "req", a);
+        Peer pb = registry.join("room", null, "req", b);
 
         List<JsonObject> toA = a.messages();
         assertEquals("welcome", toA.get(0).getString("type"));
@@ -67,25 +67,47 @@ class TopicRegistryTest {
     }
 
     @Test
+    void aMemberThatRelaysAsSoonAsItHearsOfANewPeerFindsIt() {
+        TopicRegistry registry = registry(16);
+        List<RelayResult> results = new ArrayList<>();
+        Peer[] member = new Peer[1];
+        RecordingSocket eager = new RecordingSocket() {
+            @Override
+            public void send(String frame, SendCallback done) {
+                super.send(frame, done);
+                if (frame.contains("peer-joined")) { // reply at once, still inside the join
+                    String newcomer = Json.createReader(new java.io.StringReader(frame)).readObject().getString("peerId");
+                    results.add(registry.relay(member[0], "offer", newcomer, null, null, 0));
+                }
+            }
+        };
+        member[0] = registry.join("room", null, "req", eager);
+        RecordingSocket newcomer = new RecordingSocket();
+        registry.join("room", null, "req", newcomer);
+        assertEquals(List.of(RelayResult.DELIVERED), results);
+        assertEquals("offer", newcomer.messages().get(2).getString("type"), "after its welcome and peer-list");
+    }
+
+    @Test
     void relayCarriesFromAndStaysInsideTheTopic() {
         TopicRegistry registry = registry(16);
         RecordingSocket a = new RecordingSocket();
         RecordingSocket b = new RecordingSocket();
         RecordingSocket other = new RecordingSocket();
-        Peer pa = registry.join("room", null, a);
-        Peer pb = registry.join("room", null, b);
-        Peer po = registry.join("elsewhere", null, other);
+        Peer pa = registry.join("room", null, "req", a);
+        Peer pb = registry.join("room", null, "req", b);
+        Peer po = registry.join("elsewhere", null, "req", other);
 
         JsonValue payload = Json.createObjectBuilder().add("sdp", "v=0").build();
-        assertEquals(RelayResult.DELIVERED, registry.relay(pa, "offer", pb.id(), payload, Json.createValue("m1")));
+        assertEquals(RelayResult.DELIVERED, registry.relay(pa, "offer", pb.id(), payload, Json.createValue("m1"), 0));
         JsonObject relayed = b.messages().get(2);
         assertEquals("offer", relayed.getString("type"));
         assertEquals(pa.id(), relayed.getString("from"));
         assertEquals(payload, relayed.get("payload"));
         assertEquals("m1", relayed.getString("msgId"));
 
-        assertEquals(RelayResult.TARGET_NOT_FOUND, registry.relay(pa, "offer", po.id(), payload, null));
-        assertEquals(RelayResult.TARGET_NOT_FOUND, registry.relay(pa, "offer", "01NOSUCHPEER", payload, null));
+        assertEquals(RelayResult.TARGET_NOT_FOUND, registry.relay(pa, "offer", po.id(), payload, null, 0));
+        assertEquals(RelayResult.TARGET_NOT_FOUND, registry.relay(pa, "offer", "01NOSUCHPEER", payload, null, 0));
         assertEquals(2, other.messages().size(), "welcome and peer-list only");
     }
 
@@ -94,11 +116,11 @@ class TopicRegistryTest {
         TopicRegistry registry = registry(2);
         PeerTest.ManualSocket stuck = new PeerTest.ManualSocket(); // never completes a send
         RecordingSocket a = new RecordingSocket();
-        Peer ps = registry.join("room", null, stuck); // welcome in flight, peer-list queued
-        Peer pa = registry.join("room", null, a);     // peer-joined queued: the stuck queue is full
-        assertEquals(RelayResult.DROPPED, registry.relay(pa, "offer", ps.id(), null, Json.createValue("m")));
+        Peer ps = registry.join("room", null, "req", stuck); // welcome in flight, peer-list queued
+        Peer pa = registry.join("room", null, "req", a);     // peer-joined queued: the stuck queue is full
+        assertEquals(RelayResult.DROPPED, registry.relay(pa, "offer", ps.id(), null, Json.createValue("m"), 0));
 
-        registry.join("room", null, new RecordingSocket()); // broadcast: skipped for the full queue
+        registry.join("room", null, "req", new RecordingSocket()); // broadcast: skipped for the full queue
         assertEquals(2, ps.queued());
         assertEquals(1, stuck.sentCount());
     }
@@ -108,12 +130,12 @@ class TopicRegistryTest {
         TopicRegistry registry = registry(16);
         RecordingSocket a = new RecordingSocket();
         RecordingSocket b = new RecordingSocket();
-        Peer pa = registry.join("room", null, a);
-        registry.join("room", null, b);
+        Peer pa = registry.join("room", null, "req", a);
+        registry.join("room", null, "req", b);
         registry.disconnect(pa, 4001, "write timeout");
         assertEquals(4001, a.closedWith);
         assertEquals("peer-left", b.messages().get(2).getString("type"));
-        assertEquals(RelayResult.DROPPED, pa.offer("x") ? RelayResult.DELIVERED : RelayResult.DROPPED);
+        assertFalse(pa.offer(Frame.of("x")), "a disconnected peer takes nothing");
     }
 
     /**
@@ -142,12 +164,12 @@ class TopicRegistryTest {
                 for (int r = 0; r < rounds; r++) {
                     String topic = "t" + random.nextInt(4);
                     RecordingSocket socket = new RecordingSocket();
-                    Peer peer = registry.join(topic, null, socket);
+                    Peer peer = registry.join(topic, null, "req", socket);
                     sockets.put(peer.id(), socket);
                     topicOf.put(peer.id(), topic);
                     for (String target : known(socket.messages())) {
                         String msgId = peer.id() + "#" + relays.incrementAndGet();
-                        RelayResult result = registry.relay(peer, "ice-candidate", target, null, Json.createValue(msgId));
+                        RelayResult result = registry.relay(peer, "ice-candidate", target, null, Json.createValue(msgId), 0);
                         if (result == RelayResult.DROPPED) {
                             fail("nothing may be dropped with queues this large");
                         }

@@ -1,0 +1,93 @@
+package org.lanscape.signaling.lifecycle;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.lanscape.signaling.config.SignalingConfig;
+import org.lanscape.signaling.topic.TopicRegistry;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * SIGTERM/SIGINT: readiness goes DOWN and new connections are refused at once, queued messages
+ * get up to the drain timeout to flush, then every peer is closed with 1001 (going away).
+ * <p>
+ * This runs as a JVM shutdown hook because that is the only thing that runs early enough: on
+ * SIGTERM Liberty quiesces and drops open WebSockets without a close frame (clients see 1006),
+ * and {@code @PreDestroy}/{@code @OnClose} run after that. The JVM waits for this hook before it
+ * exits, so the close frames are written before the process ends.
+ */
+@ApplicationScoped
+public class GracefulShutdown {
+
+    /** Close code every peer gets on shutdown. */
+    public static final int GOING_AWAY = 1001;
+    private static final Logger LOG = Logger.getLogger(GracefulShutdown.class.getName());
+
+    @Inject
+    ServerLifecycle lifecycle;
+    @Inject
+    TopicRegistry registry;
+    @Inject
+    SignalingConfig config;
+
+    private Thread hook;
+
+    void install() {
+        hook = new Thread(this::run, "signaling-graceful-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    /** The application is stopped without the JVM (a redeploy): the hook must not outlive it. */
+    @PreDestroy
+    void uninstall() {
+        if (hook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // the JVM is already shutting down: the hook is running or has run
+            }
+        }
+    }
+
+    void run() {
+        long start = System.nanoTime();
+        long deadline = start + config.drainTimeout().toNanos();
+        lifecycle.drain();
+        LOG.info(() -> "shutting down: draining " + registry.peerCount() + " peers, " + registry.queuedFrames()
+                + " queued messages, for at most " + config.drainTimeout());
+        while (registry.busyPeers() > 0 && System.nanoTime() < deadline) {
+            sleep(10);
+        }
+        List<Runnable> closes = new ArrayList<>();
+        registry.forEachPeer(peer -> closes.add(() -> peer.closeNow(GOING_AWAY, "server shutting down")));
+        // Closing writes a frame, which can block on a stuck client: in parallel, and bounded.
+        ExecutorService closers = Executors.newFixedThreadPool(Math.max(1, Math.min(8, closes.size())), r -> {
+            Thread t = new Thread(r, "signaling-shutdown-close");
+            t.setDaemon(true);
+            return t;
+        });
+        closes.forEach(closers::execute);
+        closers.shutdown();
+        try {
+            closers.awaitTermination(Math.max(1_000_000_000L, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        LOG.info(() -> "shutdown: " + closes.size() + " peers closed with 1001 after "
+                + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms");
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package org.lanscape.signaling.lifecycle;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.lanscape.signaling.config.SignalingConfig;
+import org.lanscape.signaling.topic.PeerWatchdog;
+
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Runs once when the application starts: checks the configuration (a bad value stops the
+ * application, with one line naming it), starts the peer watchdog and the shutdown hook, and
+ * only then declares the server ready.
+ */
+@ApplicationScoped
+public class Startup {
+
+    private static final Logger LOG = Logger.getLogger(Startup.class.getName());
+
+    @Inject
+    SignalingConfig config;
+    @Inject
+    PeerWatchdog watchdog;
+    @Inject
+    GracefulShutdown shutdown;
+    @Inject
+    ServerLifecycle lifecycle;
+
+    void start(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
+        try {
+            config.queueSize(); // constructs and checks the configuration
+        } catch (RuntimeException e) {
+            LOG.severe(rootMessage(e));
+            throw e;
+        }
+        watchdog.start();
+        shutdown.install();
+        lifecycle.ready();
+        LOG.log(Level.INFO, "lanscape-signaling ready: queue={0} relayWait={1} writeTimeout={2} pingInterval={3}"
+                        + " maxMessageSize={4}",
+                new Object[] {config.queueSize(), config.relayWait(), config.writeTimeout(), config.pingInterval(),
+                        config.maxMessageSize()});
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && !(t.getMessage() != null && t.getMessage().startsWith("Invalid configuration"))) {
+            t = t.getCause();
+        }
+        return String.valueOf(t.getMessage());
+    }
+}

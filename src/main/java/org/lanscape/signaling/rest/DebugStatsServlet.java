@@ -1,0 +1,77 @@
+package org.lanscape.signaling.rest;
+
+import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.servlet.annotation.WebServlet;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.lanscape.signaling.config.SignalingConfig;
+import org.lanscape.signaling.lifecycle.ServerLifecycle;
+import org.lanscape.signaling.telemetry.SignalingMetrics;
+import org.lanscape.signaling.topic.TopicRegistry;
+
+import java.io.IOException;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
+import java.lang.management.ThreadMXBean;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * GET /debug/stats: what an operator wants at a glance, as JSON. Off with
+ * {@code signaling.debug.enabled=false} (then 404, in the JSON error shape).
+ */
+@WebServlet("/debug/stats")
+public class DebugStatsServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+
+    @Inject
+    SignalingConfig config;
+    @Inject
+    TopicRegistry topics;
+    @Inject
+    SignalingMetrics metrics;
+    @Inject
+    ServerLifecycle lifecycle;
+
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (!config.debugEnabled()) {
+            JsonErrors.write(request, response, 404, "not_found", "the debug endpoint is disabled");
+            return;
+        }
+        JsonArrayBuilder largest = Json.createArrayBuilder();
+        for (Map.Entry<String, Integer> topic : topics.largestTopics(10)) {
+            largest.add(Json.createObjectBuilder().add("topic", topic.getKey()).add("peers", topic.getValue()));
+        }
+        MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        JsonArrayBuilder gc = Json.createArrayBuilder();
+        for (GarbageCollectorMXBean collector : ManagementFactory.getGarbageCollectorMXBeans()) {
+            gc.add(Json.createObjectBuilder().add("name", collector.getName())
+                    .add("count", collector.getCollectionCount()).add("timeMs", collector.getCollectionTime()));
+        }
+        JsonObjectBuilder stats = Json.createObjectBuilder()
+                .add("state", lifecycle.state().name().toLowerCase(java.util.Locale.ROOT))
+                .add("uptimeSeconds", lifecycle.uptime().toSeconds())
+                .add("peers", topics.peerCount())
+                .add("topics", topics.topicCount())
+                .add("largestTopics", largest)
+                .add("queuedMessages", topics.queuedFrames())
+                .add("relaysDropped", metrics.relaysDropped())
+                .add("broadcastsSkipped", metrics.broadcastsSkipped())
+                .add("heap", Json.createObjectBuilder().add("usedBytes", heap.getUsed())
+                        .add("committedBytes", heap.getCommitted()).add("maxBytes", heap.getMax()))
+                .add("threads", Json.createObjectBuilder().add("live", threads.getThreadCount())
+                        .add("peak", threads.getPeakThreadCount()).add("daemon", threads.getDaemonThreadCount()))
+                .add("gc", gc);
+        byte[] body = stats.build().toString().getBytes(StandardCharsets.UTF_8);
+        response.setContentType("application/json");
+        response.setContentLength(body.length);
+        response.getOutputStream().write(body);
+    }
+}

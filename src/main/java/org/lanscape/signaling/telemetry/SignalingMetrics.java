@@ -1,0 +1,143 @@
+package org.lanscape.signaling.telemetry;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.metrics.Counter;
+import org.eclipse.microprofile.metrics.Metadata;
+import org.eclipse.microprofile.metrics.MetricRegistry;
+import org.eclipse.microprofile.metrics.MetricUnits;
+import org.eclipse.microprofile.metrics.Tag;
+import org.eclipse.microprofile.metrics.Timer;
+import org.lanscape.signaling.protocol.MessageTypes;
+import org.lanscape.signaling.topic.Peer;
+import org.lanscape.signaling.topic.RelayResult;
+import org.lanscape.signaling.topic.TopicObserver;
+import org.lanscape.signaling.topic.TopicRegistry;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The application metrics, at /metrics as Prometheus text. Names are absolute (registered by
+ * name, not by class), so they are the same on every runtime; outcomes are tags. Instruments are
+ * built once; the hot path only increments.
+ */
+@ApplicationScoped
+public class SignalingMetrics implements TopicObserver {
+
+    private static final List<String> RELAY_TYPES =
+            List.of(MessageTypes.OFFER, MessageTypes.ANSWER, MessageTypes.ICE_CANDIDATE);
+
+    @Inject
+    MetricRegistry registry;
+    @Inject
+    TopicRegistry topics;
+
+    private Counter joins;
+    private Counter leaves;
+    private Counter broadcastsSkipped;
+    private Counter[][] relays; // [type][result]
+    private Timer relayLatency;
+    private final Map<String, Counter> errors = new ConcurrentHashMap<>();
+    private final Map<Integer, Counter> closes = new ConcurrentHashMap<>();
+    private final Map<String, Counter> rejections = new ConcurrentHashMap<>();
+    private final LongAdder dropped = new LongAdder();
+    private final LongAdder skipped = new LongAdder();
+
+    @PostConstruct
+    void register() {
+        registry.gauge(meta("signaling.peers", "Peers connected to this node", MetricUnits.NONE),
+                topics, TopicRegistry::peerCount);
+        registry.gauge(meta("signaling.topics", "Topics with at least one peer on this node", MetricUnits.NONE),
+                topics, TopicRegistry::topicCount);
+        joins = registry.counter(meta("signaling.joins", "Peers that joined a topic", MetricUnits.NONE));
+        leaves = registry.counter(meta("signaling.leaves", "Peers that left a topic", MetricUnits.NONE));
+        broadcastsSkipped = registry.counter(meta("signaling.broadcasts.skipped",
+                "peer-joined/peer-left not queued because the recipient's queue was full", MetricUnits.NONE));
+        Metadata relayMeta = meta("signaling.relays", "Relayed messages by type and result", MetricUnits.NONE);
+        relays = new Counter[RELAY_TYPES.size()][RelayResult.values().length];
+        for (int t = 0; t < RELAY_TYPES.size(); t++) {
+            for (RelayResult result : RelayResult.values()) {
+                relays[t][result.ordinal()] = registry.counter(relayMeta,
+                        new Tag("type", RELAY_TYPES.get(t)), new Tag("result", lower(result.name())));
+            }
+        }
+        relayLatency = registry.timer(meta("signaling.relay.latency",
+                "From receipt of a relay to its hand-off to the target's socket", MetricUnits.SECONDS));
+    }
+
+    @Override
+    public void joined(Peer peer) {
+        joins.inc();
+    }
+
+    @Override
+    public void left(Peer peer) {
+        leaves.inc();
+    }
+
+    @Override
+    public void relayed(String type, RelayResult result) {
+        int t = RELAY_TYPES.indexOf(type);
+        if (t >= 0) {
+            relays[t][result.ordinal()].inc();
+        }
+        if (result == RelayResult.DROPPED) {
+            dropped.increment();
+        }
+    }
+
+    @Override
+    public void broadcastSkipped(int recipients) {
+        broadcastsSkipped.inc(recipients);
+        skipped.add(recipients);
+    }
+
+    @Override
+    public void handedOff(long nanosSinceReceipt) {
+        relayLatency.update(Duration.ofNanos(nanosSinceReceipt));
+    }
+
+    /** An {@code error} frame sent to a client. */
+    public void errorSent(String code) {
+        errors.computeIfAbsent(code, c -> registry.counter(
+                meta("signaling.errors", "Protocol errors sent to clients, by code", MetricUnits.NONE),
+                new Tag("code", c))).inc();
+    }
+
+    /** A WebSocket connection closed, with that close code. */
+    public void connectionClosed(int closeCode) {
+        closes.computeIfAbsent(closeCode, c -> registry.counter(
+                meta("signaling.connections.closed", "WebSocket connections closed, by close code", MetricUnits.NONE),
+                new Tag("code", String.valueOf(c)))).inc();
+    }
+
+    /** A handshake refused before the upgrade, by reason. */
+    public void handshakeRejected(String reason) {
+        rejections.computeIfAbsent(reason, r -> registry.counter(
+                meta("signaling.handshakes.rejected", "WebSocket handshakes refused, by reason", MetricUnits.NONE),
+                new Tag("reason", r))).inc();
+    }
+
+    /** Relays dropped and broadcasts skipped since startup, for /debug/stats. */
+    public long relaysDropped() {
+        return dropped.sum();
+    }
+
+    public long broadcastsSkipped() {
+        return skipped.sum();
+    }
+
+    private static Metadata meta(String name, String description, String unit) {
+        return Metadata.builder().withName(name).withDescription(description).withUnit(unit).build();
+    }
+
+    private static String lower(String s) {
+        return s.toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,41 @@
+package it;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Configuration from the environment and from a file, on a real server process. */
+class ConfigIT {
+
+    @Test
+    void anInvalidValueStopsTheApplicationWithOneLineNamingIt() throws Exception {
+        try (LibertyServer server = LibertyServer.launch("badConfigServer", Map.of("SIGNALING_QUEUE_SIZE", "-5"))) {
+            Optional<String> line = server.awaitLogLine("Invalid configuration:", Duration.ofSeconds(120));
+            assertTrue(line.isPresent(), "a line names the bad value");
+            assertTrue(line.get().contains("signaling.queue.size=-5 must be between 1 and"), line.get());
+            assertTrue(server.awaitStatus("/health/ready", 503, Duration.ofSeconds(30)), "never ready");
+            assertEquals(404, server.status("/healthz"), "the application did not start");
+        }
+    }
+
+    @Test
+    void aConfigFileSetsValuesAndTheEnvironmentOverridesIt() throws Exception {
+        Path file = Files.createTempFile("signaling", ".properties");
+        Files.writeString(file, "signaling.debug.enabled=false\nsignaling.queue.size=-1\n");
+        // the file's invalid queue size is overridden by the environment; its debug switch is not
+        try (LibertyServer server = LibertyServer.start("fileConfigServer", Map.of(
+                "SIGNALING_CONFIG_FILE", file.toString(), "SIGNALING_QUEUE_SIZE", "32"))) {
+            assertEquals(404, server.status("/debug/stats"), "debug endpoint switched off by the file");
+            assertEquals(200, server.status("/healthz"));
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+}
