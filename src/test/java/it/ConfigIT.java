@@ -26,6 +26,24 @@ class ConfigIT {
     }
 
     @Test
+    void jwtAuthWithoutAKeyStopsTheApplicationWithoutLoggingSecrets() throws Exception {
+        try (LibertyServer server = LibertyServer.launch("noKeyServer", Map.of(
+                "SIGNALING_AUTH_MODE", "jwt", "SIGNALING_AUTH_JWT_AUDIENCE", "signaling"))) {
+            Optional<String> line = server.awaitLogLine("Invalid configuration:", Duration.ofSeconds(120));
+            assertTrue(line.isPresent());
+            assertTrue(line.get().contains("signaling.auth.mode=jwt needs a key"), line.get());
+        }
+        try (LibertyServer server = LibertyServer.launch("shortKeyServer", Map.of(
+                "SIGNALING_AUTH_MODE", "jwt", "SIGNALING_AUTH_JWT_SECRET", "too-short-secret-value"))) {
+            Optional<String> line = server.awaitLogLine("Invalid configuration:", Duration.ofSeconds(120));
+            assertTrue(line.isPresent());
+            assertTrue(line.get().contains("signaling.auth.jwt.secret must be at least 32 bytes"), line.get());
+            assertTrue(Files.readString(server.dir.resolve("logs/messages.log")).indexOf("too-short-secret-value") < 0,
+                    "the secret is never logged");
+        }
+    }
+
+    @Test
     void aConfigFileSetsValuesAndTheEnvironmentOverridesIt() throws Exception {
         Path file = Files.createTempFile("signaling", ".properties");
         Files.writeString(file, "signaling.debug.enabled=false\nsignaling.queue.size=-1\n");

@@ -61,6 +61,55 @@ final class RawWebSocket implements AutoCloseable {
         }
     }
 
+    /** A handshake's HTTP answer when it is not a 101. */
+    record Refusal(int status, String head, String body) {
+        String header(String name) {
+            for (String line : head.split("\r\n")) {
+                int colon = line.indexOf(':');
+                if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
+                    return line.substring(colon + 1).trim();
+                }
+            }
+            return null;
+        }
+    }
+
+    /**
+     * Sends a handshake for a raw path (anything, even bytes a client library would refuse) and
+     * returns the answer: status, head and body. A 101 is closed right away.
+     */
+    static Refusal attempt(String host, int port, String rawPath, String extraHeaders) throws IOException {
+        try (Socket socket = new Socket(host, port)) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET " + rawPath + " HTTP/1.1\r\nHost: " + host + ":" + port
+                    + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="
+                    + "\r\nSec-WebSocket-Version: 13\r\n" + extraHeaders + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            ByteArrayOutputStream head = new ByteArrayOutputStream();
+            int last4 = 0;
+            while (last4 != 0x0d0a0d0a) {
+                int b = in.read();
+                if (b < 0) {
+                    break;
+                }
+                head.write(b);
+                last4 = (last4 << 8) | b;
+            }
+            String headText = head.toString(StandardCharsets.ISO_8859_1);
+            int status = headText.length() > 12 ? Integer.parseInt(headText.substring(9, 12)) : -1;
+            Refusal answer = new Refusal(status, headText, "");
+            String length = answer.header("Content-Length");
+            if (status != 101 && length != null) {
+                byte[] body = new byte[Integer.parseInt(length)];
+                in.readFully(body);
+                answer = new Refusal(status, headText, new String(body, StandardCharsets.UTF_8));
+            }
+            return answer;
+        }
+    }
+
     /** The value of a header of the 101 response, or null. */
     String responseHeader(String name) {
         for (String line : responseHead.split("\r\n")) {

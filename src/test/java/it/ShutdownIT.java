@@ -29,7 +29,8 @@ class ShutdownIT {
         try (LibertyServer server = LibertyServer.start("shutdownServer", Map.of(
                 "SIGNALING_SHUTDOWN_DRAIN_TIMEOUT", DRAIN_TIMEOUT.toSeconds() + "s",
                 "SIGNALING_WRITE_TIMEOUT", "60s", // the stalled target must not be closed for it
-                "SIGNALING_RELAY_WAIT", "10ms"))) { // and the relays that do not fit are dropped quickly
+                "SIGNALING_RELAY_WAIT", "10ms", // and the relays that do not fit are dropped quickly
+                "SIGNALING_RATE_LIMIT", "100000", "SIGNALING_RATE_BURST", "100000"))) {
             List<WsClient> clients = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 clients.add(WsClient.connect(server.wsBase(), "room-" + (i % 2)));

@@ -5,6 +5,7 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.Config;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The server's tunables, read and checked once at startup through MP Config. Defaults live in
@@ -23,6 +24,13 @@ public class SignalingConfig {
     private int maxMessageSize;
     private Duration drainTimeout;
     private boolean debugEnabled;
+    private List<String> origins;
+    private int topicMaxPeers;
+    private int maxConnections;
+    private int metadataMaxSize;
+    private double rateLimit;
+    private int rateBurst;
+    private int rateCloseAfter;
 
     protected SignalingConfig() {
         // for CDI proxies
@@ -38,6 +46,13 @@ public class SignalingConfig {
         this.maxMessageSize = read.integer("signaling.message.max-size", 256, 16 << 20);
         this.drainTimeout = read.duration("signaling.shutdown.drain-timeout", false);
         this.debugEnabled = read.bool("signaling.debug.enabled");
+        this.origins = read.list("signaling.origins");
+        this.topicMaxPeers = read.integer("signaling.topic.max-peers", 1, Integer.MAX_VALUE);
+        this.maxConnections = read.integer("signaling.max-connections", 1, Integer.MAX_VALUE);
+        this.metadataMaxSize = read.integer("signaling.metadata.max-size", 2, 1 << 20);
+        this.rateLimit = read.integer("signaling.rate.limit", 1, 1_000_000);
+        this.rateBurst = read.integer("signaling.rate.burst", 1, 1_000_000);
+        this.rateCloseAfter = read.integer("signaling.rate.close-after", 1, 1_000_000);
     }
 
     /** For tests: the core settings, the rest at their defaults. */
@@ -50,6 +65,21 @@ public class SignalingConfig {
         this.maxMessageSize = maxMessageSize;
         this.drainTimeout = Duration.ofSeconds(10);
         this.debugEnabled = true;
+        this.origins = List.of("*");
+        this.topicMaxPeers = 1000;
+        this.maxConnections = 20000;
+        this.metadataMaxSize = 4096;
+        this.rateLimit = 50;
+        this.rateBurst = 100;
+        this.rateCloseAfter = 100;
+    }
+
+    /** For tests: capacity limits set. */
+    public SignalingConfig withLimits(int topicMaxPeers, int maxConnections) {
+        SignalingConfig copy = new SignalingConfig(queueSize, relayWait, writeTimeout, pingInterval, maxMessageSize);
+        copy.topicMaxPeers = topicMaxPeers;
+        copy.maxConnections = maxConnections;
+        return copy;
     }
 
     /** Outbound queue capacity per peer, in messages (the seed's 16). */
@@ -85,5 +115,40 @@ public class SignalingConfig {
     /** Whether GET /debug/stats answers. */
     public boolean debugEnabled() {
         return debugEnabled;
+    }
+
+    /** Browser origins allowed to connect; {@code *} for all. */
+    public List<String> origins() {
+        return origins;
+    }
+
+    /** Peers one topic may hold on this node. */
+    public int topicMaxPeers() {
+        return topicMaxPeers;
+    }
+
+    /** WebSocket connections this node accepts. */
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    /** Largest metadata query parameter, in UTF-8 bytes. */
+    public int metadataMaxSize() {
+        return metadataMaxSize;
+    }
+
+    /** Messages a connection may send per second, on average. */
+    public double rateLimit() {
+        return rateLimit;
+    }
+
+    /** Messages a connection may send at once after a quiet spell. */
+    public int rateBurst() {
+        return rateBurst;
+    }
+
+    /** Messages refused in a row after which a flooding connection is closed with 1008. */
+    public int rateCloseAfter() {
+        return rateCloseAfter;
     }
 }

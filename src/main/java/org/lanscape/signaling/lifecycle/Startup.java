@@ -4,7 +4,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import org.lanscape.signaling.auth.AuthConfig;
 import org.lanscape.signaling.config.SignalingConfig;
+import org.lanscape.signaling.websocket.OriginPolicy;
 import org.lanscape.signaling.topic.PeerWatchdog;
 
 import java.util.logging.Level;
@@ -28,14 +30,21 @@ public class Startup {
     GracefulShutdown shutdown;
     @Inject
     ServerLifecycle lifecycle;
+    @Inject
+    AuthConfig auth;
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
         try {
             config.queueSize(); // constructs and checks the configuration
+            auth.mode();
         } catch (RuntimeException e) {
             LOG.severe(rootMessage(e));
             throw e;
         }
+        if (new OriginPolicy(config.origins()).allowsAll()) {
+            LOG.warning("signaling.origins allows every browser origin: set it to your sites' origins in production");
+        }
+        LOG.info("authentication: " + auth.mode().name().toLowerCase(java.util.Locale.ROOT));
         watchdog.start();
         shutdown.install();
         lifecycle.ready();

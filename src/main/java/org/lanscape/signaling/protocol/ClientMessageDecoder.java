@@ -21,6 +21,9 @@ import java.io.StringReader;
  */
 public class ClientMessageDecoder implements Decoder.Text<ClientFrame> {
 
+    /** A msgId is echoed in errors and relayed: it is an id, not a second payload. */
+    public static final int MAX_MSG_ID_LENGTH = 256;
+
     @Override
     public ClientFrame decode(String text) {
         JsonObject object;
@@ -38,6 +41,10 @@ public class ClientMessageDecoder implements Decoder.Text<ClientFrame> {
         JsonValue msgId = presentOrNull(object.get("msgId"));
         if (msgId instanceof JsonString s && s.getString().isEmpty()) {
             msgId = null;
+        }
+        if (msgId != null && (msgId instanceof JsonString s ? s.getString().length() : msgId.toString().length())
+                > MAX_MSG_ID_LENGTH) {
+            return new MalformedMessage("'msgId' is longer than " + MAX_MSG_ID_LENGTH + " characters", null);
         }
         JsonValue type = presentOrNull(object.get("type"));
         JsonValue to = presentOrNull(object.get("to"));

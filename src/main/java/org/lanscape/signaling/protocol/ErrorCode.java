@@ -11,7 +11,9 @@ public enum ErrorCode {
     /** The target's queue stayed full for the whole relay wait, or the target went away. */
     DROPPED("dropped", "delivery failed"),
     /** The frame is not a JSON object of the protocol's shape (not in the seed: it closed the socket). */
-    INVALID_MESSAGE("invalid_message", "invalid message");
+    INVALID_MESSAGE("invalid_message", "invalid message"),
+    /** Over the per-connection rate limit: the message was not processed (not in the seed). */
+    RATE_LIMITED("rate_limited", "rate limit exceeded");
 
     private final String wire;
     private final String message;

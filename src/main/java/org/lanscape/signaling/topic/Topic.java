@@ -18,6 +18,9 @@ final class Topic {
 
     enum Removal { NOT_MEMBER, REMOVED, REMOVED_LAST }
 
+    static final int CLOSED = -1;
+    static final int FULL = -2;
+
     private final String name;
     private final ConcurrentHashMap<String, Peer> peers = new ConcurrentHashMap<>();
     private boolean closed; // guarded by this
@@ -45,12 +48,16 @@ final class Topic {
     /**
      * Queues welcome and the peer-list (built by {@code peerList} from the current members) for the
      * new peer, broadcasts {@code joinedFrame} to the current members (skipping full queues) and
-     * adds the peer. Returns the number of broadcasts skipped, or -1 if this topic is closed.
+     * adds the peer. Returns the number of broadcasts skipped, {@link #CLOSED} if this topic is
+     * closed, {@link #FULL} if it already holds {@code maxPeers}.
      */
     synchronized int add(Peer peer, Frame welcomeFrame, Frame joinedFrame,
-                         Function<List<PeerRecord>, Frame> peerList) {
+                         Function<List<PeerRecord>, Frame> peerList, int maxPeers) {
         if (closed) {
-            return -1;
+            return CLOSED;
+        }
+        if (peers.size() >= maxPeers) {
+            return FULL;
         }
         List<PeerRecord> records = new ArrayList<>(peers.size());
         for (Peer member : peers.values()) {

@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 
@@ -27,6 +28,7 @@ public class TopicRegistry {
     private static final Logger LOG = Logger.getLogger(TopicRegistry.class.getName());
 
     private final ConcurrentHashMap<String, Topic> topics = new ConcurrentHashMap<>();
+    private final AtomicInteger connected = new AtomicInteger();
     private SignalingConfig config;
     private TopicObserver observer;
 
@@ -43,15 +45,26 @@ public class TopicRegistry {
     /**
      * Adds a new peer to the topic (creating the topic if needed): the peer's queue gets welcome
      * and the peer-list of the members before it, and each member gets peer-joined (best effort).
+     * Refused when the node or the topic is at its configured capacity.
      */
-    public Peer join(String topicName, JsonValue metadata, String requestId, PeerSocket socket) {
+    public Peer join(String topicName, JsonValue metadata, String requestId, PeerSocket socket)
+            throws JoinRefusedException {
+        if (connected.incrementAndGet() > config.maxConnections()) {
+            connected.decrementAndGet();
+            throw new JoinRefusedException(JoinRefusedException.Reason.NODE_FULL);
+        }
         Peer peer = new Peer(UlidCreator.getUlid().toString(), topicName, metadata, requestId, socket, observer,
                 config.queueSize());
         Frame welcome = encode(new ServerMessage.Welcome(peer.id()));
         Frame joined = encode(new ServerMessage.PeerJoined(peer.id(), metadata));
         while (true) {
             Topic topic = topics.computeIfAbsent(topicName, Topic::new);
-            int skipped = topic.add(peer, welcome, joined, records -> encode(new ServerMessage.PeerList(records)));
+            int skipped = topic.add(peer, welcome, joined, records -> encode(new ServerMessage.PeerList(records)),
+                    config.topicMaxPeers());
+            if (skipped == Topic.FULL) {
+                connected.decrementAndGet();
+                throw new JoinRefusedException(JoinRefusedException.Reason.TOPIC_FULL);
+            }
             if (skipped >= 0) {
                 observer.joined(peer);
                 if (skipped > 0) {
@@ -77,6 +90,7 @@ public class TopicRegistry {
             }
         }, () -> topics.remove(topic.name(), topic));
         if (removal != Topic.Removal.NOT_MEMBER) {
+            connected.decrementAndGet();
             observer.left(peer);
             LOG.fine(() -> "peer left: " + peer.logContext());
         }
@@ -107,6 +121,11 @@ public class TopicRegistry {
         return result;
     }
 
+    /** Queues a message for one peer if there is room now. */
+    public boolean send(Peer peer, ServerMessage message) {
+        return peer.offer(encode(message));
+    }
+
     /** Queues a message for one peer, waiting at most the relay wait for room. */
     public boolean sendWaiting(Peer peer, ServerMessage message) {
         return peer.offer(encode(message), config.relayWait().toNanos());
@@ -123,11 +142,13 @@ public class TopicRegistry {
     }
 
     public int peerCount() {
-        int n = 0;
-        for (Topic topic : topics.values()) {
-            n += topic.size();
-        }
-        return n;
+        return connected.get();
+    }
+
+    /** Peers in that topic on this node (0 for no such topic). */
+    public int topicSize(String topicName) {
+        Topic topic = topics.get(topicName);
+        return topic == null ? 0 : topic.size();
     }
 
     /** Frames waiting in all queues of this node. */

@@ -6,8 +6,14 @@ public final class CloseCodes {
     public static final int GOING_AWAY = 1001;
     /** A binary frame: the protocol is JSON text only. */
     public static final int UNSUPPORTED_DATA = 1003;
+    /** A client that kept sending past the rate limit (signaling.rate.close-after refusals in a row). */
+    public static final int POLICY_VIOLATION = 1008;
     /** A text message larger than signaling.message.max-size. */
     public static final int MESSAGE_TOO_BIG = 1009;
+    /** The node reached signaling.max-connections between the handshake check and the join. */
+    public static final int TRY_AGAIN_LATER = 1013;
+    /** The topic reached signaling.topic.max-peers between the handshake check and the join. */
+    public static final int TOPIC_FULL = 4409;
     /** Nothing (no message, no pong) arrived for two ping intervals: see PeerWatchdog. */
     public static final int PING_TIMEOUT = org.lanscape.signaling.topic.PeerWatchdog.PING_TIMEOUT;
     /** A send to this peer did not complete within signaling.write.timeout: see PeerWatchdog. */

@@ -7,18 +7,22 @@ import org.lanscape.signaling.rest.RequestIds;
 
 import java.util.List;
 
-/** Carries the handshake's request id into the WebSocket session, for logs and traces. */
+/**
+ * Carries what the handshake checks found (request id, metadata) into the WebSocket session's
+ * user properties, which the container copies per connection.
+ */
 public class EndpointConfigurator extends ServerEndpointConfig.Configurator {
 
-    static final String REQUEST_ID = "requestId";
+    static final String CONTEXT = "org.lanscape.signaling.handshake";
 
     @Override
     public void modifyHandshake(ServerEndpointConfig config, HandshakeRequest request, HandshakeResponse response) {
-        String id = RequestIds.current(); // set by RequestIdFilter on this thread
-        if (id == null) {
+        HandshakeContext context = HandshakeContext.current(); // set by HandshakeFilter on this thread
+        if (context == null || context.requestId() == null) {
             List<String> inbound = request.getHeaders().get(RequestIds.HEADER);
-            id = RequestIds.accept(inbound == null || inbound.isEmpty() ? null : inbound.get(0));
+            String id = RequestIds.accept(inbound == null || inbound.isEmpty() ? null : inbound.get(0));
+            context = new HandshakeContext(id, context == null ? null : context.metadata());
         }
-        config.getUserProperties().put(REQUEST_ID, id);
+        config.getUserProperties().put(CONTEXT, context);
     }
 }

@@ -1,6 +1,8 @@
 package org.lanscape.signaling.websocket;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.inject.Inject;
+import jakarta.json.JsonObject;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -8,23 +10,49 @@ import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.lanscape.signaling.auth.AuthConfig;
+import org.lanscape.signaling.auth.AuthException;
+import org.lanscape.signaling.auth.AuthMode;
+import org.lanscape.signaling.auth.Grant;
+import org.lanscape.signaling.config.SignalingConfig;
 import org.lanscape.signaling.lifecycle.ServerLifecycle;
 import org.lanscape.signaling.rest.JsonErrors;
+import org.lanscape.signaling.rest.RequestIds;
 import org.lanscape.signaling.telemetry.SignalingMetrics;
+import org.lanscape.signaling.topic.TopicRegistry;
 
 import java.io.IOException;
+import java.util.logging.Logger;
 
 /**
  * Checks a WebSocket handshake on /ws/* before the upgrade, where a refusal can still be an HTTP
- * status with the JSON error body: during shutdown new connections get 503 with Retry-After.
- * Mapped in web.xml, after the request id filter.
+ * status with the JSON error body, in this order: the server is ready (503), the topic name
+ * (400), the browser origin (403), the token when auth is on (401, or 403 for a topic it does not
+ * grant), the metadata (400), room in the topic (409) and on the node (503 with Retry-After).
+ * Each refusal is counted by reason. Mapped in web.xml, after the request id filter.
  */
 public class HandshakeFilter implements Filter {
+
+    private static final Logger LOG = Logger.getLogger(HandshakeFilter.class.getName());
+    private static final String WS_PREFIX = "/ws/";
 
     @Inject
     ServerLifecycle lifecycle;
     @Inject
     SignalingMetrics metrics;
+    @Inject
+    SignalingConfig config;
+    @Inject
+    AuthConfig auth;
+    @Inject
+    TopicRegistry registry;
+
+    private OriginPolicy origins;
+
+    @PostConstruct
+    void init() {
+        origins = new OriginPolicy(config.origins());
+    }
 
     @Override
     public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
@@ -32,12 +60,81 @@ public class HandshakeFilter implements Filter {
         HttpServletRequest request = (HttpServletRequest) req;
         HttpServletResponse response = (HttpServletResponse) res;
         if (!lifecycle.isReady()) {
-            metrics.handshakeRejected("not_ready");
             response.setHeader("Retry-After", "5");
-            JsonErrors.write(request, response, 503, "unavailable",
+            refuse(request, response, 503, "unavailable", "not_ready",
                     lifecycle.isDraining() ? "the server is shutting down" : "the server is starting");
             return;
         }
-        chain.doFilter(req, res);
+        String uri = request.getRequestURI();
+        int at = uri.indexOf(WS_PREFIX, request.getContextPath().length());
+        String topic = at < 0 ? "" : uri.substring(at + WS_PREFIX.length());
+        if (!TopicNames.isValid(topic)) {
+            refuse(request, response, 400, "invalid_topic", "invalid_topic",
+                    "a topic is 1-" + TopicNames.MAX_LENGTH + " characters of A-Z a-z 0-9 . _ ~ -");
+            return;
+        }
+        if (!origins.allows(request.getHeader("Origin"))) {
+            refuse(request, response, 403, "origin_not_allowed", "origin_not_allowed", "this origin may not connect");
+            return;
+        }
+        Grant grant = Grant.ANONYMOUS;
+        if (auth.mode() == AuthMode.JWT) {
+            try {
+                grant = auth.verifier().verify(token(request));
+            } catch (AuthException e) {
+                response.setHeader("WWW-Authenticate", "Bearer");
+                refuse(request, response, e.status(), e.code(), e.code(), e.getMessage());
+                return;
+            }
+            if (!grant.allows(topic)) {
+                refuse(request, response, 403, "topic_forbidden", "topic_forbidden", "the token does not grant this topic");
+                return;
+            }
+        }
+        JsonObject metadata = grant.metadata();
+        String param = request.getParameter("metadata");
+        if (metadata == null && param != null) {
+            try {
+                metadata = PeerMetadata.parse(param, config.metadataMaxSize());
+            } catch (IllegalArgumentException e) {
+                refuse(request, response, 400, "invalid_metadata", "invalid_metadata", e.getMessage());
+                return;
+            }
+        }
+        if (registry.topicSize(topic) >= config.topicMaxPeers()) {
+            refuse(request, response, 409, "topic_full", "topic_full", "the topic has its maximum number of peers");
+            return;
+        }
+        if (registry.peerCount() >= config.maxConnections()) {
+            response.setHeader("Retry-After", "10");
+            refuse(request, response, 503, "server_full", "node_full", "the server has its maximum number of connections");
+            return;
+        }
+        HandshakeContext.set(new HandshakeContext(RequestIds.current(), metadata));
+        try {
+            chain.doFilter(req, res);
+        } finally {
+            HandshakeContext.clear();
+        }
+    }
+
+    private static String token(HttpServletRequest request) throws AuthException {
+        String header = request.getHeader("Authorization");
+        if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return header.substring(7).trim();
+        }
+        String param = request.getParameter("access_token"); // browsers cannot set headers on WebSockets
+        if (param != null && !param.isBlank()) {
+            return param.trim();
+        }
+        throw new AuthException(401, "missing_token", "a token is required (Authorization: Bearer, or access_token)");
+    }
+
+    private void refuse(HttpServletRequest request, HttpServletResponse response, int status, String code,
+                        String reason, String message) throws IOException {
+        metrics.handshakeRejected(reason);
+        LOG.fine(() -> "handshake refused: reason=" + reason + " status=" + status + " requestId="
+                + request.getAttribute(RequestIds.ATTRIBUTE));
+        JsonErrors.write(request, response, status, code, message);
     }
 }

@@ -25,6 +25,7 @@ import org.lanscape.signaling.protocol.MessageTypes;
 import org.lanscape.signaling.protocol.ServerMessage;
 import org.lanscape.signaling.telemetry.SignalingMetrics;
 import org.lanscape.signaling.telemetry.SignalingTracing;
+import org.lanscape.signaling.topic.JoinRefusedException;
 import org.lanscape.signaling.topic.Peer;
 import org.lanscape.signaling.topic.RelayResult;
 import org.lanscape.signaling.topic.TopicRegistry;
@@ -62,18 +63,29 @@ public class SignalingEndpoint {
 
     private final ClientMessageDecoder decoder = new ClientMessageDecoder();
     private TextAssembler assembler;
+    private RateLimiter rateLimiter;
     private Peer peer;
 
     @OnOpen
     public void open(Session session, @PathParam("topic") String topic) {
         assembler = new TextAssembler(config.maxMessageSize());
+        rateLimiter = new RateLimiter(config.rateLimit(), config.rateBurst(), config.rateCloseAfter(), System.nanoTime());
         session.setMaxTextMessageBufferSize(config.maxMessageSize());
         session.setMaxIdleTimeout(0); // liveness is ours: pings, see PeerWatchdog
-        String requestId = String.valueOf(session.getUserProperties().get(EndpointConfigurator.REQUEST_ID));
+        HandshakeContext context = (HandshakeContext) session.getUserProperties().get(EndpointConfigurator.CONTEXT);
+        String requestId = context == null ? "-" : context.requestId();
         Span span = tracing.start("signaling.join", topic, requestId);
-        peer = registry.join(topic, null, requestId, new SessionSocket(session, executor));
-        SignalingTracing.end(span, "signaling.peer.id", peer.id());
-        LOG.fine(() -> "peer joined: " + peer.logContext());
+        try {
+            peer = registry.join(topic, context == null ? null : context.metadata(), requestId,
+                    new SessionSocket(session, executor));
+            SignalingTracing.end(span, "signaling.peer.id", peer.id());
+            LOG.fine(() -> "peer joined: " + peer.logContext());
+        } catch (JoinRefusedException e) {
+            SignalingTracing.end(span, "signaling.join.refused", e.reason().name().toLowerCase(Locale.ROOT));
+            metrics.handshakeRejected(e.reason() == JoinRefusedException.Reason.TOPIC_FULL ? "topic_full" : "node_full");
+            close(session, e.reason() == JoinRefusedException.Reason.TOPIC_FULL ? CloseCodes.TOPIC_FULL
+                    : CloseCodes.TRY_AGAIN_LATER, e.getMessage());
+        }
     }
 
     @OnMessage
@@ -85,7 +97,11 @@ public class SignalingEndpoint {
         peer.seen(receivedAt);
         String text = assembler.add(part, last);
         if (text != null) {
-            message(decoder.decode(text), receivedAt);
+            if (rateLimiter.tryAcquire(receivedAt)) {
+                message(decoder.decode(text), receivedAt);
+            } else {
+                rateLimited(session, text);
+            }
         } else if (assembler.tooBig()) {
             LOG.info(() -> "closing peer: message over " + config.maxMessageSize() + " characters: " + peer.logContext());
             close(session, CloseCodes.MESSAGE_TOO_BIG, "message too big");
@@ -117,6 +133,20 @@ public class SignalingEndpoint {
                 case DELIVERED -> { }
             }
         }
+    }
+
+    private void rateLimited(Session session, String text) {
+        if (rateLimiter.shouldClose()) {
+            LOG.info(() -> "closing peer: kept flooding past the rate limit: " + peer.logContext());
+            close(session, CloseCodes.POLICY_VIOLATION, "rate limit exceeded");
+            leave();
+            return;
+        }
+        metrics.errorSent(ErrorCode.RATE_LIMITED.wire());
+        ClientFrame frame = decoder.decode(text); // only for the msgId: the message is not processed
+        JsonValue msgId = frame instanceof ClientMessage m ? m.msgId() : ((MalformedMessage) frame).msgId();
+        // Best effort, never waiting: a flooder's own queue filling up is its own loss.
+        registry.send(peer, new ServerMessage.Error(ErrorCode.RATE_LIMITED, msgId));
     }
 
     @OnMessage

@@ -37,7 +37,7 @@ class TopicRegistryTest {
     }
 
     @Test
-    void joinQueuesWelcomeThenPeerListAndTellsTheOthers() {
+    void joinQueuesWelcomeThenPeerListAndTellsTheOthers() throws Exception {
         TopicRegistry registry = registry(16);
         RecordingSocket a = new RecordingSocket();
         RecordingSocket b = new RecordingSocket();
@@ -67,7 +67,7 @@ class TopicRegistryTest {
     }
 
     @Test
-    void aMemberThatRelaysAsSoonAsItHearsOfANewPeerFindsIt() {
+    void aMemberThatRelaysAsSoonAsItHearsOfANewPeerFindsIt() throws Exception {
         TopicRegistry registry = registry(16);
         List<RelayResult> results = new ArrayList<>();
         Peer[] member = new Peer[1];
@@ -89,7 +89,7 @@ class TopicRegistryTest {
     }
 
     @Test
-    void relayCarriesFromAndStaysInsideTheTopic() {
+    void relayCarriesFromAndStaysInsideTheTopic() throws Exception {
         TopicRegistry registry = registry(16);
         RecordingSocket a = new RecordingSocket();
         RecordingSocket b = new RecordingSocket();
@@ -112,7 +112,7 @@ class TopicRegistryTest {
     }
 
     @Test
-    void relayToAFullQueueIsDroppedAndABroadcastSkipsIt() {
+    void relayToAFullQueueIsDroppedAndABroadcastSkipsIt() throws Exception {
         TopicRegistry registry = registry(2);
         PeerTest.ManualSocket stuck = new PeerTest.ManualSocket(); // never completes a send
         RecordingSocket a = new RecordingSocket();
@@ -126,7 +126,27 @@ class TopicRegistryTest {
     }
 
     @Test
-    void disconnectLeavesAndClosesTheSocket() {
+    void capacityLimitsHoldExactly() throws Exception {
+        TopicRegistry registry = new TopicRegistry(new SignalingConfig(16, Duration.ofMillis(100),
+                Duration.ofSeconds(5), Duration.ofSeconds(30), 65536).withLimits(2, 3), TopicObserver.NONE);
+        Peer a = registry.join("room", null, "req", new RecordingSocket());
+        registry.join("room", null, "req", new RecordingSocket());
+        JoinRefusedException full = org.junit.jupiter.api.Assertions.assertThrows(JoinRefusedException.class,
+                () -> registry.join("room", null, "req", new RecordingSocket()));
+        assertEquals(JoinRefusedException.Reason.TOPIC_FULL, full.reason());
+        registry.join("other", null, "req", new RecordingSocket());
+        JoinRefusedException nodeFull = org.junit.jupiter.api.Assertions.assertThrows(JoinRefusedException.class,
+                () -> registry.join("third", null, "req", new RecordingSocket()));
+        assertEquals(JoinRefusedException.Reason.NODE_FULL, nodeFull.reason());
+        assertEquals(3, registry.peerCount());
+        assertEquals(2, registry.topicCount(), "a refused join leaves no topic behind");
+        registry.leave(a);
+        registry.join("room", null, "req", new RecordingSocket()); // room again, for one
+        assertEquals(3, registry.peerCount());
+    }
+
+    @Test
+    void disconnectLeavesAndClosesTheSocket() throws Exception {
         TopicRegistry registry = registry(16);
         RecordingSocket a = new RecordingSocket();
         RecordingSocket b = new RecordingSocket();

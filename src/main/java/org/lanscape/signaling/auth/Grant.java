@@ -1,0 +1,27 @@
+package org.lanscape.signaling.auth;
+
+import jakarta.json.JsonObject;
+
+import java.util.List;
+
+/**
+ * What a verified token allows: the topics it may join ({@code null} for any; an entry ending in
+ * {@code *} is a prefix) and the metadata it supplies for the peer (null for none).
+ */
+public record Grant(String subject, List<String> topics, JsonObject metadata) {
+
+    public static final Grant ANONYMOUS = new Grant(null, null, null);
+
+    public boolean allows(String topic) {
+        if (topics == null) {
+            return true;
+        }
+        for (String allowed : topics) {
+            if (allowed.endsWith("*") ? topic.startsWith(allowed.substring(0, allowed.length() - 1))
+                    : allowed.equals(topic)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

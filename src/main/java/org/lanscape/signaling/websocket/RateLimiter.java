@@ -1,0 +1,41 @@
+package org.lanscape.signaling.websocket;
+
+/**
+ * A token bucket per connection: {@code ratePerSecond} tokens a second up to {@code burst}; each
+ * message takes one. Used from one connection's message handler only, one message at a time.
+ */
+final class RateLimiter {
+
+    private final double ratePerNano;
+    private final double burst;
+    private final int closeAfter;
+    private double tokens;
+    private long refilledAt;
+    private int refusedInARow;
+
+    RateLimiter(double ratePerSecond, int burst, int closeAfter, long now) {
+        this.ratePerNano = ratePerSecond / 1e9;
+        this.burst = burst;
+        this.closeAfter = closeAfter;
+        this.tokens = burst;
+        this.refilledAt = now;
+    }
+
+    /** Takes a token for one message; false when the bucket is empty (the message is refused). */
+    boolean tryAcquire(long now) {
+        tokens = Math.min(burst, tokens + (now - refilledAt) * ratePerNano);
+        refilledAt = now;
+        if (tokens >= 1) {
+            tokens -= 1;
+            refusedInARow = 0;
+            return true;
+        }
+        refusedInARow++;
+        return false;
+    }
+
+    /** True once {@code closeAfter} messages in a row were refused: a client that keeps flooding. */
+    boolean shouldClose() {
+        return refusedInARow >= closeAfter;
+    }
+}
