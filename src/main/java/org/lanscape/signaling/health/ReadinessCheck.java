@@ -5,21 +5,29 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
+import org.lanscape.signaling.cluster.ClusterBus;
 import org.lanscape.signaling.lifecycle.ServerLifecycle;
 
-/** /health/ready: UP only between startup and the start of shutdown; a load balancer sends traffic then. */
+/**
+ * /health/ready: UP only between startup and the start of shutdown, and, in cluster mode, while
+ * Redis is reachable and this node is registered with it; a load balancer sends traffic then.
+ */
 @Readiness
 @ApplicationScoped
 public class ReadinessCheck implements HealthCheck {
 
     @Inject
     ServerLifecycle lifecycle;
+    @Inject
+    ClusterBus bus;
 
     @Override
     public HealthCheckResponse call() {
+        boolean cluster = bus.healthy();
         return HealthCheckResponse.named("signaling-ready")
-                .status(lifecycle.isReady())
+                .status(lifecycle.isReady() && cluster)
                 .withData("state", lifecycle.state().name().toLowerCase(java.util.Locale.ROOT))
+                .withData("cluster", cluster)
                 .build();
     }
 }

@@ -3,6 +3,7 @@ package org.lanscape.signaling.lifecycle;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.lanscape.signaling.cluster.ClusterBus;
 import org.lanscape.signaling.config.SignalingConfig;
 import org.lanscape.signaling.topic.TopicRegistry;
 
@@ -35,6 +36,8 @@ public class GracefulShutdown {
     TopicRegistry registry;
     @Inject
     SignalingConfig config;
+    @Inject
+    ClusterBus bus;
 
     private Thread hook;
 
@@ -65,7 +68,10 @@ public class GracefulShutdown {
             sleep(10);
         }
         List<Runnable> closes = new ArrayList<>();
-        registry.forEachPeer(peer -> closes.add(() -> peer.closeNow(GOING_AWAY, "server shutting down")));
+        registry.forEachPeer(peer -> closes.add(() -> {
+            registry.leave(peer); // in cluster mode the other nodes hear of it now, not after a heartbeat TTL
+            peer.closeNow(GOING_AWAY, "server shutting down");
+        }));
         // Closing writes a frame, which can block on a stuck client: in parallel, and bounded.
         ExecutorService closers = Executors.newFixedThreadPool(Math.max(1, Math.min(8, closes.size())), r -> {
             Thread t = new Thread(r, "signaling-shutdown-close");
@@ -79,6 +85,7 @@ public class GracefulShutdown {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        bus.stop();
         LOG.info(() -> "shutdown: " + closes.size() + " peers closed with 1001 after "
                 + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms");
     }

@@ -5,7 +5,9 @@ import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.lanscape.signaling.auth.AuthConfig;
+import org.lanscape.signaling.cluster.ClusterBus;
 import org.lanscape.signaling.config.SignalingConfig;
+import org.lanscape.signaling.topic.TopicRegistry;
 import org.lanscape.signaling.websocket.OriginPolicy;
 import org.lanscape.signaling.topic.PeerWatchdog;
 
@@ -32,6 +34,10 @@ public class Startup {
     ServerLifecycle lifecycle;
     @Inject
     AuthConfig auth;
+    @Inject
+    ClusterBus bus;
+    @Inject
+    TopicRegistry registry;
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
         try {
@@ -45,6 +51,7 @@ public class Startup {
             LOG.warning("signaling.origins allows every browser origin: set it to your sites' origins in production");
         }
         LOG.info("authentication: " + auth.mode().name().toLowerCase(java.util.Locale.ROOT));
+        bus.start(registry);
         watchdog.start();
         shutdown.install();
         lifecycle.ready();

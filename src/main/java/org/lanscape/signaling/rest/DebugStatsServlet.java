@@ -8,6 +8,7 @@ import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.lanscape.signaling.cluster.ClusterBus;
 import org.lanscape.signaling.config.SignalingConfig;
 import org.lanscape.signaling.lifecycle.ServerLifecycle;
 import org.lanscape.signaling.telemetry.SignalingMetrics;
@@ -37,6 +38,8 @@ public class DebugStatsServlet extends HttpServlet {
     SignalingMetrics metrics;
     @Inject
     ServerLifecycle lifecycle;
+    @Inject
+    ClusterBus bus;
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -68,7 +71,8 @@ public class DebugStatsServlet extends HttpServlet {
                         .add("committedBytes", heap.getCommitted()).add("maxBytes", heap.getMax()))
                 .add("threads", Json.createObjectBuilder().add("live", threads.getThreadCount())
                         .add("peak", threads.getPeakThreadCount()).add("daemon", threads.getDaemonThreadCount()))
-                .add("gc", gc);
+                .add("gc", gc)
+                .add("cluster", Json.createObjectBuilder(bus.describe()));
         byte[] body = stats.build().toString().getBytes(StandardCharsets.UTF_8);
         response.setContentType("application/json");
         response.setContentLength(body.length);

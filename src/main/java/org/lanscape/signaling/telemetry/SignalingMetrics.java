@@ -9,6 +9,7 @@ import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.MetricUnits;
 import org.eclipse.microprofile.metrics.Tag;
 import org.eclipse.microprofile.metrics.Timer;
+import org.lanscape.signaling.cluster.ClusterObserver;
 import org.lanscape.signaling.protocol.MessageTypes;
 import org.lanscape.signaling.topic.Peer;
 import org.lanscape.signaling.topic.RelayResult;
@@ -28,7 +29,7 @@ import java.util.concurrent.atomic.LongAdder;
  * built once; the hot path only increments.
  */
 @ApplicationScoped
-public class SignalingMetrics implements TopicObserver {
+public class SignalingMetrics implements TopicObserver, ClusterObserver {
 
     private static final List<String> RELAY_TYPES =
             List.of(MessageTypes.OFFER, MessageTypes.ANSWER, MessageTypes.ICE_CANDIDATE);
@@ -46,6 +47,10 @@ public class SignalingMetrics implements TopicObserver {
     private final Map<String, Counter> errors = new ConcurrentHashMap<>();
     private final Map<Integer, Counter> closes = new ConcurrentHashMap<>();
     private final Map<String, Counter> rejections = new ConcurrentHashMap<>();
+    private final Map<String, Counter> clusterMessages = new ConcurrentHashMap<>();
+    private Timer redisLatency;
+    private Counter reconnects;
+    private Counter deadNodes;
     private final LongAdder dropped = new LongAdder();
     private final LongAdder skipped = new LongAdder();
 
@@ -69,6 +74,51 @@ public class SignalingMetrics implements TopicObserver {
         }
         relayLatency = registry.timer(meta("signaling.relay.latency",
                 "From receipt of a relay to its hand-off to the target's socket", MetricUnits.SECONDS));
+        redisLatency = registry.timer(meta("signaling.redis.latency",
+                "Round trip of a Redis command (cluster mode)", MetricUnits.SECONDS));
+        reconnects = registry.counter(meta("signaling.cluster.reconnects",
+                "Reconnections to Redis (cluster mode)", MetricUnits.NONE));
+        deadNodes = registry.counter(meta("signaling.cluster.dead.nodes",
+                "Dead nodes whose peers this node removed (cluster mode)", MetricUnits.NONE));
+    }
+
+    @Override
+    public void messageOut(String kind) {
+        clusterMessage("out", kind);
+    }
+
+    @Override
+    public void messageIn(String kind) {
+        clusterMessage("in", kind);
+    }
+
+    private void clusterMessage(String direction, String kind) {
+        clusterMessages.computeIfAbsent(direction + kind, k -> registry.counter(
+                meta("signaling.cluster.messages", "Messages between nodes through Redis, by direction and kind",
+                        MetricUnits.NONE), new Tag("direction", direction), new Tag("kind", kind))).inc();
+    }
+
+    @Override
+    public void redisRoundTrip(long nanos) {
+        redisLatency.update(Duration.ofNanos(nanos));
+    }
+
+    @Override
+    public void reconnected() {
+        reconnects.inc();
+    }
+
+    @Override
+    public void deadNodeCleaned() {
+        deadNodes.inc();
+    }
+
+    @Override
+    public void remoteUndeliverable(String code) {
+        errorSent(code);
+        if ("dropped".equals(code)) {
+            dropped.increment();
+        }
     }
 
     @Override

@@ -7,5 +7,7 @@ public enum RelayResult {
     /** The target's queue stayed full for the whole relay wait, or the target went away. */
     DROPPED,
     /** No such peer in the sender's topic. */
-    TARGET_NOT_FOUND
+    TARGET_NOT_FOUND,
+    /** Sent to the node that holds the target (cluster mode); a failure there comes back as an error. */
+    FORWARDED
 }

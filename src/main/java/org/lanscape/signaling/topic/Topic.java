@@ -1,10 +1,12 @@
 package org.lanscape.signaling.topic;
 
+import org.lanscape.signaling.cluster.RemoteMember;
 import org.lanscape.signaling.protocol.PeerRecord;
 
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
@@ -23,7 +25,10 @@ final class Topic {
 
     private final String name;
     private final ConcurrentHashMap<String, Peer> peers = new ConcurrentHashMap<>();
+    /** Members connected to other nodes (cluster mode), kept current by the bus. */
+    private final ConcurrentHashMap<String, RemoteMember> remote = new ConcurrentHashMap<>();
     private boolean closed; // guarded by this
+    private boolean opened; // guarded by this: the bus was asked for the remote members
 
     Topic(String name) {
         this.name = name;
@@ -35,6 +40,10 @@ final class Topic {
 
     Peer peer(String id) {
         return peers.get(id);
+    }
+
+    RemoteMember remoteMember(String id) {
+        return remote.get(id);
     }
 
     int size() {
@@ -52,16 +61,24 @@ final class Topic {
      * closed, {@link #FULL} if it already holds {@code maxPeers}.
      */
     synchronized int add(Peer peer, Frame welcomeFrame, Frame joinedFrame,
-                         Function<List<PeerRecord>, Frame> peerList, int maxPeers) {
+                         Function<List<PeerRecord>, Frame> peerList, int maxPeers,
+                         Function<String, Map<String, RemoteMember>> opener) {
         if (closed) {
             return CLOSED;
         }
-        if (peers.size() >= maxPeers) {
+        if (!opened) { // the first local peer: learn who is in the topic on other nodes
+            remote.putAll(opener.apply(name));
+            opened = true;
+        }
+        if (peers.size() + remote.size() >= maxPeers) {
             return FULL;
         }
-        List<PeerRecord> records = new ArrayList<>(peers.size());
+        List<PeerRecord> records = new ArrayList<>(peers.size() + remote.size());
         for (Peer member : peers.values()) {
             records.add(member.record());
+        }
+        for (RemoteMember member : remote.values()) {
+            records.add(new PeerRecord(member.id(), member.metadata()));
         }
         peer.offer(welcomeFrame);
         peer.offer(peerList.apply(records));
@@ -84,6 +101,50 @@ final class Topic {
             return Removal.REMOVED_LAST;
         }
         return Removal.REMOVED;
+    }
+
+    /** A peer joined on another node: remember it and tell the local members. */
+    synchronized int remoteJoined(RemoteMember member, Frame joinedFrame) {
+        if (closed || peers.containsKey(member.id()) || remote.putIfAbsent(member.id(), member) != null) {
+            return 0;
+        }
+        return broadcast(joinedFrame, null);
+    }
+
+    /** A peer left on another node. */
+    synchronized int remoteLeft(String peerId, Frame leftFrame) {
+        if (closed || remote.remove(peerId) == null) {
+            return 0;
+        }
+        return broadcast(leftFrame, null);
+    }
+
+    /** The remote members as Redis has them now: announce the differences to the local members. */
+    synchronized void resync(Map<String, RemoteMember> current, Function<RemoteMember, Frame> joined,
+                             Function<String, Frame> left) {
+        if (closed) {
+            return;
+        }
+        for (String id : List.copyOf(remote.keySet())) {
+            if (!current.containsKey(id)) {
+                remote.remove(id);
+                broadcast(left.apply(id), null);
+            }
+        }
+        for (RemoteMember member : current.values()) {
+            if (!peers.containsKey(member.id()) && remote.putIfAbsent(member.id(), member) == null) {
+                broadcast(joined.apply(member), null);
+            }
+        }
+    }
+
+    /** Local members' ids and metadata. */
+    Map<String, jakarta.json.JsonValue> localMembers() {
+        Map<String, jakarta.json.JsonValue> members = new java.util.HashMap<>();
+        for (Peer peer : peers.values()) {
+            members.put(peer.id(), peer.metadata());
+        }
+        return members;
     }
 
     private int broadcast(Frame frame, Peer except) {

@@ -15,6 +15,10 @@ public interface TopicObserver {
     /** A relayed message reached its target's socket, that long after it was received. */
     void handedOff(long nanosSinceReceipt);
 
+    /** A relay forwarded to another node failed there; the sender gets this error code. */
+    default void remoteUndeliverable(String code) {
+    }
+
     TopicObserver NONE = new TopicObserver() {
         @Override
         public void joined(Peer peer) {

@@ -4,7 +4,11 @@ import com.github.f4b6a3.ulid.UlidCreator;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonValue;
+import org.lanscape.signaling.cluster.BusListener;
+import org.lanscape.signaling.cluster.ClusterBus;
+import org.lanscape.signaling.cluster.RemoteMember;
 import org.lanscape.signaling.config.SignalingConfig;
+import org.lanscape.signaling.protocol.ErrorCode;
 import org.lanscape.signaling.protocol.ServerMessage;
 import org.lanscape.signaling.protocol.ServerMessageEncoder;
 
@@ -23,7 +27,7 @@ import java.util.logging.Logger;
  * lock at all. Every frame is encoded once, whatever the number of recipients.
  */
 @ApplicationScoped
-public class TopicRegistry {
+public class TopicRegistry implements BusListener {
 
     private static final Logger LOG = Logger.getLogger(TopicRegistry.class.getName());
 
@@ -31,15 +35,17 @@ public class TopicRegistry {
     private final AtomicInteger connected = new AtomicInteger();
     private SignalingConfig config;
     private TopicObserver observer;
+    private ClusterBus bus;
 
     protected TopicRegistry() {
         // for CDI proxies
     }
 
     @Inject
-    public TopicRegistry(SignalingConfig config, TopicObserver observer) {
+    public TopicRegistry(SignalingConfig config, TopicObserver observer, ClusterBus bus) {
         this.config = config;
         this.observer = observer;
+        this.bus = bus;
     }
 
     /**
@@ -60,12 +66,13 @@ public class TopicRegistry {
         while (true) {
             Topic topic = topics.computeIfAbsent(topicName, Topic::new);
             int skipped = topic.add(peer, welcome, joined, records -> encode(new ServerMessage.PeerList(records)),
-                    config.topicMaxPeers());
+                    config.topicMaxPeers(), bus::open);
             if (skipped == Topic.FULL) {
                 connected.decrementAndGet();
                 throw new JoinRefusedException(JoinRefusedException.Reason.TOPIC_FULL);
             }
             if (skipped >= 0) {
+                bus.joined(topicName, peer.id(), metadata);
                 observer.joined(peer);
                 if (skipped > 0) {
                     observer.broadcastSkipped(skipped);
@@ -88,9 +95,13 @@ public class TopicRegistry {
             if (skipped > 0) {
                 observer.broadcastSkipped(skipped);
             }
-        }, () -> topics.remove(topic.name(), topic));
+        }, () -> {
+            topics.remove(topic.name(), topic);
+            bus.close(topic.name());
+        });
         if (removal != Topic.Removal.NOT_MEMBER) {
             connected.decrementAndGet();
+            bus.left(peer.topic(), peer.id());
             observer.left(peer);
             LOG.fine(() -> "peer left: " + peer.logContext());
         }
@@ -109,13 +120,17 @@ public class TopicRegistry {
     public RelayResult relay(Peer from, String type, String to, JsonValue payload, JsonValue msgId, long receivedAt) {
         Topic topic = topics.get(from.topic());
         Peer target = topic == null ? null : topic.peer(to);
+        RemoteMember remote = target != null || topic == null ? null : topic.remoteMember(to);
         RelayResult result;
-        if (target == null) {
-            result = RelayResult.TARGET_NOT_FOUND;
-        } else {
+        if (target != null) {
             Frame frame = Frame.relay(ServerMessageEncoder.toJson(
                     new ServerMessage.Relayed(type, from.id(), payload, msgId)), receivedAt);
             result = target.offer(frame, config.relayWait().toNanos()) ? RelayResult.DELIVERED : RelayResult.DROPPED;
+        } else if (remote != null) {
+            String frame = ServerMessageEncoder.toJson(new ServerMessage.Relayed(type, from.id(), payload, msgId));
+            result = bus.forward(remote, from.topic(), from.id(), frame, msgId) ? RelayResult.FORWARDED : RelayResult.DROPPED;
+        } else {
+            result = RelayResult.TARGET_NOT_FOUND;
         }
         observer.relayed(type, result);
         return result;
@@ -183,6 +198,74 @@ public class TopicRegistry {
         }
         sizes.sort(Map.Entry.<String, Integer>comparingByValue(Comparator.reverseOrder()));
         return sizes.subList(0, Math.min(limit, sizes.size()));
+    }
+
+    // ---- the cluster bus delivers here ----
+
+    @Override
+    public void remoteJoined(String topicName, RemoteMember member) {
+        Topic topic = topics.get(topicName);
+        if (topic != null) {
+            skipped(topic.remoteJoined(member, encode(new ServerMessage.PeerJoined(member.id(), member.metadata()))));
+        }
+    }
+
+    @Override
+    public void remoteLeft(String topicName, String peerId) {
+        Topic topic = topics.get(topicName);
+        if (topic != null) {
+            skipped(topic.remoteLeft(peerId, encode(new ServerMessage.PeerLeft(peerId))));
+        }
+    }
+
+    @Override
+    public RelayOutcome deliver(String topicName, String toPeerId, String frame) {
+        Topic topic = topics.get(topicName);
+        Peer target = topic == null ? null : topic.peer(toPeerId);
+        if (target == null) {
+            return RelayOutcome.NOT_FOUND;
+        }
+        return target.offer(Frame.relay(frame, System.nanoTime()), config.relayWait().toNanos())
+                ? RelayOutcome.DELIVERED : RelayOutcome.DROPPED;
+    }
+
+    @Override
+    public void undeliverable(String fromPeerId, String code, JsonValue msgId) {
+        for (Topic topic : topics.values()) {
+            Peer sender = topic.peer(fromPeerId);
+            if (sender != null) {
+                ErrorCode error = "dropped".equals(code) ? ErrorCode.DROPPED : ErrorCode.TARGET_NOT_FOUND;
+                observer.remoteUndeliverable(error.wire());
+                send(sender, new ServerMessage.Error(error, msgId)); // never waits: this is a bus thread
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void resync(String topicName, Map<String, RemoteMember> members) {
+        Topic topic = topics.get(topicName);
+        if (topic != null) {
+            topic.resync(members, m -> encode(new ServerMessage.PeerJoined(m.id(), m.metadata())),
+                    id -> encode(new ServerMessage.PeerLeft(id)));
+        }
+    }
+
+    @Override
+    public Map<String, JsonValue> localMembers(String topicName) {
+        Topic topic = topics.get(topicName);
+        return topic == null ? Map.of() : topic.localMembers();
+    }
+
+    @Override
+    public Iterable<String> localTopics() {
+        return List.copyOf(topics.keySet());
+    }
+
+    private void skipped(int recipients) {
+        if (recipients > 0) {
+            observer.broadcastSkipped(recipients);
+        }
     }
 
     private static Frame encode(ServerMessage message) {

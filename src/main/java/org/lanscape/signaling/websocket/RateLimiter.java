@@ -2,7 +2,9 @@ package org.lanscape.signaling.websocket;
 
 /**
  * A token bucket per connection: {@code ratePerSecond} tokens a second up to {@code burst}; each
- * message takes one. Used from one connection's message handler only, one message at a time.
+ * message takes one. A connection that has {@code closeAfter} messages refused before its bucket
+ * has filled up again (that is, without calming down for burst/rate seconds) is a flooder. Used
+ * from one connection's message handler only, one message at a time.
  */
 final class RateLimiter {
 
@@ -11,7 +13,7 @@ final class RateLimiter {
     private final int closeAfter;
     private double tokens;
     private long refilledAt;
-    private int refusedInARow;
+    private int refused;
 
     RateLimiter(double ratePerSecond, int burst, int closeAfter, long now) {
         this.ratePerNano = ratePerSecond / 1e9;
@@ -25,17 +27,19 @@ final class RateLimiter {
     boolean tryAcquire(long now) {
         tokens = Math.min(burst, tokens + (now - refilledAt) * ratePerNano);
         refilledAt = now;
+        if (tokens >= burst) {
+            refused = 0; // it calmed down: past refusals are forgiven
+        }
         if (tokens >= 1) {
             tokens -= 1;
-            refusedInARow = 0;
             return true;
         }
-        refusedInARow++;
+        refused++;
         return false;
     }
 
-    /** True once {@code closeAfter} messages in a row were refused: a client that keeps flooding. */
+    /** True once {@code closeAfter} messages were refused since the bucket was last full. */
     boolean shouldClose() {
-        return refusedInARow >= closeAfter;
+        return refused >= closeAfter;
     }
 }

@@ -130,7 +130,7 @@ public class SignalingEndpoint {
             switch (result) {
                 case TARGET_NOT_FOUND -> error(ErrorCode.TARGET_NOT_FOUND, message.msgId());
                 case DROPPED -> error(ErrorCode.DROPPED, message.msgId());
-                case DELIVERED -> { }
+                case DELIVERED, FORWARDED -> { }
             }
         }
     }

@@ -4,6 +4,7 @@ import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import org.junit.jupiter.api.Test;
+import org.lanscape.signaling.cluster.LocalBus;
 import org.lanscape.signaling.config.SignalingConfig;
 
 import java.time.Duration;
@@ -33,7 +34,7 @@ class TopicRegistryTest {
 
     private static TopicRegistry registry(int queueSize) {
         return new TopicRegistry(new SignalingConfig(queueSize, Duration.ofMillis(100), Duration.ofSeconds(5),
-                Duration.ofSeconds(30), 65536), TopicObserver.NONE);
+                Duration.ofSeconds(30), 65536), TopicObserver.NONE, new LocalBus("test"));
     }
 
     @Test
@@ -128,7 +129,7 @@ class TopicRegistryTest {
     @Test
     void capacityLimitsHoldExactly() throws Exception {
         TopicRegistry registry = new TopicRegistry(new SignalingConfig(16, Duration.ofMillis(100),
-                Duration.ofSeconds(5), Duration.ofSeconds(30), 65536).withLimits(2, 3), TopicObserver.NONE);
+                Duration.ofSeconds(5), Duration.ofSeconds(30), 65536).withLimits(2, 3), TopicObserver.NONE, new LocalBus("test"));
         Peer a = registry.join("room", null, "req", new RecordingSocket());
         registry.join("room", null, "req", new RecordingSocket());
         JoinRefusedException full = org.junit.jupiter.api.Assertions.assertThrows(JoinRefusedException.class,

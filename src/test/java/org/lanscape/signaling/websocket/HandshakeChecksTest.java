@@ -70,14 +70,20 @@ class HandshakeChecksTest {
         now += 20_000_000; // 20 ms at 50/s: one token
         assertTrue(limiter.tryAcquire(now));
         assertFalse(limiter.tryAcquire(now));
-        for (int i = 0; i < 8; i++) {
+        for (int i = 0; i < 6; i++) {
             limiter.tryAcquire(now);
         }
-        assertFalse(limiter.shouldClose(), "9 refused in a row");
+        now += 20_000_000; // a trickle of refill does not forgive a flooder
+        assertTrue(limiter.tryAcquire(now));
+        assertFalse(limiter.tryAcquire(now));
+        assertFalse(limiter.shouldClose(), "9 refused since the bucket was full");
         limiter.tryAcquire(now);
-        assertTrue(limiter.shouldClose(), "10 refused in a row");
+        assertTrue(limiter.shouldClose(), "10 refused since the bucket was full");
         now += 1_000_000_000;
         assertTrue(limiter.tryAcquire(now));
-        assertFalse(limiter.shouldClose(), "an accepted message resets the count");
+        assertTrue(limiter.shouldClose(), "half refilled: not forgiven yet");
+        now += 2_000_000_000L;
+        assertTrue(limiter.tryAcquire(now));
+        assertFalse(limiter.shouldClose(), "a full bucket forgives");
     }
 }

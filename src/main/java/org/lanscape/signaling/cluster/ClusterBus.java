@@ -1,0 +1,47 @@
+package org.lanscape.signaling.cluster;
+
+import java.util.Map;
+
+/**
+ * How this node shares its topics with other nodes. The default, {@link LocalBus}, shares
+ * nothing (one node); {@code redis.RedisBus} shares through Redis Pub/Sub and presence.
+ * Every method returns at once, except {@link #open}, which waits a bounded time for the topic's
+ * remote members.
+ */
+public interface ClusterBus {
+
+    /** Starts the bus; inbound traffic goes to the listener. */
+    void start(BusListener listener);
+
+    void stop();
+
+    /** This node's id. */
+    String nodeId();
+
+    /**
+     * This node got its first peer in the topic: subscribe to the topic's traffic and return the
+     * peers other nodes have in it (empty when unreachable or when there are no other nodes).
+     */
+    Map<String, RemoteMember> open(String topic);
+
+    /** This node's last peer in the topic left: stop receiving the topic's traffic. */
+    void close(String topic);
+
+    /** A local peer joined: record its presence and tell the other nodes, once per topic. */
+    void joined(String topic, String peerId, jakarta.json.JsonValue metadata);
+
+    /** A local peer left. */
+    void left(String topic, String peerId);
+
+    /**
+     * Sends a relay to the node that holds the target. False when it cannot be sent now (the bus
+     * is down); a later failure comes back through {@link BusListener#undeliverable}.
+     */
+    boolean forward(RemoteMember target, String topic, String fromPeerId, String frame, jakarta.json.JsonValue msgId);
+
+    /** True while the bus works (the readiness check). One node is always healthy. */
+    boolean healthy();
+
+    /** What /debug/stats shows about the cluster. */
+    Map<String, Object> describe();
+}

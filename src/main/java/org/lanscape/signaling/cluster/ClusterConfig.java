@@ -1,0 +1,66 @@
+package org.lanscape.signaling.cluster;
+
+import com.github.f4b6a3.ulid.UlidCreator;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.Config;
+import org.lanscape.signaling.config.ConfigReader;
+
+import java.time.Duration;
+
+/** {@code signaling.cluster.*} and {@code signaling.redis.*}. */
+@ApplicationScoped
+public class ClusterConfig {
+
+    public enum Mode { NONE, REDIS }
+
+    @Inject
+    Config config;
+
+    private Mode mode;
+    private String redisUrl;
+    private String nodeId;
+    private Duration nodeTtl;
+    private Duration scanInterval;
+    private Duration redisTimeout;
+
+    @PostConstruct
+    void init() {
+        ConfigReader read = new ConfigReader(config);
+        mode = read.choice("signaling.cluster.mode", Mode.class);
+        redisUrl = read.string("signaling.redis.url");
+        nodeId = read.optional("signaling.cluster.node-id").orElse(UlidCreator.getUlid().toString());
+        nodeTtl = read.duration("signaling.cluster.node-ttl", true);
+        scanInterval = read.duration("signaling.cluster.scan-interval", true);
+        redisTimeout = read.duration("signaling.redis.timeout", true);
+    }
+
+    public Mode mode() {
+        return mode;
+    }
+
+    /** redis://[:password@]host:port[/db] or rediss:// for TLS. Never logged: it may hold a password. */
+    public String redisUrl() {
+        return redisUrl;
+    }
+
+    public String nodeId() {
+        return nodeId;
+    }
+
+    /** A node whose heartbeat is older than this is dead; its peers are removed. */
+    public Duration nodeTtl() {
+        return nodeTtl;
+    }
+
+    /** How often each node looks for dead nodes. */
+    public Duration scanInterval() {
+        return scanInterval;
+    }
+
+    /** Longest wait for Redis on any path (a topic's first join, maintenance). */
+    public Duration redisTimeout() {
+        return redisTimeout;
+    }
+}

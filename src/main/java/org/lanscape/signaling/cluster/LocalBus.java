@@ -1,0 +1,60 @@
+package org.lanscape.signaling.cluster;
+
+import jakarta.json.JsonValue;
+
+import java.util.Map;
+
+/** One node, no cluster: every topic is local, nothing crosses the network. */
+public final class LocalBus implements ClusterBus {
+
+    private final String nodeId;
+
+    public LocalBus(String nodeId) {
+        this.nodeId = nodeId;
+    }
+
+    @Override
+    public void start(BusListener listener) {
+    }
+
+    @Override
+    public void stop() {
+    }
+
+    @Override
+    public String nodeId() {
+        return nodeId;
+    }
+
+    @Override
+    public Map<String, RemoteMember> open(String topic) {
+        return Map.of();
+    }
+
+    @Override
+    public void close(String topic) {
+    }
+
+    @Override
+    public void joined(String topic, String peerId, JsonValue metadata) {
+    }
+
+    @Override
+    public void left(String topic, String peerId) {
+    }
+
+    @Override
+    public boolean forward(RemoteMember target, String topic, String fromPeerId, String frame, JsonValue msgId) {
+        return false;
+    }
+
+    @Override
+    public boolean healthy() {
+        return true;
+    }
+
+    @Override
+    public Map<String, Object> describe() {
+        return Map.of("mode", "none", "nodeId", nodeId);
+    }
+}

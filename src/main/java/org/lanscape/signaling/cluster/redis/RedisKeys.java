@@ -1,0 +1,47 @@
+package org.lanscape.signaling.cluster.redis;
+
+/**
+ * The Redis keys and channels. Keys of one topic share the hash tag {t:topic} and keys of one
+ * node the tag {n:node}, so that on Redis Cluster each group lives in one slot.
+ */
+final class RedisKeys {
+
+    static final String NODES = "sig:nodes";
+
+    private RedisKeys() {
+    }
+
+    /** HASH peerId -> {"node":..,"metadata":..}: the topic's members on every node. */
+    static String members(String topic) {
+        return "sig:{t:" + topic + "}:members";
+    }
+
+    /** STRING with a TTL, renewed by the node while it lives. */
+    static String alive(String node) {
+        return "sig:{n:" + node + "}:alive";
+    }
+
+    /** SET of the topics the node has peers in, for cleaning up after it. */
+    static String nodeTopics(String node) {
+        return "sig:{n:" + node + "}:topics";
+    }
+
+    /** STRING lock taken by the node that cleans up after a dead one. */
+    static String cleaning(String node) {
+        return "sig:{n:" + node + "}:cleaning";
+    }
+
+    /** Channel of a topic's membership events: every node with peers in it subscribes. */
+    static String topicChannel(String topic) {
+        return "sig:topic:" + topic;
+    }
+
+    /** Channel of relays to one node's peers, and of replies to its senders. */
+    static String nodeChannel(String node) {
+        return "sig:node:" + node;
+    }
+
+    static String topicOf(String topicChannel) {
+        return topicChannel.substring("sig:topic:".length());
+    }
+}

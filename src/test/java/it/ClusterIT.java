@@ -1,0 +1,239 @@
+package it;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.io.StringReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Two Liberty servers sharing topics through one real Redis. Peers on different nodes get what
+ * they would get on one node; then the faults: Redis restarted empty, a node killed with -9, a
+ * node shut down gracefully. The tests run in order on the same servers.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterIT {
+
+    private static final Duration NODE_TTL = Duration.ofSeconds(3);
+    private static RedisServer redis;
+    private static LibertyServer a;
+    private static LibertyServer b;
+
+    private static Map<String, String> env() {
+        return Map.of("SIGNALING_CLUSTER_MODE", "redis",
+                "SIGNALING_REDIS_URL", redis.url(),
+                "SIGNALING_CLUSTER_NODE_TTL", NODE_TTL.toMillis() + "ms",
+                "SIGNALING_CLUSTER_SCAN_INTERVAL", "1s",
+                "SIGNALING_RATE_LIMIT", "100000", "SIGNALING_RATE_BURST", "100000");
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        redis = RedisServer.start();
+        a = LibertyServer.launch("nodeA", env());
+        b = LibertyServer.launch("nodeB", env());
+        assertTrue(a.awaitStatus("/health/ready", 200, Duration.ofSeconds(120)), "node A ready");
+        assertTrue(b.awaitStatus("/health/ready", 200, Duration.ofSeconds(120)), "node B ready");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (LibertyServer server : new LibertyServer[] {a, b}) {
+            if (server != null) {
+                server.close();
+            }
+        }
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    private static String topic() {
+        return "c-" + UUID.randomUUID();
+    }
+
+    private static Set<String> ids(JsonObject peerList) {
+        return peerList.containsKey("peers") ? peerList.getJsonArray("peers").stream()
+                .map(p -> p.asJsonObject().getString("id")).collect(Collectors.toSet()) : Set.of();
+    }
+
+    @Test
+    @Order(1)
+    void peersOnTwoNodesSeeEachOtherJoinAndLeave() throws Exception {
+        String topic = topic();
+        try (WsClient onA = WsClient.connect(a.wsBase(), topic + "?metadata=%7B%22n%22%3A%22a%22%7D")) {
+            onA.next("peer-list");
+            String bId;
+            try (WsClient onB = WsClient.connect(b.wsBase(), topic)) {
+                bId = onB.selfId;
+                JsonObject list = onB.next("peer-list");
+                assertEquals(Set.of(onA.selfId), ids(list), "B's peer-list holds the peer on A");
+                assertEquals("a", list.getJsonArray("peers").getJsonObject(0).getJsonObject("metadata").getString("n"));
+                assertEquals(bId, onA.next("peer-joined").getString("peerId"));
+                String secondId;
+                try (WsClient secondOnA = WsClient.connect(a.wsBase(), topic)) {
+                    secondId = secondOnA.selfId;
+                    assertEquals(Set.of(onA.selfId, bId), ids(secondOnA.next("peer-list")));
+                    assertEquals(secondId, onB.next("peer-joined").getString("peerId"));
+                }
+                assertEquals(secondId, onB.next("peer-left").getString("peerId"), "a leave on A reaches B");
+                assertEquals(secondId, onA.next("peer-joined").getString("peerId"));
+                assertEquals(secondId, onA.next("peer-left").getString("peerId"));
+            }
+            assertEquals(bId, onA.next("peer-left").getString("peerId"), "a leave on B reaches A");
+        }
+    }
+
+    @Test
+    @Order(2)
+    void relaysCrossNodesWithFromAndMsgIdAndErrorsComeBack() throws Exception {
+        String topic = topic();
+        try (WsClient onA = WsClient.connect(a.wsBase(), topic); WsClient onB = WsClient.connect(b.wsBase(), topic)) {
+            onA.next("peer-list");
+            onA.next("peer-joined");
+            onB.next("peer-list");
+            for (String type : List.of("offer", "answer", "ice-candidate")) {
+                onA.send(type, onB.selfId, "{\"sdp\":\"v=0\"}", "x-" + type);
+                JsonObject relayed = onB.next(type);
+                assertEquals(onA.selfId, relayed.getString("from"));
+                assertEquals("x-" + type, relayed.getString("msgId"));
+                assertEquals("v=0", relayed.getJsonObject("payload").getString("sdp"));
+            }
+            onB.send("answer", onA.selfId, "42", "back");
+            assertEquals(42, onA.next("answer").getInt("payload"));
+            onA.send("offer", "01ARZ3NDEKTSV4RRFFQ69G5FAV", "{}", "nobody");
+            assertEquals("target_not_found", onA.next("error").getString("code"));
+            onA.send("bogus", onB.selfId, "{}", "t");
+            assertEquals("invalid_type", onA.next("error").getString("code"));
+            onA.send("{\"type\":\"offer\",\"msgId\":\"m\"}");
+            assertEquals("missing_target", onA.next("error").getString("code"));
+        }
+    }
+
+    @Test
+    @Order(3)
+    void oneSendersCandidatesArriveInOrderAcrossNodes() throws Exception {
+        String topic = topic();
+        try (WsClient onA = WsClient.connect(a.wsBase(), topic); WsClient onB = WsClient.connect(b.wsBase(), topic)) {
+            onA.next("peer-list");
+            onA.next("peer-joined");
+            onB.next("peer-list");
+            for (int i = 0; i < 300; i++) {
+                onA.send("ice-candidate", onB.selfId, "{\"i\":" + i + "}", "c" + i);
+            }
+            for (int i = 0; i < 300; i++) {
+                assertEquals("c" + i, onB.next("ice-candidate").getString("msgId"));
+            }
+        }
+    }
+
+    @Test
+    @Order(4)
+    void aRemoteFullQueueComesBackAsDropped() throws Exception {
+        String topic = topic();
+        try (WsClient onA = WsClient.connect(a.wsBase(), topic);
+             RawWebSocket stuckOnB = new RawWebSocket(URI.create(b.wsBase() + "ws/" + topic), 4096)) {
+            String welcome = stuckOnB.readFrame().text();
+            String stuckId = welcome.substring(welcome.indexOf("selfId\":\"") + 9, welcome.lastIndexOf('"'));
+            onA.next("peer-list");
+            assertEquals(stuckId, onA.next("peer-joined").getString("peerId"));
+            String big = "\"" + "s".repeat(60_000) + "\"";
+            JsonObject error = null;
+            for (int i = 0; i < 200 && error == null; i++) {
+                onA.send("offer", stuckId, big, "f" + i);
+                error = onA.poll(Duration.ofMillis(i < 100 ? 0 : 50));
+            }
+            if (error == null) {
+                error = onA.next();
+            }
+            assertEquals("dropped", error.getString("code"), error::toString);
+            assertTrue(error.getString("msgId").startsWith("f"));
+        }
+    }
+
+    @Test
+    @Order(5)
+    void redisRestartedEmptyServiceRecoversAndPresenceIsRebuilt() throws Exception {
+        String topic = topic();
+        try (WsClient onA = WsClient.connect(a.wsBase(), topic); WsClient localPartner = WsClient.connect(a.wsBase(), topic)) {
+            onA.next("peer-list");
+            onA.next("peer-joined");
+            redis.stop();
+            assertTrue(a.awaitStatus("/health/ready", 503, Duration.ofSeconds(20)), "readiness DOWN without Redis");
+            // a conversation within one node goes on
+            onA.send("offer", localPartner.selfId, "{}", "local");
+            assertEquals("local", localPartner.await("offer").getString("msgId"));
+
+            redis.restart(); // empty
+            assertTrue(a.awaitStatus("/health/ready", 200, Duration.ofSeconds(30)), "A ready again");
+            assertTrue(b.awaitStatus("/health/ready", 200, Duration.ofSeconds(30)), "B ready again");
+            // presence was rebuilt: a newcomer on B sees both peers of A
+            try (WsClient onB = WsClient.connect(b.wsBase(), topic)) {
+                assertEquals(Set.of(onA.selfId, localPartner.selfId), ids(onB.next("peer-list")));
+                onB.send("offer", onA.selfId, "{}", "after-restart");
+                assertEquals("after-restart", onA.await("offer").getString("msgId"));
+            }
+        }
+    }
+
+    @Test
+    @Order(6)
+    void aKilledNodesPeersLeaveWithinTheBound() throws Exception {
+        String topic = topic();
+        try (WsClient onA = WsClient.connect(a.wsBase(), topic)) {
+            onA.next("peer-list");
+            WsClient onB1 = WsClient.connect(b.wsBase(), topic);
+            WsClient onB2 = WsClient.connect(b.wsBase(), topic);
+            Set<String> onB = Set.of(onB1.selfId, onB2.selfId);
+            onA.next("peer-joined");
+            onA.next("peer-joined");
+            long killedAt = System.nanoTime();
+            b.kill9();
+            Set<String> left = Set.of(onA.await("peer-left").getString("peerId"), onA.await("peer-left").getString("peerId"));
+            long tookMs = (System.nanoTime() - killedAt) / 1_000_000;
+            assertEquals(onB, left, "both of B's peers left");
+            assertTrue(tookMs <= NODE_TTL.toMillis() + 1000 + 3000, "within TTL + scan interval (+ slack): " + tookMs + " ms");
+            onB1.close();
+            onB2.close();
+        }
+    }
+
+    @Test
+    @Order(7)
+    void aNodeShutDownGracefullyRemovesItsPeersAtOnce() throws Exception {
+        b = LibertyServer.start("nodeB2", env());
+        String topic = topic();
+        try (WsClient onA = WsClient.connect(a.wsBase(), topic); WsClient onB = WsClient.connect(b.wsBase(), topic)) {
+            onA.next("peer-list");
+            assertEquals(onB.selfId, onA.next("peer-joined").getString("peerId"));
+            b.sigterm();
+            assertEquals(onB.selfId, onA.await("peer-left").getString("peerId"));
+            assertEquals(1001, onB.closeCode());
+            assertTrue(b.awaitExit(Duration.ofSeconds(15)));
+        }
+        HttpResponse<String> stats = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(a.httpBase() + "debug/stats")).build(), HttpResponse.BodyHandlers.ofString());
+        JsonObject cluster = Json.createReader(new StringReader(stats.body())).readObject().getJsonObject("cluster");
+        assertEquals("redis", cluster.getString("mode"));
+        assertTrue(cluster.getJsonArray("knownNodes").size() >= 1);
+    }
+}
