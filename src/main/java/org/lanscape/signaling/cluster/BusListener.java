@@ -1,5 +1,6 @@
 package org.lanscape.signaling.cluster;
 
+import org.lanscape.signaling.protocol.RawJson;
 import jakarta.json.JsonValue;
 
 import java.util.Map;
@@ -15,7 +16,7 @@ public interface BusListener {
     RelayOutcome deliver(String topic, String toPeerId, String frame);
 
     /** A relay this node forwarded could not be delivered: tell the sender. */
-    void undeliverable(String fromPeerId, String code, JsonValue msgId);
+    void undeliverable(String fromPeerId, String code, RawJson msgId);
 
     /** After a reconnect: the topic's remote members as Redis has them now. */
     void resync(String topic, Map<String, RemoteMember> members);

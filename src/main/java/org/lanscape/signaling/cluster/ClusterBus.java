@@ -37,7 +37,7 @@ public interface ClusterBus {
      * Sends a relay to the node that holds the target. False when it cannot be sent now (the bus
      * is down); a later failure comes back through {@link BusListener#undeliverable}.
      */
-    boolean forward(RemoteMember target, String topic, String fromPeerId, String frame, jakarta.json.JsonValue msgId);
+    boolean forward(RemoteMember target, String topic, String fromPeerId, String frame, org.lanscape.signaling.protocol.RawJson msgId);
 
     /** True while the bus works (the readiness check). One node is always healthy. */
     boolean healthy();

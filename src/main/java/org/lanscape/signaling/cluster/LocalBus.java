@@ -1,5 +1,6 @@
 package org.lanscape.signaling.cluster;
 
+import org.lanscape.signaling.protocol.RawJson;
 import jakarta.json.JsonValue;
 
 import java.util.Map;
@@ -44,7 +45,7 @@ public final class LocalBus implements ClusterBus {
     }
 
     @Override
-    public boolean forward(RemoteMember target, String topic, String fromPeerId, String frame, JsonValue msgId) {
+    public boolean forward(RemoteMember target, String topic, String fromPeerId, String frame, RawJson msgId) {
         return false;
     }
 

@@ -1,6 +1,5 @@
 package org.lanscape.signaling.protocol;
 
-import jakarta.json.JsonValue;
 
 /**
  * A decoded client frame. On the wire:
@@ -8,5 +7,5 @@ import jakarta.json.JsonValue;
  * {@code to} is null when absent (or JSON null), {@code payload} and {@code msgId} are the client's
  * JSON values, unchanged, or null when absent. A {@code from} sent by the client is ignored.
  */
-public record ClientMessage(String type, String to, JsonValue payload, JsonValue msgId) implements ClientFrame {
+public record ClientMessage(String type, String to, RawJson payload, RawJson msgId) implements ClientFrame {
 }

@@ -1,23 +1,17 @@
 package org.lanscape.signaling.protocol;
 
-import jakarta.json.JsonException;
-import jakarta.json.JsonObject;
-import jakarta.json.JsonString;
-import jakarta.json.JsonValue;
-import jakarta.json.stream.JsonParser;
 import jakarta.websocket.Decoder;
-
-import java.io.StringReader;
 
 /**
  * Decodes a client's text frame:
  * <pre>{"type": "offer", "to": "01J5...", "payload": {...}, "msgId": "abc"}</pre>
- * into a {@link ClientMessage}, with JSON-P's streaming parser (the layer under JSON-B), which,
- * unlike {@code Jsonb.fromJson}, lets it refuse text after the object. Anything that is not a JSON object, or whose {@code type} or
- * {@code to} is not a string, becomes a {@link MalformedMessage}. A missing {@code type} decodes to
- * "" and a missing {@code to} to null, which the endpoint answers with the seed's
- * {@code invalid_type} and {@code missing_target}. An empty msgId counts as none (the seed's
- * omitempty). Stateless: Liberty may call {@code decode} before {@code init}, on any instance.
+ * into a {@link ClientMessage}, in one strict pass ({@link JsonScanner}): {@code type} and
+ * {@code to} are read, {@code payload} and {@code msgId} are validated and kept as the client's raw
+ * text, never built into a tree; text after the object is refused. Anything that is not a JSON
+ * object, or whose {@code type} or {@code to} is not a string, becomes a {@link MalformedMessage}.
+ * A missing {@code type} decodes to "" and a missing {@code to} to null, which the endpoint answers
+ * with the seed's {@code invalid_type} and {@code missing_target}. An empty or null msgId counts
+ * as none (the seed's omitempty). Stateless: Liberty may call {@code decode} before {@code init}.
  */
 public class ClientMessageDecoder implements Decoder.Text<ClientFrame> {
 
@@ -26,37 +20,26 @@ public class ClientMessageDecoder implements Decoder.Text<ClientFrame> {
 
     @Override
     public ClientFrame decode(String text) {
-        JsonObject object;
-        try (JsonParser parser = Json.PROVIDER.createParser(new StringReader(text))) {
-            if (parser.next() != JsonParser.Event.START_OBJECT) {
-                return new MalformedMessage("message must be a JSON object", null);
-            }
-            object = parser.getObject();
-            if (parser.hasNext()) {
-                return new MalformedMessage("message is not valid JSON: text after the object", null);
-            }
-        } catch (JsonException | java.util.NoSuchElementException e) {
-            return new MalformedMessage("message is not valid JSON", null);
+        Fields fields = new Fields(text);
+        try {
+            JsonScanner.scanObject(text, fields);
+        } catch (JsonScanner.Malformed e) {
+            String problem = e.getMessage().equals("not an object") ? "message must be a JSON object"
+                    : e.getMessage().equals("text after the object") ? "message is not valid JSON: text after the object"
+                    : "message is not valid JSON";
+            return new MalformedMessage(problem, null);
         }
-        JsonValue msgId = presentOrNull(object.get("msgId"));
-        if (msgId instanceof JsonString s && s.getString().isEmpty()) {
+        RawJson msgId = fields.msgId;
+        if (msgId != null && (msgId.text().equals("null") || msgId.text().equals("\"\""))) {
             msgId = null;
         }
-        if (msgId != null && (msgId instanceof JsonString s ? s.getString().length() : msgId.toString().length())
-                > MAX_MSG_ID_LENGTH) {
+        if (msgId != null && msgId.text().length() > MAX_MSG_ID_LENGTH) {
             return new MalformedMessage("'msgId' is longer than " + MAX_MSG_ID_LENGTH + " characters", null);
         }
-        JsonValue type = presentOrNull(object.get("type"));
-        JsonValue to = presentOrNull(object.get("to"));
-        if (type != null && !(type instanceof JsonString)) {
-            return new MalformedMessage("'type' must be a string", msgId);
+        if (fields.problem != null) {
+            return new MalformedMessage(fields.problem, msgId);
         }
-        if (to != null && !(to instanceof JsonString)) {
-            return new MalformedMessage("'to' must be a string", msgId);
-        }
-        return new ClientMessage(type == null ? "" : ((JsonString) type).getString(),
-                to == null ? null : ((JsonString) to).getString(),
-                object.get("payload"), msgId);
+        return new ClientMessage(fields.type == null ? "" : fields.type, fields.to, fields.payload, msgId);
     }
 
     @Override
@@ -65,7 +48,38 @@ public class ClientMessageDecoder implements Decoder.Text<ClientFrame> {
         return true;
     }
 
-    private static JsonValue presentOrNull(JsonValue value) {
-        return value == null || value.getValueType() == JsonValue.ValueType.NULL ? null : value;
+    /** The members the protocol reads; the last of a repeated key wins. */
+    private static final class Fields implements JsonScanner.Members {
+        private final String text;
+        String type;
+        String to;
+        RawJson payload;
+        RawJson msgId;
+        String problem;
+
+        Fields(String text) {
+            this.text = text;
+        }
+
+        @Override
+        public void member(String key, char first, String stringValue, int start, int end) {
+            switch (key) {
+                case "type" -> type = stringOrNull(key, first, stringValue, type);
+                case "to" -> to = stringOrNull(key, first, stringValue, to);
+                case "payload" -> payload = new RawJson(text.substring(start, end));
+                case "msgId" -> msgId = new RawJson(text.substring(start, end));
+                default -> { }
+            }
+        }
+
+        private String stringOrNull(String key, char first, String value, String previous) {
+            if (first == '"') {
+                return value;
+            }
+            if (first != 'n') { // null counts as absent
+                problem = problem != null ? problem : "'" + key + "' must be a string";
+            }
+            return first == 'n' ? null : previous;
+        }
     }
 }

@@ -51,17 +51,17 @@ public sealed interface ServerMessage {
      * the server, {@code payload} and {@code msgId} are the sender's, unchanged.
      */
     @JsonbPropertyOrder({"type", "from", "payload", "msgId"})
-    record Relayed(String type, String from, JsonValue payload, JsonValue msgId) implements ServerMessage {
+    record Relayed(String type, String from, RawJson payload, RawJson msgId) implements ServerMessage {
     }
 
     /** {@code {"type":"error","code":"target_not_found","message":"peer not found","msgId":"abc"}} */
     @JsonbPropertyOrder({"type", "code", "message", "msgId"})
-    record Error(String type, String code, String message, JsonValue msgId) implements ServerMessage {
-        public Error(ErrorCode code, JsonValue msgId) {
+    record Error(String type, String code, String message, RawJson msgId) implements ServerMessage {
+        public Error(ErrorCode code, RawJson msgId) {
             this(MessageTypes.ERROR, code.wire(), code.message(), msgId);
         }
 
-        public Error(ErrorCode code, String message, JsonValue msgId) {
+        public Error(ErrorCode code, String message, RawJson msgId) {
             this(MessageTypes.ERROR, code.wire(), message, msgId);
         }
     }

@@ -1,5 +1,6 @@
 package org.lanscape.signaling.topic;
 
+import org.lanscape.signaling.protocol.RawJson;
 import com.github.f4b6a3.ulid.UlidCreator;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -117,7 +118,7 @@ public class TopicRegistry implements BusListener {
      * Relays one offer/answer/ice-candidate from a peer to another peer of the same topic, waiting
      * at most the configured relay wait for room in the target's queue.
      */
-    public RelayResult relay(Peer from, String type, String to, JsonValue payload, JsonValue msgId, long receivedAt) {
+    public RelayResult relay(Peer from, String type, String to, RawJson payload, RawJson msgId, long receivedAt) {
         Topic topic = topics.get(from.topic());
         Peer target = topic == null ? null : topic.peer(to);
         RemoteMember remote = target != null || topic == null ? null : topic.remoteMember(to);
@@ -230,7 +231,7 @@ public class TopicRegistry implements BusListener {
     }
 
     @Override
-    public void undeliverable(String fromPeerId, String code, JsonValue msgId) {
+    public void undeliverable(String fromPeerId, String code, RawJson msgId) {
         for (Topic topic : topics.values()) {
             Peer sender = topic.peer(fromPeerId);
             if (sender != null) {

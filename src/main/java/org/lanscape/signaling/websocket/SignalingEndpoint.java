@@ -1,11 +1,11 @@
 package org.lanscape.signaling.websocket;
 
+import org.lanscape.signaling.protocol.RawJson;
 import io.opentelemetry.api.trace.Span;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
-import jakarta.json.JsonValue;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
@@ -144,7 +144,7 @@ public class SignalingEndpoint {
         }
         metrics.errorSent(ErrorCode.RATE_LIMITED.wire());
         ClientFrame frame = decoder.decode(text); // only for the msgId: the message is not processed
-        JsonValue msgId = frame instanceof ClientMessage m ? m.msgId() : ((MalformedMessage) frame).msgId();
+        RawJson msgId = frame instanceof ClientMessage m ? m.msgId() : ((MalformedMessage) frame).msgId();
         // Best effort, never waiting: a flooder's own queue filling up is its own loss.
         registry.send(peer, new ServerMessage.Error(ErrorCode.RATE_LIMITED, msgId));
     }
@@ -188,11 +188,11 @@ public class SignalingEndpoint {
         }
     }
 
-    private void error(ErrorCode code, JsonValue msgId) {
+    private void error(ErrorCode code, RawJson msgId) {
         error(code, code.message(), msgId);
     }
 
-    private void error(ErrorCode code, String message, JsonValue msgId) {
+    private void error(ErrorCode code, String message, RawJson msgId) {
         metrics.errorSent(code.wire());
         // Waits like a relay: the sender's own queue is full only if the sender itself is not reading.
         registry.sendWaiting(peer, new ServerMessage.Error(code, message, msgId));

@@ -12,6 +12,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CodecTest {
 
@@ -48,7 +49,7 @@ class CodecTest {
         assertEquals("{\"type\":\"error\",\"code\":\"target_not_found\",\"message\":\"peer not found\"}",
                 encoder.encode(new ServerMessage.Error(ErrorCode.TARGET_NOT_FOUND, null)));
         assertEquals("{\"type\":\"error\",\"code\":\"dropped\",\"message\":\"delivery failed\",\"msgId\":\"abc\"}",
-                encoder.encode(new ServerMessage.Error(ErrorCode.DROPPED, json("\"abc\""))));
+                encoder.encode(new ServerMessage.Error(ErrorCode.DROPPED, RawJson.of("\"abc\""))));
     }
 
     @ParameterizedTest
@@ -61,6 +62,7 @@ class CodecTest {
         assertEquals("B", message.to());
         String out = encoder.encode(new ServerMessage.Relayed(message.type(), "A", message.payload(), message.msgId()));
         JsonValue expectedMsgId = "null".equals(payload) ? null : json(payload);
+        assertTrue(out.contains("\"payload\":" + payload), "byte for byte: " + out);
         JsonValue relayed = json(out);
         assertEquals(json(payload), relayed.asJsonObject().get("payload"));
         assertEquals(expectedMsgId, relayed.asJsonObject().get("msgId"));
@@ -86,7 +88,30 @@ class CodecTest {
         ClientMessage message = (ClientMessage) decoder.decode("{\"msgId\":\"m\"}");
         assertEquals("", message.type());
         assertNull(message.to());
-        assertEquals(json("\"m\""), message.msgId());
+        assertEquals("\"m\"", message.msgId().text());
+    }
+
+    @Test
+    void payloadIsPassedOnExactlyAsWrittenAndEscapesSurvive() {
+        String payload = "{ \"sdp\" : \"v=0\\r\\na=\\\"x\\\" \\u00e9\" , \"n\":[1, 2.50e1] }";
+        ClientMessage message = (ClientMessage) decoder.decode(
+                "{\"payload\":   " + payload + "  ,\"type\":\"offer\",\"to\":\"B\",\"msgId\": 12.0}");
+        String out = encoder.encode(new ServerMessage.Relayed(message.type(), "A", message.payload(), message.msgId()));
+        assertEquals("{\"type\":\"offer\",\"from\":\"A\",\"payload\":" + payload + ",\"msgId\":12.0}", out);
+        assertEquals(json(payload), json(out).asJsonObject().get("payload"));
+    }
+
+    @Test
+    void invalidJsonInsideThePayloadIsMalformed() {
+        assertInstanceOf(MalformedMessage.class, decoder.decode("{\"type\":\"offer\",\"to\":\"B\",\"payload\":{\"a\":}}"));
+        assertInstanceOf(MalformedMessage.class, decoder.decode("{\"type\":\"offer\",\"payload\":[1,,2]}"));
+        assertInstanceOf(MalformedMessage.class, decoder.decode("{\"type\":\"offer\",\"msgId\":tru}"));
+    }
+
+    @Test
+    void errorMessagesAreEscaped() {
+        assertEquals("{\"type\":\"error\",\"code\":\"invalid_message\",\"message\":\"a \\\"q\\\" \\\\ \\n\"}",
+                encoder.encode(new ServerMessage.Error(ErrorCode.INVALID_MESSAGE, "a \"q\" \\ \n", null)));
     }
 
     @Test
@@ -107,6 +132,6 @@ class CodecTest {
             "{\"type\":\"offer\",\"to\":7,\"msgId\":\"m\"}", "{\"type\":\"offer\",\"to\":[\"B\"],\"msgId\":\"m\"}"})
     void wrongFieldTypesAreMalformedAndKeepTheMsgId(String text) {
         MalformedMessage malformed = assertInstanceOf(MalformedMessage.class, decoder.decode(text));
-        assertEquals(json("\"m\""), malformed.msgId());
+        assertEquals("\"m\"", malformed.msgId().text());
     }
 }

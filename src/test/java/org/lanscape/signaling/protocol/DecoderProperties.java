@@ -46,8 +46,53 @@ class DecoderProperties {
                 new ServerMessage.Relayed(decoded.type(), "01FROM", decoded.payload(), decoded.msgId()));
         var out = Json.createReader(new StringReader(relayed)).readObject();
         assertEquals(payload, out.get("payload"));
+        assertTrue(relayed.contains("\"payload\":" + payload), "the payload's text is passed on as written");
         boolean omitted = msgId == JsonValue.NULL || msgId.equals(Json.createValue(""));
         assertEquals(omitted ? null : msgId, out.get("msgId"));
+    }
+
+    /** The hand-written scanner accepts exactly what JSON-P accepts, and reads the same type and to. */
+    @Property(tries = 5000)
+    void acceptsExactlyWhatJsonPAccepts(@ForAll("jsonish") String text) {
+        jakarta.json.JsonObject reference;
+        try (var parser = Json.createParser(new StringReader(text))) {
+            if (!parser.hasNext() || parser.next() != jakarta.json.stream.JsonParser.Event.START_OBJECT) {
+                reference = null;
+            } else {
+                reference = parser.getObject();
+                if (parser.hasNext()) {
+                    reference = null;
+                }
+            }
+        } catch (RuntimeException e) {
+            reference = null;
+        }
+        ClientFrame frame = decoder.decode(text);
+        if (reference == null) {
+            assertInstanceOf(MalformedMessage.class, frame, text);
+            assertTrue(((MalformedMessage) frame).problem().contains("JSON"), text);
+        } else if (frame instanceof ClientMessage message) {
+            assertEquals(reference.containsKey("type") && !reference.isNull("type") ? reference.getString("type") : "",
+                    message.type(), text);
+            assertEquals(reference.containsKey("to") && !reference.isNull("to") ? reference.getString("to") : null,
+                    message.to(), text);
+            if (message.payload() != null) {
+                assertEquals(reference.get("payload"),
+                        Json.createReader(new StringReader(message.payload().text())).readValue(), text);
+            }
+        } else {
+            String problem = ((MalformedMessage) frame).problem();
+            assertTrue(problem.startsWith("'"), "valid JSON is refused only for a field's type or size: " + text);
+        }
+    }
+
+    /** Short texts over JSON's alphabet, and small mutations of a valid message. */
+    @Provide
+    Arbitrary<String> jsonish() {
+        Arbitrary<String> soup = Arbitraries.strings().withChars("{}[]\":,.-+eE0129tfnrulasy \\/\n\t\u0001é")
+                .ofMaxLength(40).map(t -> "{" + t);
+        return Arbitraries.oneOf(soup, mangled(), json().map(v -> "{\"type\":\"offer\",\"to\":\"x\",\"payload\":"
+                + v + "}"));
     }
 
     @Provide

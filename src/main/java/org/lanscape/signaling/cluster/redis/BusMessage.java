@@ -1,5 +1,6 @@
 package org.lanscape.signaling.cluster.redis;
 
+import org.lanscape.signaling.protocol.RawJson;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
@@ -12,10 +13,11 @@ import java.io.StringReader;
  * <pre>
  * {"k":"join","node":N,"topic":T,"peer":P,"metadata":{..}}      on the topic's channel
  * {"k":"leave","node":N,"topic":T,"peer":P}                      on the topic's channel
- * {"k":"relay","node":N,"topic":T,"from":F,"to":P,"frame":"..","msgId":..}   to the target's node
- * {"k":"undeliverable","node":N,"to":F,"code":"dropped","msgId":..}         back to the sender's node
+ * {"k":"relay","node":N,"topic":T,"from":F,"to":P,"frame":"..","msgId":".."}   to the target's node
+ * {"k":"undeliverable","node":N,"to":F,"code":"dropped","msgId":".."}         back to the sender's node
  * </pre>
- * A relay carries the frame already encoded for the target, so it is encoded once in the cluster.
+ * A relay carries the frame already encoded for the target, so it is encoded once in the cluster;
+ * a msgId travels as the text of its raw JSON.
  */
 final class BusMessage {
 
@@ -39,18 +41,18 @@ final class BusMessage {
         return base(LEAVE, node).add("topic", topic).add("peer", peer).build().toString();
     }
 
-    static String relay(String node, String topic, String from, String to, String frame, JsonValue msgId) {
+    static String relay(String node, String topic, String from, String to, String frame, RawJson msgId) {
         JsonObjectBuilder b = base(RELAY, node).add("topic", topic).add("from", from).add("to", to).add("frame", frame);
         if (msgId != null) {
-            b.add("msgId", msgId);
+            b.add("msgId", msgId.text()); // the raw JSON, as a string
         }
         return b.build().toString();
     }
 
-    static String undeliverable(String node, String to, String code, JsonValue msgId) {
+    static String undeliverable(String node, String to, String code, RawJson msgId) {
         JsonObjectBuilder b = base(UNDELIVERABLE, node).add("to", to).add("code", code);
         if (msgId != null) {
-            b.add("msgId", msgId);
+            b.add("msgId", msgId.text());
         }
         return b.build().toString();
     }
@@ -62,6 +64,10 @@ final class BusMessage {
             b.add("metadata", metadata);
         }
         return b.build().toString();
+    }
+
+    static RawJson msgId(JsonObject message) {
+        return message.containsKey("msgId") ? new RawJson(message.getString("msgId")) : null;
     }
 
     static JsonObject parse(String text) {

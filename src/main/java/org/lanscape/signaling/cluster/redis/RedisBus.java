@@ -1,5 +1,6 @@
 package org.lanscape.signaling.cluster.redis;
 
+import org.lanscape.signaling.protocol.RawJson;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
@@ -182,7 +183,7 @@ public final class RedisBus implements ClusterBus {
     }
 
     @Override
-    public boolean forward(RemoteMember target, String topic, String fromPeerId, String frame, JsonValue msgId) {
+    public boolean forward(RemoteMember target, String topic, String fromPeerId, String frame, RawJson msgId) {
         RedisAsyncCommands<String, String> redis = asyncOrNull();
         if (redis == null) {
             return false;
@@ -275,13 +276,13 @@ public final class RedisBus implements ClusterBus {
                         if (redis != null) {
                             redis.publish(RedisKeys.nodeChannel(from), BusMessage.undeliverable(node,
                                     message.getString("from"), outcome == BusListener.RelayOutcome.DROPPED
-                                            ? "dropped" : "target_not_found", message.get("msgId")));
+                                            ? "dropped" : "target_not_found", BusMessage.msgId(message)));
                             observer.messageOut(BusMessage.UNDELIVERABLE);
                         }
                     }
                 }
                 case BusMessage.UNDELIVERABLE -> listener.undeliverable(message.getString("to"),
-                        message.getString("code"), message.get("msgId"));
+                        message.getString("code"), BusMessage.msgId(message));
                 default -> LOG.fine(() -> "cluster: unknown message kind " + kind);
             }
         } catch (RuntimeException e) {

@@ -1,0 +1,395 @@
+package org.lanscape.signaling.load;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The project's load tool: runs one workload against any server speaking the protocol and prints
+ * one JSON line of figures (connect rate, round-trip latency at a fixed rate, closed-loop
+ * throughput, churn), with the server's RSS and CPU per message when its pid is given.
+ * Loopback targets only; every run is bounded by its parameters and stops by itself.
+ * <pre>
+ * ./mvnw -q -Pload test-compile exec:exec -Dload.args="latency --url ws://127.0.0.1:8081 --pid 1234 --pairs 100 --rate 10000 --duration 10"
+ * </pre>
+ */
+public final class LoadTool {
+
+    private final Map<String, String> opts;
+    private final HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(2)).build();
+    private final ServerProcess server;
+    private final String url;
+    private final String url2;
+
+    private LoadTool(Map<String, String> opts) {
+        this.opts = opts;
+        this.url = opts.getOrDefault("url", "ws://127.0.0.1:8081").replaceAll("/$", "");
+        this.url2 = opts.getOrDefault("url2", url).replaceAll("/$", ""); // second node: cross-node figures
+        this.server = new ServerProcess(Long.parseLong(opts.getOrDefault("pid", "0")));
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0 || args[0].startsWith("-")) {
+            System.err.println("""
+                    usage: LoadTool <connect|latency|throughput|churn> [--url ws://127.0.0.1:8081] [--url2 URL] [--pid PID]
+                      connect    --n 5000 --k 10 --concurrency 50
+                      latency    --pairs 100 --rate 10000 --duration 10 --warmup 2 --size 2048   (rate counts offers + answers)
+                      throughput --pairs 50 --window 8 --duration 10 --warmup 2 --size 2048
+                      churn      --n 1000 --k 10 --churn-rate 500 --duration 8
+                    --url2: the answering side (latency, throughput) connects there: cross-node figures in a cluster
+                    """);
+            return;
+        }
+        Map<String, String> opts = new HashMap<>();
+        for (int i = 1; i + 1 < args.length; i += 2) {
+            opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        String host = URI.create(opts.getOrDefault("url", "ws://127.0.0.1:8081")).getHost();
+        if (!host.equals("localhost") && !host.startsWith("127.") && !host.equals("[::1]")) {
+            throw new IllegalArgumentException("loopback targets only: " + host);
+        }
+        LoadTool tool = new LoadTool(opts);
+        String result = switch (args[0]) {
+            case "connect" -> tool.connect();
+            case "latency" -> tool.latency();
+            case "throughput" -> tool.throughput();
+            case "churn" -> tool.churn();
+            default -> throw new IllegalArgumentException("unknown workload " + args[0]);
+        };
+        System.out.println(result);
+        System.exit(0);
+    }
+
+    private int num(String name, int dflt) {
+        return Integer.parseInt(opts.getOrDefault(name, String.valueOf(dflt)));
+    }
+
+    private URI uri(String base, String topic) {
+        return URI.create(base + "/ws/" + topic);
+    }
+
+    private String payload() {
+        int size = num("size", 2048);
+        StringBuilder sdp = new StringBuilder(size);
+        while (sdp.length() < size) {
+            sdp.append("a=candidate:1 1 udp 2122260223 192.0.2.1 54321 typ host\\r\\n");
+        }
+        return "{\"type\":\"offer\",\"sdp\":\"" + sdp.substring(0, size) + "\"}";
+    }
+
+    // ---- connect ----
+
+    private String connect() throws Exception {
+        int n = num("n", 5000);
+        int k = num("k", 10);
+        Semaphore inFlight = new Semaphore(num("concurrency", 50));
+        Percentiles latency = new Percentiles();
+        long rssBefore = server.rssKb();
+        long cpuBefore = server.cpuMillis();
+        Map<String, Set<String>> known = new ConcurrentHashMap<>();
+        List<CompletableFuture<LoadClient>> all = new ArrayList<>();
+        AtomicInteger failed = new AtomicInteger();
+        long start = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            inFlight.acquire();
+            long t0 = System.nanoTime();
+            String topic = "load-c-" + (i / k);
+            CompletableFuture<LoadClient> c = LoadClient.connect(http, uri(url, topic), (self, text) -> {
+                String peer = LoadClient.field(text, "peerId");
+                if (peer != null && text.contains("peer-joined")) {
+                    known.computeIfAbsent(self.id, x -> ConcurrentHashMap.newKeySet()).add(peer);
+                } else if (text.contains("\"peer-list\"")) {
+                    int at = 0;
+                    while ((at = text.indexOf("\"id\":\"", at)) >= 0) {
+                        known.computeIfAbsent(self.id, x -> ConcurrentHashMap.newKeySet()).add(text.substring(at + 6, at + 32));
+                        at += 6;
+                    }
+                }
+            });
+            c.whenComplete((client, error) -> {
+                inFlight.release();
+                if (error != null) {
+                    failed.incrementAndGet();
+                } else {
+                    latency.add(System.nanoTime() - t0);
+                }
+            });
+            all.add(c);
+        }
+        CompletableFuture.allOf(all.stream().map(f -> f.exceptionally(e -> null)).toArray(CompletableFuture[]::new))
+                .get(10, TimeUnit.MINUTES);
+        long totalNanos = System.nanoTime() - start;
+        Thread.sleep(num("settle", 2000));
+        long rssAfter = server.rssKb();
+        long cpuAfter = server.cpuMillis();
+        int expectedPairs = 0;
+        int missing = 0;
+        List<List<String>> rooms = new ArrayList<>();
+        for (int i = 0; i < n; i += k) {
+            List<String> ids = new ArrayList<>();
+            for (int j = i; j < Math.min(n, i + k); j++) {
+                LoadClient client = all.get(j).getNow(null);
+                if (client != null) {
+                    ids.add(client.id);
+                }
+            }
+            rooms.add(ids);
+        }
+        for (List<String> room : rooms) {
+            for (String a : room) {
+                for (String b : room) {
+                    if (!a.equals(b)) {
+                        expectedPairs++;
+                        if (!known.getOrDefault(a, Set.of()).contains(b)) {
+                            missing++;
+                        }
+                    }
+                }
+            }
+        }
+        all.forEach(f -> {
+            LoadClient c = f.getNow(null);
+            if (c != null) {
+                c.close();
+            }
+        });
+        int ok = latency.count();
+        return String.format(Locale.ROOT, "{\"workload\":\"connect\",\"n\":%d,\"k\":%d,\"ok\":%d,\"fail\":%d,"
+                        + "\"total_s\":%.2f,\"conn_per_s\":%.0f,\"connect_ms\":%s,\"rss_kb\":{\"before\":%d,\"after\":%d},"
+                        + "\"rss_per_conn_bytes\":%d,\"presence_missing\":\"%d/%d\",\"server_cpu_ms_per_conn\":%.3f}",
+                n, k, ok, failed.get(), totalNanos / 1e9, ok / (totalNanos / 1e9), latency.json(), rssBefore, rssAfter,
+                rssBefore > 0 && ok > 0 ? (rssAfter - rssBefore) * 1024 / ok : -1, missing, expectedPairs,
+                cpuBefore >= 0 && ok > 0 ? (cpuAfter - cpuBefore) / (double) ok : -1);
+    }
+
+    // ---- latency (open loop) and throughput (closed loop) ----
+
+    private final class Pair {
+        LoadClient a;
+        LoadClient b;
+        final Map<String, Long> sentAt = new ConcurrentHashMap<>();
+    }
+
+    private List<Pair> pairs(int count, Percentiles rtt, AtomicLong measuredFrom, AtomicInteger errors,
+                             Runnable onAnswer) throws Exception {
+        String payload = payload();
+        List<Pair> pairs = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Pair pair = new Pair();
+            String topic = "load-p-" + ThreadLocalRandom.current().nextInt() + "-" + i;
+            pair.a = LoadClient.connect(http, uri(url, topic), (self, text) -> {
+                if (text.startsWith("{\"type\":\"answer\"")) {
+                    Long sent = pair.sentAt.remove(LoadClient.field(text, "msgId"));
+                    long now = System.nanoTime();
+                    if (sent != null && sent >= measuredFrom.get()) {
+                        rtt.add(now - sent);
+                    }
+                    onAnswer.run();
+                } else if (text.startsWith("{\"type\":\"error\"")) {
+                    errors.incrementAndGet();
+                    pair.sentAt.remove(LoadClient.field(text, "msgId"));
+                    onAnswer.run();
+                }
+            }).get(30, TimeUnit.SECONDS);
+            pair.b = LoadClient.connect(http, uri(url2, topic), (self, text) -> {
+                if (text.startsWith("{\"type\":\"offer\"")) {
+                    self.relay("answer", LoadClient.field(text, "from"), payload, LoadClient.field(text, "msgId"));
+                }
+            }).get(30, TimeUnit.SECONDS);
+            pairs.add(pair);
+        }
+        Thread.sleep(500); // peer-joined delivered everywhere
+        return pairs;
+    }
+
+    private String latency() throws Exception {
+        int rate = num("rate", 2000);
+        int duration = num("duration", 10);
+        int warmup = num("warmup", 2);
+        Percentiles rtt = new Percentiles();
+        AtomicLong measuredFrom = new AtomicLong(Long.MAX_VALUE);
+        AtomicInteger errors = new AtomicInteger();
+        List<Pair> pairs = pairs(num("pairs", 100), rtt, measuredFrom, errors, () -> { });
+        String payload = payload();
+        long intervalNanos = 2_000_000_000L / rate; // one offer per interval: an offer and its answer per round trip
+        long start = System.nanoTime();
+        long end = start + TimeUnit.SECONDS.toNanos(warmup + duration);
+        measuredFrom.set(start + TimeUnit.SECONDS.toNanos(warmup));
+        long cpuStart = -1;
+        long seq = 0;
+        long behindMax = 0;
+        for (long next = start; next < end; next += intervalNanos) {
+            long now = System.nanoTime();
+            if (now < next) {
+                TimeUnit.NANOSECONDS.sleep(next - now);
+            } else {
+                behindMax = Math.max(behindMax, now - next);
+            }
+            if (cpuStart < 0 && next >= measuredFrom.get()) {
+                cpuStart = server.cpuMillis();
+            }
+            Pair pair = pairs.get((int) (seq % pairs.size()));
+            String id = Long.toString(seq++);
+            pair.sentAt.put(id, System.nanoTime());
+            pair.a.relay("offer", pair.b.id, payload, id);
+        }
+        long cpuEnd = server.cpuMillis();
+        Thread.sleep(2000); // drain
+        long lost = pairs.stream().mapToLong(p -> p.sentAt.size()).sum();
+        int measured = rtt.count();
+        pairs.forEach(p -> {
+            p.a.close();
+            p.b.close();
+        });
+        return String.format(Locale.ROOT, "{\"workload\":\"latency\",\"pairs\":%d,\"rate\":%d,\"duration\":%d,"
+                        + "\"crossNode\":%b,\"rtt_ms\":%s,\"lost\":%d,\"errored\":%d,\"gen_behind_max_ms\":%.1f,"
+                        + "\"server_us_per_msg\":%.1f}",
+                pairs.size(), rate, duration, !url.equals(url2), rtt.json(), lost, errors.get(), behindMax / 1e6,
+                cpuStart >= 0 && measured > 0 ? (cpuEnd - cpuStart) * 1000.0 / (2.0 * measured) : -1);
+    }
+
+    private String throughput() throws Exception {
+        int window = num("window", 8);
+        int duration = num("duration", 10);
+        int warmup = num("warmup", 2);
+        Percentiles rtt = new Percentiles();
+        AtomicLong measuredFrom = new AtomicLong(Long.MAX_VALUE);
+        AtomicInteger errors = new AtomicInteger();
+        AtomicLong answered = new AtomicLong();
+        Semaphore slots = new Semaphore(0);
+        List<Pair> pairs = pairs(num("pairs", 50), rtt, measuredFrom, errors, () -> {
+            answered.incrementAndGet();
+            slots.release();
+        });
+        String payload = payload();
+        long start = System.nanoTime();
+        long end = start + TimeUnit.SECONDS.toNanos(warmup + duration);
+        AtomicLong seq = new AtomicLong();
+        for (Pair pair : pairs) {
+            for (int w = 0; w < window; w++) {
+                String id = Long.toString(seq.incrementAndGet());
+                pair.sentAt.put(id, System.nanoTime());
+                pair.a.relay("offer", pair.b.id, payload, id);
+            }
+        }
+        // each answer frees a slot: the next offer goes to a pair picked round-robin
+        long answeredAtStart = -1;
+        long cpuStart = -1;
+        long measureStart = start + TimeUnit.SECONDS.toNanos(warmup);
+        int next = 0;
+        while (System.nanoTime() < end) {
+            if (!slots.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+                continue;
+            }
+            if (answeredAtStart < 0 && System.nanoTime() >= measureStart) {
+                measuredFrom.set(System.nanoTime());
+                answeredAtStart = answered.get();
+                cpuStart = server.cpuMillis();
+            }
+            Pair pair = pairs.get(next++ % pairs.size());
+            String id = Long.toString(seq.incrementAndGet());
+            pair.sentAt.put(id, System.nanoTime());
+            pair.a.relay("offer", pair.b.id, payload, id);
+        }
+        long delivered = answered.get() - Math.max(0, answeredAtStart);
+        long cpuEnd = server.cpuMillis();
+        double seconds = (System.nanoTime() - measuredFrom.get()) / 1e9;
+        pairs.forEach(p -> {
+            p.a.close();
+            p.b.close();
+        });
+        return String.format(Locale.ROOT, "{\"workload\":\"throughput\",\"pairs\":%d,\"window\":%d,\"crossNode\":%b,"
+                        + "\"delivered_msgs_per_s\":%.0f,\"round_trips_per_s\":%.0f,\"rtt_ms\":%s,\"errored\":%d,"
+                        + "\"server_us_per_msg\":%.1f}",
+                pairs.size(), window, !url.equals(url2), 2 * delivered / seconds, delivered / seconds, rtt.json(),
+                errors.get(), cpuStart >= 0 && delivered > 0 ? (cpuEnd - cpuStart) * 1000.0 / (2.0 * delivered) : -1);
+    }
+
+    // ---- churn ----
+
+    private String churn() throws Exception {
+        int n = num("n", 1000);
+        int k = num("k", 10);
+        int rate = num("churn-rate", 500);
+        int duration = num("duration", 8);
+        int rooms = n / k;
+        Map<String, Set<String>> seen = new ConcurrentHashMap<>(); // observer -> events "+id" / "-id"
+        List<List<LoadClient>> members = new ArrayList<>();
+        for (int r = 0; r < rooms; r++) {
+            List<LoadClient> room = new ArrayList<>();
+            for (int i = 0; i < k; i++) {
+                room.add(join(r, seen).get(30, TimeUnit.SECONDS));
+            }
+            members.add(room);
+        }
+        long checked = 0;
+        long missedJoin = 0;
+        long missedLeave = 0;
+        Percentiles op = new Percentiles();
+        long interval = 1_000_000_000L / rate;
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(duration);
+        List<Object[]> pending = new ArrayList<>(); // {observers, event, deadline}
+        int ops = 0;
+        for (long next = System.nanoTime(); next < end; next += interval) {
+            long now = System.nanoTime();
+            if (now < next) {
+                TimeUnit.NANOSECONDS.sleep(next - now);
+            }
+            int r = ThreadLocalRandom.current().nextInt(rooms);
+            List<LoadClient> room = members.get(r);
+            LoadClient leaver = room.remove(ThreadLocalRandom.current().nextInt(room.size()));
+            leaver.close();
+            List<String> observers = room.stream().map(c -> c.id).toList();
+            pending.add(new Object[] {observers, "-" + leaver.id});
+            long t0 = System.nanoTime();
+            LoadClient joiner = join(r, seen).get(30, TimeUnit.SECONDS);
+            op.add(System.nanoTime() - t0);
+            pending.add(new Object[] {observers, "+" + joiner.id});
+            room.add(joiner);
+            ops++;
+        }
+        Thread.sleep(num("event-timeout", 3000));
+        for (Object[] p : pending) {
+            @SuppressWarnings("unchecked")
+            List<String> observers = (List<String>) p[0];
+            String event = (String) p[1];
+            for (String observer : observers) {
+                checked++;
+                if (!seen.getOrDefault(observer, Set.of()).contains(event)) {
+                    if (event.startsWith("+")) {
+                        missedJoin++;
+                    } else {
+                        missedLeave++;
+                    }
+                }
+            }
+        }
+        members.forEach(room -> room.forEach(LoadClient::close));
+        return String.format(Locale.ROOT, "{\"workload\":\"churn\",\"n\":%d,\"k\":%d,\"churn_rate\":%d,\"ops\":%d,"
+                        + "\"ops_per_s\":%.1f,\"events_checked\":%d,\"missed_join\":%d,\"missed_leave\":%d,\"join_ms\":%s}",
+                n, k, rate, ops, ops / (double) duration, checked, missedJoin, missedLeave, op.json());
+    }
+
+    private CompletableFuture<LoadClient> join(int room, Map<String, Set<String>> seen) {
+        return LoadClient.connect(http, uri(url, "load-churn-" + room), (self, text) -> {
+            String peer = LoadClient.field(text, "peerId");
+            if (peer != null) {
+                seen.computeIfAbsent(self.id, x -> ConcurrentHashMap.newKeySet())
+                        .add((text.contains("peer-joined") ? "+" : "-") + peer);
+            }
+        });
+    }
+}
