@@ -140,6 +140,16 @@ public final class Peer {
         drain();
     }
 
+    /**
+     * The connection is already closing (the client closed it, or it failed): stop sending and
+     * drop what is queued, without touching the socket. Closing it again would park a container
+     * thread in Liberty until the close handshake completes, for every connection that goes.
+     */
+    public void detach() {
+        closed = true;
+        queue.clear();
+    }
+
     /** Stops sending, drops what is queued and closes the socket; returns false if already closed. */
     public boolean close(int code, String reason) {
         if (closed) {

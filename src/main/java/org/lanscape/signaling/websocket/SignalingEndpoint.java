@@ -2,8 +2,6 @@ package org.lanscape.signaling.websocket;
 
 import org.lanscape.signaling.protocol.RawJson;
 import io.opentelemetry.api.trace.Span;
-import jakarta.annotation.Resource;
-import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
@@ -30,7 +28,6 @@ import org.lanscape.signaling.topic.Peer;
 import org.lanscape.signaling.topic.RelayResult;
 import org.lanscape.signaling.topic.TopicRegistry;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Locale;
 import java.util.logging.Level;
@@ -58,8 +55,8 @@ public class SignalingEndpoint {
     SignalingMetrics metrics;
     @Inject
     SignalingTracing tracing;
-    @Resource
-    ManagedExecutorService executor;
+    @Inject
+    SocketExecutor executor;
 
     private final ClientMessageDecoder decoder = new ClientMessageDecoder();
     private TextAssembler assembler;
@@ -164,7 +161,10 @@ public class SignalingEndpoint {
         close(session, CloseCodes.UNSUPPORTED_DATA, "binary frames are not supported");
     }
 
-    /** Transport failures; an oversized frame also ends here, after the container closed with 1009. */
+    /**
+     * Transport failures; an oversized frame also ends here, after the container closed with 1009.
+     * The container closes the connection after an error: the peer only leaves.
+     */
     @OnError
     public void failed(Throwable failure) {
         LOG.log(Level.FINE, "connection failed: " + (peer == null ? "-" : peer.logContext()), failure);
@@ -177,14 +177,18 @@ public class SignalingEndpoint {
         leave();
     }
 
+    /** The connection is closing or closed: the peer leaves its topic; the socket is left alone. */
     private void leave() {
-        if (peer != null && !peer.isClosed()) {
-            Span span = tracing.start("signaling.leave", peer.topic(), peer.requestId());
-            registry.disconnect(peer, CloseCodes.GOING_AWAY, "closed");
+        if (peer == null) {
+            return;
+        }
+        boolean first = !peer.isClosed();
+        peer.detach();
+        Span span = first ? tracing.start("signaling.leave", peer.topic(), peer.requestId()) : null;
+        registry.leave(peer); // idempotent: also when the watchdog or a failed send got there first
+        if (first) {
             SignalingTracing.end(span, "signaling.peer.id", peer.id());
             LOG.fine(() -> "peer left: " + peer.logContext());
-        } else if (peer != null) {
-            registry.leave(peer); // closed by the watchdog or a failed send: make sure it is gone
         }
     }
 
@@ -198,11 +202,8 @@ public class SignalingEndpoint {
         registry.sendWaiting(peer, new ServerMessage.Error(code, message, msgId));
     }
 
-    private static void close(Session session, int code, String reason) {
-        try {
-            session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code), reason));
-        } catch (IOException e) {
-            LOG.log(Level.FINE, "close failed", e);
-        }
+    /** Closes from the server's side, off this container thread: the close handshake can take a while. */
+    private void close(Session session, int code, String reason) {
+        new SessionSocket(session, executor).close(code, reason);
     }
 }

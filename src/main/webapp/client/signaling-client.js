@@ -1,0 +1,184 @@
+// lanscape-signaling browser and Node client: one dependency-free ES module.
+// Protocol: README.md, "Protocol". Usage:
+//
+//   import { SignalingClient } from '/client/signaling-client.js';
+//   const client = new SignalingClient('wss://signal.example.com', 'my-room', { metadata: { name: 'Ada' } });
+//   client.addEventListener('peer-joined', (e) => console.log(e.detail.peerId));
+//   client.addEventListener('offer', (e) => answer(e.detail.from, e.detail.payload));
+//   await client.connect();
+//   await client.send('offer', peerId, { type: 'offer', sdp });
+//
+// In Node 20 pass a WebSocket implementation: new SignalingClient(url, topic, { WebSocket: (await import('ws')).default }).
+
+/** @typedef {{ id: string, metadata?: any }} PeerRecord */
+
+/**
+ * @typedef {Object} SignalingClientOptions
+ * @property {any} [metadata] JSON object describing this peer to the others (at most 4 KiB).
+ * @property {string} [token] JWT for servers with auth on (sent as the access_token query parameter).
+ * @property {typeof WebSocket} [WebSocket] WebSocket implementation (default: globalThis.WebSocket).
+ * @property {boolean} [reconnect=true] reconnect after an abnormal close.
+ * @property {number} [reconnectDelay=500] first reconnect delay, ms; doubles up to maxReconnectDelay.
+ * @property {number} [maxReconnectDelay=15000] ms.
+ * @property {number} [maxReconnectAttempts=Infinity]
+ * @property {number} [ackTimeout=2000] how long send() waits for an error before it resolves, ms.
+ */
+
+/** Error codes a relay can come back with (README, "Protocol"). */
+export const ErrorCodes = Object.freeze({
+  INVALID_TYPE: 'invalid_type', MISSING_TARGET: 'missing_target', TARGET_NOT_FOUND: 'target_not_found',
+  DROPPED: 'dropped', INVALID_MESSAGE: 'invalid_message', RATE_LIMITED: 'rate_limited',
+});
+
+/** Close codes after which reconnecting cannot help. */
+const FINAL_CLOSE_CODES = new Set([1000, 1003, 1008, 1009]);
+const RELAY_TYPES = new Set(['offer', 'answer', 'ice-candidate']);
+
+/** An error frame from the server, for a message this client sent. */
+export class SignalingError extends Error {
+  /** @param {string} code @param {string} message @param {any} msgId */
+  constructor(code, message, msgId) {
+    super(`${code}: ${message}`);
+    this.name = 'SignalingError';
+    this.code = code;
+    this.msgId = msgId;
+  }
+}
+
+/**
+ * One peer in one topic. Events (CustomEvent, data in `detail`):
+ * `welcome` {selfId}, `peers` {peers: PeerRecord[]}, `peer-joined` {peerId, metadata},
+ * `peer-left` {peerId}, `offer` / `answer` / `ice-candidate` {from, payload, msgId},
+ * `error` {code, message, msgId}, `open`, `close` {code, reason}, `reconnecting` {attempt, delay}.
+ * A reconnect is a new session: a new selfId and a fresh peer list (the others see this peer
+ * leave and a new one join); `peers` always holds the current view.
+ */
+export class SignalingClient extends EventTarget {
+  /** @param {string} url server base URL (ws://, wss://, http:// or https://) @param {string} topic @param {SignalingClientOptions} [options] */
+  constructor(url, topic, options = {}) {
+    super();
+    this.url = url.replace(/^http/, 'ws').replace(/\/+$/, '');
+    this.topic = topic;
+    this.options = { reconnect: true, reconnectDelay: 500, maxReconnectDelay: 15000,
+      maxReconnectAttempts: Infinity, ackTimeout: 2000, ...options };
+    /** @type {string|null} */ this.selfId = null;
+    /** @type {Map<string, any>} peer id -> metadata */ this.peers = new Map();
+    this._socket = null;
+    this._closedByUser = false;
+    this._attempt = 0;
+    this._nextMsgId = 1;
+    /** @type {Map<string, {resolve: Function, reject: Function, timer: any}>} */ this._pending = new Map();
+    this._welcome = null;
+  }
+
+  /** Opens the connection; resolves with the selfId once `welcome` has arrived. */
+  connect() {
+    this._closedByUser = false;
+    const Impl = this.options.WebSocket || globalThis.WebSocket;
+    if (!Impl) throw new Error('no WebSocket implementation: pass options.WebSocket');
+    const query = new URLSearchParams();
+    if (this.options.metadata !== undefined) query.set('metadata', JSON.stringify(this.options.metadata));
+    if (this.options.token) query.set('access_token', this.options.token);
+    const qs = query.toString();
+    const socket = new Impl(`${this.url}/ws/${encodeURIComponent(this.topic)}${qs ? '?' + qs : ''}`);
+    this._socket = socket;
+    this._welcome = new Promise((resolve, reject) => {
+      socket.onopen = () => this._emit('open', {});
+      socket.onmessage = (event) => this._receive(event.data, resolve);
+      socket.onerror = () => { /* the close event follows and says what happened */ };
+      socket.onclose = (event) => {
+        if (this.selfId === null) reject(new Error(`connection closed before welcome (${event.code})`));
+        this._closed(socket, event.code, event.reason);
+      };
+    });
+    return this._welcome;
+  }
+
+  /**
+   * Relays offer / answer / ice-candidate to one peer. Resolves once `ackTimeout` passed without
+   * an error for it; rejects with a SignalingError (code target_not_found, dropped, ...) as soon
+   * as the server answers one with this message's msgId.
+   * @param {'offer'|'answer'|'ice-candidate'} type @param {string} to @param {any} payload
+   */
+  send(type, to, payload) {
+    if (!RELAY_TYPES.has(type)) return Promise.reject(new TypeError(`not a relay type: ${type}`));
+    if (!this._socket || this._socket.readyState !== 1) return Promise.reject(new Error('not connected'));
+    const msgId = `${this.selfId}-${this._nextMsgId++}`;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => { this._pending.delete(msgId); resolve(); }, this.options.ackTimeout);
+      this._pending.set(msgId, { resolve, reject, timer });
+      this._socket.send(JSON.stringify({ type, to, payload, msgId }));
+    });
+  }
+
+  /** Closes for good (no reconnect). */
+  close() {
+    this._closedByUser = true;
+    if (this._socket) this._socket.close(1000, 'bye');
+  }
+
+  _receive(data, welcomed) {
+    let message;
+    try { message = JSON.parse(typeof data === 'string' ? data : String(data)); } catch { return; }
+    switch (message.type) {
+      case 'welcome':
+        this.selfId = message.selfId;
+        this._attempt = 0;
+        this.peers = new Map();
+        this._emit('welcome', { selfId: message.selfId });
+        welcomed(message.selfId);
+        break;
+      case 'peer-list':
+        for (const peer of message.peers || []) this.peers.set(peer.id, peer.metadata);
+        this._emit('peers', { peers: message.peers || [] });
+        break;
+      case 'peer-joined':
+        this.peers.set(message.peerId, message.metadata);
+        this._emit('peer-joined', { peerId: message.peerId, metadata: message.metadata });
+        break;
+      case 'peer-left':
+        this.peers.delete(message.peerId);
+        this._emit('peer-left', { peerId: message.peerId });
+        break;
+      case 'error': {
+        const pending = message.msgId !== undefined && this._pending.get(message.msgId);
+        if (pending) {
+          clearTimeout(pending.timer);
+          this._pending.delete(message.msgId);
+          pending.reject(new SignalingError(message.code, message.message, message.msgId));
+        }
+        this._emit('error', { code: message.code, message: message.message, msgId: message.msgId });
+        break;
+      }
+      default:
+        if (RELAY_TYPES.has(message.type)) {
+          this._emit(message.type, { from: message.from, payload: message.payload, msgId: message.msgId });
+        }
+    }
+  }
+
+  _closed(socket, code, reason) {
+    if (socket !== this._socket) return;
+    for (const [, pending] of this._pending) {
+      clearTimeout(pending.timer);
+      pending.reject(new Error(`connection closed (${code})`));
+    }
+    this._pending.clear();
+    this.selfId = null;
+    this.peers = new Map();
+    this._emit('close', { code, reason });
+    const final = this._closedByUser || FINAL_CLOSE_CODES.has(code) || !this.options.reconnect;
+    if (final || this._attempt >= this.options.maxReconnectAttempts) return;
+    const base = Math.min(this.options.maxReconnectDelay, this.options.reconnectDelay * 2 ** this._attempt);
+    const delay = Math.round(base / 2 + Math.random() * base / 2); // jitter: clients do not come back in step
+    this._attempt++;
+    this._emit('reconnecting', { attempt: this._attempt, delay, code });
+    setTimeout(() => {
+      if (!this._closedByUser) this.connect().catch(() => { /* closes again: the next attempt follows */ });
+    }, delay);
+  }
+
+  _emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+}

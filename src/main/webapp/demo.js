@@ -1,0 +1,157 @@
+// The demo page: join a topic, see who is there, open a WebRTC data channel chat (and optionally a
+// camera call) with any peer. It uses nothing but the client library.
+import { SignalingClient } from './client/signaling-client.js';
+
+const $ = (id) => document.getElementById(id);
+const params = new URLSearchParams(location.search);
+// No STUN/TURN by default: peers on one network (or one machine) connect directly.
+const rtcConfig = { iceServers: params.get('stun') ? [{ urls: params.get('stun') }] : [] };
+
+let client = null;
+let link = null; // { peerId, pc, channel }
+
+function setStatus(element, state, text) {
+  element.dataset.state = state;
+  element.textContent = text || state;
+}
+
+function log(text, mine) {
+  const li = document.createElement('li');
+  li.textContent = text;
+  if (mine) li.className = 'mine';
+  $('messages').append(li);
+  $('messages').scrollTop = $('messages').scrollHeight;
+}
+
+function renderPeers() {
+  const list = $('peers');
+  list.replaceChildren();
+  for (const [id, metadata] of client ? client.peers : []) {
+    const li = document.createElement('li');
+    li.dataset.peer = id;
+    const name = document.createElement('span');
+    name.textContent = (metadata && metadata.name) || id.slice(-6);
+    name.title = id;
+    const chat = document.createElement('button');
+    chat.textContent = 'Chat';
+    chat.className = 'chat';
+    chat.onclick = () => startLink(id, false);
+    const call = document.createElement('button');
+    call.textContent = 'Call';
+    call.className = 'call';
+    call.onclick = () => startLink(id, true);
+    li.append(name, chat, call);
+    list.append(li);
+  }
+  $('count').textContent = String(client ? client.peers.size : 0);
+}
+
+function newLink(peerId) {
+  closeLink();
+  const pc = new RTCPeerConnection(rtcConfig);
+  link = { peerId, pc, channel: null };
+  $('chat-with').textContent = `with ${peerId.slice(-6)}`;
+  pc.onicecandidate = (e) => { if (e.candidate) client.send('ice-candidate', peerId, e.candidate.toJSON()).catch(report); };
+  pc.ondatachannel = (e) => useChannel(e.channel);
+  pc.ontrack = (e) => { $('remote').srcObject = e.streams[0]; };
+  pc.onconnectionstatechange = () => setStatus($('channel'), pc.connectionState === 'connected' ? 'open' : pc.connectionState,
+    `peer ${pc.connectionState}`);
+  return link;
+}
+
+function useChannel(channel) {
+  link.channel = channel;
+  channel.onopen = () => {
+    setStatus($('channel'), 'open', 'channel open');
+    $('text').disabled = false;
+    $('send').disabled = false;
+  };
+  channel.onclose = () => {
+    setStatus($('channel'), 'closed', 'channel closed');
+    $('text').disabled = true;
+    $('send').disabled = true;
+  };
+  channel.onmessage = (e) => log(`${link.peerId.slice(-6)}: ${e.data}`, false);
+}
+
+async function withCamera(pc) {
+  try {
+    const stream = await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
+    $('local').srcObject = stream;
+    stream.getTracks().forEach((track) => pc.addTrack(track, stream));
+  } catch (e) {
+    log(`camera unavailable: ${e.message}`, true);
+  }
+}
+
+async function startLink(peerId, call) {
+  const { pc } = newLink(peerId);
+  useChannel(pc.createDataChannel('chat'));
+  if (call) await withCamera(pc);
+  setStatus($('channel'), 'connecting', 'negotiating');
+  await pc.setLocalDescription(await pc.createOffer());
+  await client.send('offer', peerId, { description: pc.localDescription.toJSON(), call }).catch(report);
+}
+
+async function onOffer({ from, payload }) {
+  const { pc } = newLink(from);
+  setStatus($('channel'), 'connecting', 'negotiating');
+  if (payload.call) await withCamera(pc);
+  await pc.setRemoteDescription(payload.description);
+  await pc.setLocalDescription(await pc.createAnswer());
+  await client.send('answer', from, { description: pc.localDescription.toJSON() }).catch(report);
+}
+
+function closeLink() {
+  if (!link) return;
+  link.pc.close();
+  link = null;
+  setStatus($('channel'), 'none', 'no channel');
+}
+
+function report(error) {
+  log(`error: ${error.message}`, true);
+}
+
+$('join').onsubmit = async (event) => {
+  event.preventDefault();
+  const name = $('name').value.trim();
+  client = new SignalingClient(location.origin, $('topic').value, { metadata: name ? { name } : undefined });
+  for (const type of ['peers', 'peer-joined', 'peer-left']) client.addEventListener(type, renderPeers);
+  client.addEventListener('peer-left', (e) => { if (link && link.peerId === e.detail.peerId) closeLink(); });
+  client.addEventListener('welcome', (e) => { $('self').textContent = e.detail.selfId; setStatus($('status'), 'online', 'online'); });
+  client.addEventListener('reconnecting', (e) => setStatus($('status'), 'reconnecting', `reconnecting (${e.detail.attempt})`));
+  client.addEventListener('close', () => { setStatus($('status'), 'offline', 'offline'); renderPeers(); });
+  client.addEventListener('error', (e) => log(`server: ${e.detail.code} ${e.detail.message}`, true));
+  client.addEventListener('offer', (e) => onOffer(e.detail).catch(report));
+  client.addEventListener('answer', (e) => {
+    if (link && link.peerId === e.detail.from) link.pc.setRemoteDescription(e.detail.payload.description).catch(report);
+  });
+  client.addEventListener('ice-candidate', (e) => {
+    if (link && link.peerId === e.detail.from) link.pc.addIceCandidate(e.detail.payload).catch(report);
+  });
+  setStatus($('status'), 'connecting', 'connecting');
+  $('connect').disabled = true;
+  $('leave').disabled = false;
+  try {
+    await client.connect();
+  } catch (e) {
+    report(e);
+  }
+};
+
+$('leave').onclick = () => {
+  closeLink();
+  client.close();
+  $('connect').disabled = false;
+  $('leave').disabled = true;
+};
+
+$('say').onsubmit = (event) => {
+  event.preventDefault();
+  const text = $('text').value;
+  if (!text || !link || !link.channel || link.channel.readyState !== 'open') return;
+  link.channel.send(text);
+  log(`me: ${text}`, true);
+  $('text').value = '';
+};

@@ -1,0 +1,107 @@
+// node:test against a real server: SERVER_URL=http://127.0.0.1:PORT node --test client.test.mjs
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import WebSocket from 'ws';
+import { SignalingClient, SignalingError } from '../../main/webapp/client/signaling-client.js';
+
+const SERVER = process.env.SERVER_URL || 'http://127.0.0.1:8081';
+const topic = () => `js-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+const client = (t, options = {}) => new SignalingClient(SERVER, t, { WebSocket, reconnectDelay: 100, ...options });
+const next = (target, type) => new Promise((resolve) => target.addEventListener(type, (e) => resolve(e.detail), { once: true }));
+
+test('connect gives a selfId, and peers see each other with their metadata', async () => {
+  const t = topic();
+  const a = client(t, { metadata: { name: 'Ada' } });
+  const b = client(t);
+  try {
+    const aId = await a.connect();
+    const joined = next(a, 'peer-joined');
+    const peers = next(b, 'peers');
+    const bId = await b.connect();
+    assert.match(aId, /^[0-9A-HJKMNP-TV-Z]{26}$/);
+    assert.deepEqual((await peers).peers, [{ id: aId, metadata: { name: 'Ada' } }]);
+    assert.equal((await joined).peerId, bId);
+    assert.deepEqual([...a.peers.keys()], [bId]);
+    const left = next(a, 'peer-left');
+    b.close();
+    assert.equal((await left).peerId, bId);
+    assert.equal(a.peers.size, 0);
+  } finally {
+    a.close();
+    b.close();
+  }
+});
+
+test('send resolves for a delivered relay, and the target gets from, payload and msgId', async () => {
+  const t = topic();
+  const a = client(t, { ackTimeout: 300 });
+  const b = client(t);
+  try {
+    await a.connect();
+    const bId = await b.connect();
+    const offer = next(b, 'offer');
+    await a.send('offer', bId, { sdp: 'v=0' });
+    const received = await offer;
+    assert.equal(received.from, a.selfId);
+    assert.deepEqual(received.payload, { sdp: 'v=0' });
+    assert.match(received.msgId, new RegExp(`^${a.selfId}-\\d+$`));
+  } finally {
+    a.close();
+    b.close();
+  }
+});
+
+test('send rejects with the server error that carries its msgId', async () => {
+  const a = client(topic(), { ackTimeout: 5000 });
+  try {
+    await a.connect();
+    const started = Date.now();
+    await assert.rejects(a.send('answer', '01ARZ3NDEKTSV4RRFFQ69G5FAV', {}), (error) => {
+      assert.ok(error instanceof SignalingError);
+      assert.equal(error.code, 'target_not_found');
+      assert.match(error.msgId, new RegExp(`^${a.selfId}-`));
+      return true;
+    });
+    assert.ok(Date.now() - started < 5000, 'rejected by the error, not by a timeout');
+    await assert.rejects(a.send('hello', 'x', {}), TypeError);
+  } finally {
+    a.close();
+  }
+});
+
+test('an abnormal close reconnects with backoff as a new session; close() does not', async () => {
+  const t = topic();
+  const a = client(t);
+  const watcher = client(t);
+  try {
+    await watcher.connect();
+    const firstJoined = next(watcher, 'peer-joined');
+    const firstId = await a.connect();
+    assert.equal((await firstJoined).peerId, firstId);
+    const reconnecting = next(a, 'reconnecting');
+    const welcomeAgain = new Promise((resolve) => a.addEventListener('welcome', (e) => {
+      if (e.detail.selfId !== firstId) resolve(e.detail.selfId);
+    }));
+    const leftAndJoined = Promise.all([next(watcher, 'peer-left'), next(watcher, 'peer-joined')]);
+    a._socket._socket.destroy(); // the TCP connection drops: no close frame (1006)
+    const attempt = await reconnecting;
+    assert.equal(attempt.attempt, 1);
+    assert.equal(attempt.code, 1006);
+    const secondId = await welcomeAgain;
+    assert.notEqual(secondId, firstId);
+    const [left, joined] = await leftAndJoined;
+    assert.equal(left.peerId, firstId);
+    assert.equal(joined.peerId, secondId);
+
+    let reconnected = false;
+    a.addEventListener('reconnecting', () => { reconnected = true; });
+    const closed = next(a, 'close');
+    a.close();
+    assert.equal((await closed).code, 1000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(reconnected, false);
+  } finally {
+    a.close();
+    watcher.close();
+  }
+});
