@@ -14,20 +14,17 @@ import java.util.function.BiConsumer;
  */
 final class LoadClient {
 
-    private final WebSocket socket;
-    private final CompletableFuture<String> welcome;
+    private volatile WebSocket socket;
     private CompletableFuture<?> sending = CompletableFuture.completedFuture(null);
     volatile String id;
 
-    private LoadClient(WebSocket socket, CompletableFuture<String> welcome) {
-        this.socket = socket;
-        this.welcome = welcome;
+    private LoadClient() {
     }
 
     /** Connects and completes once welcome has arrived; every later message goes to onMessage. */
     static CompletableFuture<LoadClient> connect(HttpClient http, URI uri, BiConsumer<LoadClient, String> onMessage) {
         CompletableFuture<String> welcome = new CompletableFuture<>();
-        LoadClient[] self = new LoadClient[1];
+        LoadClient self = new LoadClient(); // exists before the first message: the id is set on welcome
         WebSocket.Listener listener = new WebSocket.Listener() {
             private final StringBuilder partial = new StringBuilder();
 
@@ -37,10 +34,11 @@ final class LoadClient {
                 if (last) {
                     String text = partial.toString();
                     partial.setLength(0);
-                    if (!welcome.isDone()) {
-                        welcome.complete(field(text, "selfId"));
+                    if (self.id == null) {
+                        self.id = field(text, "selfId");
+                        welcome.complete(self.id);
                     } else {
-                        onMessage.accept(self[0], text);
+                        onMessage.accept(self, text);
                     }
                 }
                 ws.request(1);
@@ -59,17 +57,14 @@ final class LoadClient {
             }
         };
         return http.newWebSocketBuilder().buildAsync(uri, listener).thenCompose(ws -> {
-            LoadClient client = new LoadClient(ws, welcome);
-            self[0] = client;
-            return welcome.thenApply(id -> {
-                client.id = id;
-                return client;
-            });
+            self.socket = ws;
+            return welcome.thenApply(id -> self);
         });
     }
 
     synchronized void send(String text) {
-        sending = sending.thenCompose(x -> socket.sendText(text, true));
+        WebSocket ws = socket;
+        sending = sending.thenCompose(x -> ws.sendText(text, true));
     }
 
     void relay(String type, String to, String payload, String msgId) {
