@@ -4,8 +4,10 @@ import { SignalingClient } from './client/signaling-client.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
-// No STUN/TURN by default: peers on one network (or one machine) connect directly.
-const rtcConfig = { iceServers: params.get('stun') ? [{ urls: params.get('stun') }] : [] };
+// No STUN/TURN unless the server hands out TURN credentials (or ?stun=... is given): peers on one
+// network (or one machine) connect directly.
+const stun = params.get('stun') ? [{ urls: params.get('stun') }] : [];
+const rtcConfig = () => ({ iceServers: [...stun, ...(client ? client.iceServers : [])] });
 
 let client = null;
 let link = null; // { peerId, pc, channel }
@@ -48,7 +50,7 @@ function renderPeers() {
 
 function newLink(peerId) {
   closeLink();
-  const pc = new RTCPeerConnection(rtcConfig);
+  const pc = new RTCPeerConnection(rtcConfig());
   link = { peerId, pc, channel: null };
   $('chat-with').textContent = `with ${peerId.slice(-6)}`;
   pc.onicecandidate = (e) => { if (e.candidate) client.send('ice-candidate', peerId, e.candidate.toJSON()).catch(report); };
@@ -116,13 +118,16 @@ function report(error) {
 $('join').onsubmit = async (event) => {
   event.preventDefault();
   const name = $('name').value.trim();
-  client = new SignalingClient(location.origin, $('topic').value, { metadata: name ? { name } : undefined });
+  client = new SignalingClient(location.origin, $('topic').value, { metadata: name ? { name } : undefined,
+    turn: params.get('turn') !== 'off' });
   for (const type of ['peers', 'peer-joined', 'peer-left']) client.addEventListener(type, renderPeers);
   client.addEventListener('peer-left', (e) => { if (link && link.peerId === e.detail.peerId) closeLink(); });
   client.addEventListener('welcome', (e) => { $('self').textContent = e.detail.selfId; setStatus($('status'), 'online', 'online'); });
   client.addEventListener('reconnecting', (e) => setStatus($('status'), 'reconnecting', `reconnecting (${e.detail.attempt})`));
   client.addEventListener('close', () => { setStatus($('status'), 'offline', 'offline'); renderPeers(); });
-  client.addEventListener('error', (e) => log(`server: ${e.detail.code} ${e.detail.message}`, true));
+  client.addEventListener('error', (e) => {
+    if (e.detail.code !== 'turn_credentials') log(`server: ${e.detail.code} ${e.detail.message}`, true);
+  });
   client.addEventListener('offer', (e) => onOffer(e.detail).catch(report));
   client.addEventListener('answer', (e) => {
     if (link && link.peerId === e.detail.from) link.pc.setRemoteDescription(e.detail.payload.description).catch(report);

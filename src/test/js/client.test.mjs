@@ -2,6 +2,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
+import { createHmac } from 'node:crypto';
 import { SignalingClient, SignalingError } from '../../main/webapp/client/signaling-client.js';
 
 const SERVER = process.env.SERVER_URL || 'http://127.0.0.1:8081';
@@ -103,5 +104,24 @@ test('an abnormal close reconnects with backoff as a new session; close() does n
   } finally {
     a.close();
     watcher.close();
+  }
+});
+
+test('with turn on, the client fetches TURN credentials that verify against the shared secret', async () => {
+  assert.ok(process.env.TURN_SECRET && process.env.TURN_URIS, 'TURN_SECRET and TURN_URIS name the server\'s TURN settings');
+  const a = client(topic(), { turn: true });
+  try {
+    const servers = next(a, 'ice-servers');
+    const selfId = await a.connect();
+    const { iceServers, ttl } = await servers;
+    assert.equal(iceServers.length, 1);
+    const { urls, username, credential } = iceServers[0];
+    assert.deepEqual(urls, process.env.TURN_URIS.split(','));
+    const [expiry, user] = username.split(':');
+    assert.equal(user, selfId);
+    assert.ok(Math.abs(Number(expiry) - (Date.now() / 1000 + ttl)) < 30);
+    assert.equal(credential, createHmac('sha1', process.env.TURN_SECRET).update(username).digest('base64'));
+  } finally {
+    a.close();
   }
 });

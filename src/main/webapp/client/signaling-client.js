@@ -22,6 +22,8 @@
  * @property {number} [maxReconnectDelay=15000] ms.
  * @property {number} [maxReconnectAttempts=Infinity]
  * @property {number} [ackTimeout=2000] how long send() waits for an error before it resolves, ms.
+ * @property {boolean} [turn=false] fetch TURN credentials from the server after connecting and
+ *   refresh them before they expire; they are in `iceServers` (event `ice-servers`).
  */
 
 /** Error codes a relay can come back with (README, "Protocol"). */
@@ -49,7 +51,8 @@ export class SignalingError extends Error {
  * One peer in one topic. Events (CustomEvent, data in `detail`):
  * `welcome` {selfId}, `peers` {peers: PeerRecord[]}, `peer-joined` {peerId, metadata},
  * `peer-left` {peerId}, `offer` / `answer` / `ice-candidate` {from, payload, msgId},
- * `error` {code, message, msgId}, `open`, `close` {code, reason}, `reconnecting` {attempt, delay}.
+ * `error` {code, message, msgId}, `open`, `close` {code, reason}, `reconnecting` {attempt, delay},
+ * `ice-servers` {iceServers, ttl} (with options.turn).
  * A reconnect is a new session: a new selfId and a fresh peer list (the others see this peer
  * leave and a new one join); `peers` always holds the current view.
  */
@@ -69,6 +72,30 @@ export class SignalingClient extends EventTarget {
     this._nextMsgId = 1;
     /** @type {Map<string, {resolve: Function, reject: Function, timer: any}>} */ this._pending = new Map();
     this._welcome = null;
+    /** @type {RTCIceServer[]} TURN servers with current credentials, when options.turn */ this.iceServers = [];
+    this._turnTimer = null;
+  }
+
+  /**
+   * Fetches TURN credentials (GET /turn/credentials) and schedules their refresh at 80 % of their
+   * lifetime. Resolves with the RTCIceServer list.
+   * @returns {Promise<RTCIceServer[]>}
+   */
+  async refreshTurnCredentials() {
+    const base = this.url.replace(/^ws/, 'http');
+    const query = new URLSearchParams();
+    if (this.selfId) query.set('peer', this.selfId);
+    const headers = this.options.token ? { Authorization: `Bearer ${this.options.token}` } : {};
+    const response = await fetch(`${base}/turn/credentials?${query}`, { headers });
+    if (!response.ok) throw new Error(`TURN credentials: HTTP ${response.status}`);
+    const { username, password, ttl, uris } = await response.json();
+    this.iceServers = [{ urls: uris, username, credential: password }];
+    clearTimeout(this._turnTimer);
+    this._turnTimer = setTimeout(() => this.refreshTurnCredentials().catch((e) => this._emit('error', {
+      code: 'turn_credentials', message: e.message })), Math.max(1000, ttl * 800));
+    if (this._turnTimer.unref) this._turnTimer.unref(); // never keeps Node alive on its own
+    this._emit('ice-servers', { iceServers: this.iceServers, ttl });
+    return this.iceServers;
   }
 
   /** Opens the connection; resolves with the selfId once `welcome` has arrived. */
@@ -114,6 +141,7 @@ export class SignalingClient extends EventTarget {
   /** Closes for good (no reconnect). */
   close() {
     this._closedByUser = true;
+    clearTimeout(this._turnTimer);
     if (this._socket) this._socket.close(1000, 'bye');
   }
 
@@ -127,6 +155,8 @@ export class SignalingClient extends EventTarget {
         this.peers = new Map();
         this._emit('welcome', { selfId: message.selfId });
         welcomed(message.selfId);
+        if (this.options.turn) this.refreshTurnCredentials().catch((e) => this._emit('error', {
+          code: 'turn_credentials', message: e.message }));
         break;
       case 'peer-list':
         for (const peer of message.peers || []) this.peers.set(peer.id, peer.metadata);

@@ -37,7 +37,9 @@ class AuthIT {
                 "SIGNALING_AUTH_MODE", "jwt",
                 "SIGNALING_AUTH_JWT_SECRET", SECRET,
                 "SIGNALING_AUTH_JWT_AUDIENCE", "signaling",
-                "SIGNALING_MAX_CONNECTIONS", "3"));
+                "SIGNALING_MAX_CONNECTIONS", "3",
+                "SIGNALING_RESUME_GRACE", "0s", // raw handshakes here drop their sockets: no resumes holding places
+                "SIGNALING_TURN_SECRET", "auth-it-turn-secret", "SIGNALING_TURN_URIS", "turn:127.0.0.1:3478"));
     }
 
     @AfterAll
@@ -122,6 +124,20 @@ class AuthIT {
                 assertEquals("from-token", first.next("peer-joined").getJsonObject("metadata").getString("name"));
             }
         }
+    }
+
+    @Test
+    void turnCredentialsNeedAValidTokenAndNameItsSubject() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        URI uri = URI.create(server.httpBase() + "turn/credentials");
+        assertEquals(401, http.send(java.net.http.HttpRequest.newBuilder(uri).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode());
+        java.net.http.HttpResponse<String> ok = http.send(java.net.http.HttpRequest.newBuilder(uri)
+                .header("Authorization", "Bearer " + token("signaling", 5, null, null)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, ok.statusCode());
+        String username = jakarta.json.Json.createReader(new java.io.StringReader(ok.body())).readObject().getString("username");
+        assertEquals("alice", username.substring(username.indexOf(':') + 1), "the token's subject");
     }
 
     /** Waits until the other tests' connections are gone from the server (its /debug/stats). */

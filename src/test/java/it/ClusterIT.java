@@ -152,8 +152,8 @@ class ClusterIT {
         String topic = topic();
         try (WsClient onA = WsClient.connect(a.wsBase(), topic);
              RawWebSocket stuckOnB = new RawWebSocket(URI.create(b.wsBase() + "ws/" + topic), 4096)) {
-            String welcome = stuckOnB.readFrame().text();
-            String stuckId = welcome.substring(welcome.indexOf("selfId\":\"") + 9, welcome.lastIndexOf('"'));
+            String stuckId = Json.createReader(new StringReader(stuckOnB.readFrame().text())).readObject()
+                    .getString("selfId");
             onA.next("peer-list");
             assertEquals(stuckId, onA.next("peer-joined").getString("peerId"));
             String big = "\"" + "s".repeat(60_000) + "\"";

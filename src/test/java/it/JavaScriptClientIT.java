@@ -24,6 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class JavaScriptClientIT {
 
     private static final Path JS = Path.of("src/test/js");
+    private static final String TURN_SECRET = "js-test-turn-secret";
+    private static final String TURN_URIS = "turn:127.0.0.1:3478?transport=udp,turns:127.0.0.1:5349";
     private static LibertyServer server;
 
     @BeforeAll
@@ -31,7 +33,8 @@ class JavaScriptClientIT {
         if (!Files.isDirectory(JS.resolve("node_modules/playwright-core")) || !Files.isDirectory(JS.resolve("node_modules/ws"))) {
             assertEquals(0, run(List.of("npm", "install", "--no-audit", "--no-fund"), Map.of(), 300), "npm install");
         }
-        server = LibertyServer.start("jsServer", Map.of());
+        server = LibertyServer.start("jsServer", Map.of(
+                "SIGNALING_TURN_SECRET", TURN_SECRET, "SIGNALING_TURN_URIS", TURN_URIS));
     }
 
     @AfterAll
@@ -60,7 +63,8 @@ class JavaScriptClientIT {
     @Test
     void clientLibraryTestsPassAgainstTheServer() throws Exception {
         assertEquals(0, run(List.of("node", "--test", "client.test.mjs"),
-                Map.of("SERVER_URL", server.httpBase()), 180), "node --test client.test.mjs");
+                Map.of("SERVER_URL", server.httpBase(), "TURN_SECRET", TURN_SECRET, "TURN_URIS", TURN_URIS), 180),
+                "node --test client.test.mjs");
     }
 
     @Test

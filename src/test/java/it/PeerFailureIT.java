@@ -45,8 +45,8 @@ class PeerFailureIT {
     }
 
     private static String selfId(RawWebSocket raw) throws Exception {
-        String welcome = raw.readFrame().text();
-        return welcome.substring(welcome.indexOf("\"selfId\":\"") + 10, welcome.lastIndexOf('"'));
+        return jakarta.json.Json.createReader(new java.io.StringReader(raw.readFrame().text())).readObject()
+                .getString("selfId");
     }
 
     @Test

@@ -51,7 +51,8 @@ final class RawWebSocket implements AutoCloseable {
         socket.setSoTimeout(20_000);
         in = new DataInputStream(socket.getInputStream());
         out = socket.getOutputStream();
-        out.write(("GET " + wsUri.getRawPath() + " HTTP/1.1\r\nHost: " + wsUri.getHost() + ":" + wsUri.getPort()
+        String target = wsUri.getRawQuery() == null ? wsUri.getRawPath() : wsUri.getRawPath() + "?" + wsUri.getRawQuery();
+        out.write(("GET " + target + " HTTP/1.1\r\nHost: " + wsUri.getHost() + ":" + wsUri.getPort()
                 + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="
                 + "\r\nSec-WebSocket-Version: 13\r\n" + extraHeaders + "\r\n").getBytes(StandardCharsets.US_ASCII));
         out.flush();

@@ -39,8 +39,8 @@ class ShutdownIT {
             // The target reads its welcome, then nothing until the shutdown: what the sender sends
             // it backs up in the server's queue.
             RawWebSocket target = new RawWebSocket(URI.create(server.wsBase() + "ws/room-0"), 0);
-            String welcome = target.readFrame().text();
-            String targetId = welcome.substring(welcome.indexOf("selfId\":\"") + 9, welcome.lastIndexOf('"'));
+            String targetId = jakarta.json.Json.createReader(new java.io.StringReader(target.readFrame().text()))
+                    .readObject().getString("selfId");
             while (!sender.await("peer-joined").getString("peerId").equals(targetId)) {
                 // the other room-0 client joined first
             }

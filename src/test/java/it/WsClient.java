@@ -118,11 +118,18 @@ final class WsClient implements AutoCloseable {
         return closed.orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
     }
 
+    /** A clean close: close frame, and the server's answer awaited briefly, so the server sees 1000. */
     @Override
     public void close() {
-        if (!socket.isOutputClosed()) {
-            socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye");
+        try {
+            if (!socket.isOutputClosed()) {
+                socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(2, TimeUnit.SECONDS);
+            }
+            closed.get(2, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // closed already, or the server did not answer: abort below
+        } finally {
+            socket.abort();
         }
-        socket.abort();
     }
 }

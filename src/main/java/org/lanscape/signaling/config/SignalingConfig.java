@@ -31,6 +31,7 @@ public class SignalingConfig {
     private double rateLimit;
     private int rateBurst;
     private int rateCloseAfter;
+    private Duration resumeGrace;
 
     protected SignalingConfig() {
         // for CDI proxies
@@ -53,6 +54,7 @@ public class SignalingConfig {
         this.rateLimit = read.integer("signaling.rate.limit", 1, 1_000_000);
         this.rateBurst = read.integer("signaling.rate.burst", 1, 1_000_000);
         this.rateCloseAfter = read.integer("signaling.rate.close-after", 1, 1_000_000);
+        this.resumeGrace = read.duration("signaling.resume.grace", false);
     }
 
     /** For tests: the core settings, the rest at their defaults. */
@@ -72,6 +74,7 @@ public class SignalingConfig {
         this.rateLimit = 50;
         this.rateBurst = 100;
         this.rateCloseAfter = 100;
+        this.resumeGrace = Duration.ZERO;
     }
 
     /** For tests: capacity limits set. */
@@ -80,6 +83,20 @@ public class SignalingConfig {
         copy.topicMaxPeers = topicMaxPeers;
         copy.maxConnections = maxConnections;
         return copy;
+    }
+
+    /** For tests: session resume on, with that grace period. */
+    public SignalingConfig withResume(Duration grace) {
+        SignalingConfig copy = new SignalingConfig(queueSize, relayWait, writeTimeout, pingInterval, maxMessageSize);
+        copy.topicMaxPeers = topicMaxPeers;
+        copy.maxConnections = maxConnections;
+        copy.resumeGrace = grace;
+        return copy;
+    }
+
+    /** How long a peer whose connection was lost keeps its id for a resume; 0 turns resume off. */
+    public Duration resumeGrace() {
+        return resumeGrace;
     }
 
     /** Outbound queue capacity per peer, in messages (the seed's 16). */

@@ -37,12 +37,15 @@ public class Startup {
     @Inject
     ClusterBus bus;
     @Inject
+    org.lanscape.signaling.turn.TurnConfig turn;
+    @Inject
     TopicRegistry registry;
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
         try {
             config.queueSize(); // constructs and checks the configuration
             auth.mode();
+            turn.enabled();
         } catch (RuntimeException e) {
             LOG.severe(rootMessage(e));
             throw e;

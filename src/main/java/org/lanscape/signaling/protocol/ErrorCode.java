@@ -13,7 +13,9 @@ public enum ErrorCode {
     /** The frame is not a JSON object of the protocol's shape (not in the seed: it closed the socket). */
     INVALID_MESSAGE("invalid_message", "invalid message"),
     /** Over the per-connection rate limit: the message was not processed (not in the seed). */
-    RATE_LIMITED("rate_limited", "rate limit exceeded");
+    RATE_LIMITED("rate_limited", "rate limit exceeded"),
+    /** A resume token that is unknown, already used, expired or for another topic: this is a new session. */
+    RESUME_FAILED("resume_failed", "resume token unknown, used or expired: this is a new session");
 
     private final String wire;
     private final String message;

@@ -13,11 +13,18 @@ public sealed interface ServerMessage {
 
     String type();
 
-    /** {@code {"type":"welcome","selfId":"01J5..."}} */
-    @JsonbPropertyOrder({"type", "selfId"})
-    record Welcome(String type, String selfId) implements ServerMessage {
+    /**
+     * {@code {"type":"welcome","selfId":"01J5...","resumeToken":"..."}}; the resume token (not in
+     * the seed; seed clients ignore it) is there while session resume is on.
+     */
+    @JsonbPropertyOrder({"type", "selfId", "resumeToken"})
+    record Welcome(String type, String selfId, String resumeToken) implements ServerMessage {
         public Welcome(String selfId) {
-            this(MessageTypes.WELCOME, selfId);
+            this(MessageTypes.WELCOME, selfId, null);
+        }
+
+        public Welcome(String selfId, String resumeToken) {
+            this(MessageTypes.WELCOME, selfId, resumeToken);
         }
     }
 

@@ -51,6 +51,7 @@ public class SignalingMetrics implements TopicObserver, ClusterObserver {
     private Timer redisLatency;
     private Counter reconnects;
     private Counter deadNodes;
+    private Counter turnIssued;
     private final LongAdder dropped = new LongAdder();
     private final LongAdder skipped = new LongAdder();
 
@@ -80,6 +81,8 @@ public class SignalingMetrics implements TopicObserver, ClusterObserver {
                 "Reconnections to Redis (cluster mode)", MetricUnits.NONE));
         deadNodes = registry.counter(meta("signaling.cluster.dead.nodes",
                 "Dead nodes whose peers this node removed (cluster mode)", MetricUnits.NONE));
+        turnIssued = registry.counter(meta("signaling.turn.credentials",
+                "TURN credentials issued", MetricUnits.NONE));
     }
 
     @Override
@@ -172,6 +175,19 @@ public class SignalingMetrics implements TopicObserver, ClusterObserver {
         rejections.computeIfAbsent(reason, r -> registry.counter(
                 meta("signaling.handshakes.rejected", "WebSocket handshakes refused, by reason", MetricUnits.NONE),
                 new Tag("reason", r))).inc();
+    }
+
+    private final Map<String, Counter> resumes = new ConcurrentHashMap<>();
+
+    /** A resume attempt: resumed, expired or invalid. */
+    public void resumed(String result) {
+        resumes.computeIfAbsent(result, r -> registry.counter(
+                meta("signaling.resumes", "Session resume attempts, by result", MetricUnits.NONE),
+                new Tag("result", r))).inc();
+    }
+
+    public void turnCredentialsIssued() {
+        turnIssued.inc();
     }
 
     /** Relays dropped and broadcasts skipped since startup, for /debug/stats. */

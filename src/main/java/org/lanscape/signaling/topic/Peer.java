@@ -3,6 +3,8 @@ package org.lanscape.signaling.topic;
 import jakarta.json.JsonValue;
 import org.lanscape.signaling.protocol.PeerRecord;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -18,12 +20,21 @@ public final class Peer {
     private final String id;
     private final String topic;
     private final JsonValue metadata;
-    private final String requestId;
-    private final PeerSocket socket;
+    private volatile String requestId;
+    /** The connection's socket; null while the peer is away (suspended, waiting to be resumed). */
+    private volatile PeerSocket socket;
+    /** Completion of sends on the current socket; a late completion from an earlier socket is ignored. */
+    private volatile PeerSocket.SendCallback onSent;
     private final TopicObserver observer;
     private final ArrayBlockingQueue<Frame> queue;
+    private final int capacity;
     private final AtomicBoolean sending = new AtomicBoolean();
-    private final PeerSocket.SendCallback onSent = this::sent;
+    /** System.nanoTime() when the connection was lost, while the peer waits to be resumed; 0 otherwise. */
+    private volatile long suspendedAt;
+    /** A send failed: nothing more goes to this socket; the connection's close decides what follows. */
+    private volatile boolean broken;
+    private volatile long brokenAt;
+    private volatile String resumeToken;
 
     private volatile boolean closed;
     private volatile boolean pingRequested;
@@ -41,9 +52,10 @@ public final class Peer {
         this.topic = topic;
         this.metadata = metadata;
         this.requestId = requestId;
-        this.socket = socket;
         this.observer = observer;
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        this.capacity = queueCapacity;
+        use(socket);
         this.lastSeenAt = System.nanoTime();
         this.lastPingAt = lastSeenAt;
     }
@@ -80,7 +92,13 @@ public final class Peer {
 
     /** Enqueues a frame if there is room now; false when the queue is full or the peer is closed. */
     public boolean offer(Frame frame) {
-        if (closed || !queue.offer(frame)) {
+        if (closed) {
+            return false;
+        }
+        if (suspendedAt != 0) {
+            return offerWhileAway(frame);
+        }
+        if (!queue.offer(frame)) {
             return false;
         }
         drain();
@@ -91,6 +109,9 @@ public final class Peer {
     public boolean offer(Frame frame, long timeoutNanos) {
         if (closed) {
             return false;
+        }
+        if (suspendedAt != 0) {
+            return offerWhileAway(frame); // no waiting: nothing drains the queue until it comes back
         }
         try {
             if (!queue.offer(frame, timeoutNanos, TimeUnit.NANOSECONDS)) {
@@ -106,7 +127,7 @@ public final class Peer {
 
     /** Nothing queued and nothing in flight. */
     public boolean isIdle() {
-        return queue.isEmpty() && !sending.get();
+        return suspendedAt != 0 || queue.isEmpty() && !sending.get();
     }
 
     /** Frames waiting to be sent, not counting the one in flight. */
@@ -141,6 +162,85 @@ public final class Peer {
     }
 
     /**
+     * While the peer is away, frames wait in its queue (two places are kept for the welcome and
+     * peer-list of its return). Synchronised with {@link #resume}, so none slips between the
+     * frames held and the ones that come after the return.
+     */
+    private synchronized boolean offerWhileAway(Frame frame) {
+        if (suspendedAt == 0) {
+            return offer(frame); // it came back meanwhile
+        }
+        return !closed && queue.size() < capacity - 2 && queue.offer(frame);
+    }
+
+    /** The connection was lost: keep the peer (and what is sent to it) for a resume. */
+    public synchronized void suspend(long now) {
+        suspendedAt = now;
+        socket = null;
+        onSent = null;
+    }
+
+    /** How long ago a send failed on the current connection; 0 if none did. */
+    public long brokenFor(long now) {
+        return broken ? now - brokenAt : 0;
+    }
+
+    /** True while that socket is this peer's connection (not an older, lost one). */
+    public boolean isCurrent(PeerSocket candidate) {
+        return socket == candidate;
+    }
+
+    public boolean isSuspended() {
+        return suspendedAt != 0;
+    }
+
+    public long suspendedAt() {
+        return suspendedAt;
+    }
+
+    /**
+     * Back on a new connection: welcome and the current peer-list first, then the relays held
+     * while away, in order (membership events of the gap are replaced by the fresh peer-list).
+     */
+    public synchronized void resume(PeerSocket newSocket, String newRequestId, Frame welcome, Frame peerList, long now) {
+        List<Frame> held = new ArrayList<>();
+        queue.drainTo(held);
+        queue.offer(welcome);
+        queue.offer(peerList);
+        for (Frame frame : held) {
+            if (frame.receivedAt() != 0) { // a relay
+                queue.offer(frame);
+            }
+        }
+        PeerSocket previous = socket; // still there if the old connection was not seen dropping yet
+        requestId = newRequestId;
+        lastSeenAt = now;
+        lastPingAt = now;
+        sending.set(false); // the last send on the lost socket may never report back
+        use(newSocket);
+        if (previous != null) {
+            previous.close(1001, "session resumed on another connection");
+        }
+        suspendedAt = 0;
+        drain();
+    }
+
+    /** The token that resumes this peer's session; replaced at every resume. */
+    public String resumeToken() {
+        return resumeToken;
+    }
+
+    public void resumeToken(String token) {
+        resumeToken = token;
+    }
+
+    private void use(PeerSocket newSocket) {
+        broken = false;
+        socket = newSocket;
+        onSent = newSocket == null ? null : failure -> sent(newSocket, failure);
+    }
+
+    /**
      * The connection is already closing (the client closed it, or it failed): stop sending and
      * drop what is queued, without touching the socket. Closing it again would park a container
      * thread in Liberty until the close handshake completes, for every connection that goes.
@@ -157,7 +257,10 @@ public final class Peer {
         }
         closed = true;
         queue.clear();
-        socket.close(code, reason);
+        PeerSocket s = socket;
+        if (s != null) {
+            s.close(code, reason);
+        }
         return true;
     }
 
@@ -168,15 +271,24 @@ public final class Peer {
     public void closeNow(int code, String reason) {
         closed = true;
         queue.clear();
-        socket.closeNow(code, reason);
+        PeerSocket s = socket;
+        if (s != null) {
+            s.closeNow(code, reason);
+        }
     }
 
     private void drain() {
-        while (!closed && sending.compareAndSet(false, true)) {
+        while (!closed && !broken && socket != null && sending.compareAndSet(false, true)) {
+            PeerSocket s = socket;
+            PeerSocket.SendCallback done = onSent;
+            if (s == null || done == null) { // it went away between the check and the claim
+                sending.set(false);
+                return;
+            }
             if (pingRequested) {
                 pingRequested = false;
                 try {
-                    socket.ping();
+                    s.ping();
                 } catch (RuntimeException e) {
                     // A ping that cannot be sent is what the liveness check is there to notice.
                 }
@@ -198,7 +310,7 @@ public final class Peer {
             sendStartedAt = now;
             completedInline = false;
             sendingThread = Thread.currentThread();
-            socket.send(next.text(), onSent);
+            s.send(next.text(), done);
             sendingThread = null;
             if (!completedInline) {
                 return; // the completion will come on another thread and drain from there
@@ -206,11 +318,14 @@ public final class Peer {
         }
     }
 
-    private void sent(Throwable failure) {
+    private void sent(PeerSocket from, Throwable failure) {
+        if (from != socket) {
+            return; // a late completion from a lost connection: the peer has moved on
+        }
         sendStartedAt = 0;
         if (failure != null) {
-            closed = true;
-            queue.clear();
+            brokenAt = System.nanoTime();
+            broken = true; // the close that follows suspends the peer (resume) or lets it leave
         }
         if (sendingThread == Thread.currentThread()) {
             completedInline = true; // the drain loop below us on this stack carries on

@@ -26,6 +26,7 @@ public class PeerWatchdog {
     public static final int WRITE_TIMEOUT = 4001;
 
     private static final Logger LOG = Logger.getLogger(PeerWatchdog.class.getName());
+    private static final long BROKEN_GRACE = TimeUnit.SECONDS.toNanos(2);
 
     @Inject
     TopicRegistry registry;
@@ -60,9 +61,18 @@ public class PeerWatchdog {
     void sweep(long now) {
         long ping = config.pingInterval().toNanos();
         long writeTimeout = config.writeTimeout().toNanos();
+        long grace = config.resumeGrace().toNanos();
+        registry.forgetExpiredTokens(now);
         registry.forEachPeer(peer -> {
             if (peer.isClosed()) {
                 registry.leave(peer);
+            } else if (peer.isSuspended()) {
+                if (now - peer.suspendedAt() > grace) {
+                    LOG.fine(() -> "peer did not come back within the grace period: " + peer.logContext());
+                    registry.expire(peer);
+                }
+            } else if (peer.brokenFor(now) > BROKEN_GRACE) { // a failed send and no close followed
+                registry.disconnect(peer, WRITE_TIMEOUT, "send failed");
             } else if (peer.sendStalledFor(now) > writeTimeout) {
                 LOG.info(() -> "closing peer: send stuck longer than the write timeout: " + peer.logContext());
                 registry.disconnect(peer, WRITE_TIMEOUT, "write timeout");

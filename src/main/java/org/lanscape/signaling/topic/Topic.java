@@ -103,6 +103,29 @@ final class Topic {
         return Removal.REMOVED;
     }
 
+    /**
+     * A member comes back on a new connection: hands it the current peer-list (built under this
+     * lock, so that no membership event slips between it and the ones that follow). False if it
+     * is no longer a member.
+     */
+    synchronized boolean resume(Peer peer, Function<List<PeerRecord>, Frame> peerList,
+                                java.util.function.Consumer<Frame> handOver) {
+        if (closed || peers.get(peer.id()) != peer) {
+            return false;
+        }
+        List<PeerRecord> records = new ArrayList<>(peers.size() + remote.size());
+        for (Peer member : peers.values()) {
+            if (member != peer) {
+                records.add(member.record());
+            }
+        }
+        for (RemoteMember member : remote.values()) {
+            records.add(new PeerRecord(member.id(), member.metadata()));
+        }
+        handOver.accept(peerList.apply(records));
+        return true;
+    }
+
     /** A peer joined on another node: remember it and tell the local members. */
     synchronized int remoteJoined(RemoteMember member, Frame joinedFrame) {
         if (closed || peers.containsKey(member.id()) || remote.putIfAbsent(member.id(), member) != null) {

@@ -34,6 +34,11 @@ public class TopicRegistry implements BusListener {
 
     private final ConcurrentHashMap<String, Topic> topics = new ConcurrentHashMap<>();
     private final AtomicInteger connected = new AtomicInteger();
+    /** Resume token -> peer, for every peer while session resume is on. */
+    private final ConcurrentHashMap<String, Peer> resumable = new ConcurrentHashMap<>();
+    /** Tokens of peers whose grace period ran out, kept a while to tell "expired" from "invalid". */
+    private final ConcurrentHashMap<String, Long> expiredTokens = new ConcurrentHashMap<>();
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
     private SignalingConfig config;
     private TopicObserver observer;
     private ClusterBus bus;
@@ -62,7 +67,8 @@ public class TopicRegistry implements BusListener {
         }
         Peer peer = new Peer(UlidCreator.getUlid().toString(), topicName, metadata, requestId, socket, observer,
                 config.queueSize());
-        Frame welcome = encode(new ServerMessage.Welcome(peer.id()));
+        String token = resumeEnabled() ? newToken() : null;
+        Frame welcome = encode(new ServerMessage.Welcome(peer.id(), token));
         Frame joined = encode(new ServerMessage.PeerJoined(peer.id(), metadata));
         while (true) {
             Topic topic = topics.computeIfAbsent(topicName, Topic::new);
@@ -73,6 +79,10 @@ public class TopicRegistry implements BusListener {
                 throw new JoinRefusedException(JoinRefusedException.Reason.TOPIC_FULL);
             }
             if (skipped >= 0) {
+                if (token != null) {
+                    peer.resumeToken(token);
+                    resumable.put(token, peer);
+                }
                 bus.joined(topicName, peer.id(), metadata);
                 observer.joined(peer);
                 if (skipped > 0) {
@@ -101,11 +111,82 @@ public class TopicRegistry implements BusListener {
             bus.close(topic.name());
         });
         if (removal != Topic.Removal.NOT_MEMBER) {
+            String token = peer.resumeToken();
+            if (token != null) {
+                resumable.remove(token, peer);
+            }
             connected.decrementAndGet();
             bus.left(peer.topic(), peer.id());
             observer.left(peer);
             LOG.fine(() -> "peer left: " + peer.logContext());
         }
+    }
+
+    // ---- session resume ----
+
+    public enum ResumeOutcome { RESUMED, EXPIRED, INVALID }
+
+    public boolean resumeEnabled() {
+        return !config.resumeGrace().isZero();
+    }
+
+    /** The connection was lost abnormally: the peer stays (nobody sees it leave) for the grace period. */
+    public void connectionLost(Peer peer) {
+        if (resumeEnabled() && !peer.isClosed()) {
+            peer.suspend(System.nanoTime());
+            LOG.fine(() -> "peer away, resumable for " + config.resumeGrace() + ": " + peer.logContext());
+        } else {
+            peer.detach();
+            leave(peer);
+        }
+    }
+
+    /** The grace period ran out: the peer leaves as usual; its token now reads as expired. */
+    public void expire(Peer peer) {
+        String token = peer.resumeToken();
+        peer.detach();
+        leave(peer);
+        if (token != null) {
+            expiredTokens.put(token, System.nanoTime());
+        }
+    }
+
+    /** Forgets expired tokens older than a minute (called by the watchdog). */
+    public void forgetExpiredTokens(long now) {
+        expiredTokens.values().removeIf(at -> now - at > java.util.concurrent.TimeUnit.MINUTES.toNanos(1));
+    }
+
+    /**
+     * Resumes the session of that token on a new connection: same peer id, nobody saw it leave,
+     * and it gets welcome (with a new token), the current peer-list, then the relays held for it.
+     * A token is single-use and bound to its topic. Returns the peer, or null with the reason in
+     * {@code outcome[0]}.
+     */
+    public Peer resume(String token, String topicName, String requestId, PeerSocket socket, ResumeOutcome[] outcome) {
+        Peer peer = token == null ? null : resumable.get(token);
+        Topic topic = topics.get(topicName);
+        if (peer == null || topic == null || !peer.topic().equals(topicName) || !resumable.remove(token, peer)) {
+            outcome[0] = token != null && expiredTokens.containsKey(token) ? ResumeOutcome.EXPIRED : ResumeOutcome.INVALID;
+            return null;
+        }
+        String next = newToken();
+        Frame welcome = encode(new ServerMessage.Welcome(peer.id(), next));
+        boolean resumed = topic.resume(peer, records -> encode(new ServerMessage.PeerList(records)),
+                peerList -> peer.resume(socket, requestId, welcome, peerList, System.nanoTime()));
+        if (!resumed) { // it left (grace period over) while we looked
+            outcome[0] = ResumeOutcome.EXPIRED;
+            return null;
+        }
+        peer.resumeToken(next);
+        resumable.put(next, peer);
+        outcome[0] = ResumeOutcome.RESUMED;
+        return peer;
+    }
+
+    private static String newToken() {
+        byte[] bytes = new byte[24];
+        RANDOM.nextBytes(bytes);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     /** Removes the peer (as {@link #leave}) and closes its connection with that close code. */

@@ -101,11 +101,12 @@ public class HandshakeFilter implements Filter {
                 return;
             }
         }
-        if (registry.topicSize(topic) >= config.topicMaxPeers()) {
+        boolean resuming = request.getParameter("resume") != null; // takes no new place; the join checks if it fails
+        if (!resuming && registry.topicSize(topic) >= config.topicMaxPeers()) {
             refuse(request, response, 409, "topic_full", "topic_full", "the topic has its maximum number of peers");
             return;
         }
-        if (registry.peerCount() >= config.maxConnections()) {
+        if (!resuming && registry.peerCount() >= config.maxConnections()) {
             response.setHeader("Retry-After", "10");
             refuse(request, response, 503, "server_full", "node_full", "the server has its maximum number of connections");
             return;

@@ -29,6 +29,7 @@ import org.lanscape.signaling.topic.RelayResult;
 import org.lanscape.signaling.topic.TopicRegistry;
 
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Locale;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -61,6 +62,7 @@ public class SignalingEndpoint {
     private final ClientMessageDecoder decoder = new ClientMessageDecoder();
     private TextAssembler assembler;
     private RateLimiter rateLimiter;
+    private SessionSocket socket;
     private Peer peer;
 
     @OnOpen
@@ -71,10 +73,24 @@ public class SignalingEndpoint {
         session.setMaxIdleTimeout(0); // liveness is ours: pings, see PeerWatchdog
         HandshakeContext context = (HandshakeContext) session.getUserProperties().get(EndpointConfigurator.CONTEXT);
         String requestId = context == null ? "-" : context.requestId();
+        socket = new SessionSocket(session, executor);
+        List<String> resume = session.getRequestParameterMap().get("resume");
+        String resumeToken = resume == null || resume.isEmpty() ? null : resume.get(0);
+        if (resumeToken != null) {
+            TopicRegistry.ResumeOutcome[] outcome = new TopicRegistry.ResumeOutcome[1];
+            peer = registry.resume(resumeToken, topic, requestId, socket, outcome);
+            metrics.resumed(outcome[0].name().toLowerCase(Locale.ROOT));
+            if (peer != null) {
+                LOG.fine(() -> "peer resumed: " + peer.logContext());
+                return;
+            }
+        }
         Span span = tracing.start("signaling.join", topic, requestId);
         try {
-            peer = registry.join(topic, context == null ? null : context.metadata(), requestId,
-                    new SessionSocket(session, executor));
+            peer = registry.join(topic, context == null ? null : context.metadata(), requestId, socket);
+            if (resumeToken != null) {
+                error(ErrorCode.RESUME_FAILED, null); // after welcome and peer-list: a new session
+            }
             SignalingTracing.end(span, "signaling.peer.id", peer.id());
             LOG.fine(() -> "peer joined: " + peer.logContext());
         } catch (JoinRefusedException e) {
@@ -163,18 +179,35 @@ public class SignalingEndpoint {
 
     /**
      * Transport failures; an oversized frame also ends here, after the container closed with 1009.
-     * The container closes the connection after an error: the peer only leaves.
+     * The container closes the connection after an error, and {@link #closed} decides what follows.
      */
     @OnError
     public void failed(Throwable failure) {
         LOG.log(Level.FINE, "connection failed: " + (peer == null ? "-" : peer.logContext()), failure);
-        leave();
     }
 
+    /**
+     * A connection lost without a close frame keeps its peer for a resume, when resume is on; any
+     * other close, and a resume's grace period running out, make it leave. Liberty reports a lost
+     * connection (reset, end of stream) as 1011 with the I/O error as the reason, other runtimes as
+     * 1006.
+     */
     @OnClose
     public void closed(CloseReason reason) {
-        metrics.connectionClosed(reason.getCloseCode().getCode());
-        leave();
+        int code = reason.getCloseCode().getCode();
+        metrics.connectionClosed(code);
+        LOG.fine(() -> "connection closed: code=" + code + " reason=" + reason.getReasonPhrase() + " "
+                + (peer == null ? "-" : peer.logContext()));
+        if (peer == null || !peer.isCurrent(socket)) {
+            return; // never joined, or the session was resumed on another connection
+        }
+        boolean lost = code == CloseReason.CloseCodes.CLOSED_ABNORMALLY.getCode()
+                || code == CloseReason.CloseCodes.UNEXPECTED_CONDITION.getCode();
+        if (lost && !peer.isClosed()) {
+            registry.connectionLost(peer);
+        } else {
+            leave();
+        }
     }
 
     /** The connection is closing or closed: the peer leaves its topic; the socket is left alone. */

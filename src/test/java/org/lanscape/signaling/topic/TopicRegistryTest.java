@@ -148,6 +148,45 @@ class TopicRegistryTest {
     }
 
     @Test
+    void aLostPeerIsHeldForItsGracePeriodAndResumesWithItsIdAndHeldRelays() throws Exception {
+        TopicRegistry registry = new TopicRegistry(new SignalingConfig(16, Duration.ofMillis(100),
+                Duration.ofSeconds(5), Duration.ofSeconds(30), 65536).withResume(Duration.ofSeconds(15)),
+                TopicObserver.NONE, new LocalBus("test"));
+        RecordingSocket a = new RecordingSocket();
+        RecordingSocket lost = new RecordingSocket();
+        Peer pa = registry.join("room", null, "req", a);
+        Peer pl = registry.join("room", null, "req", lost);
+        String token = lost.messages().get(0).getString("resumeToken");
+        registry.connectionLost(pl);
+        assertTrue(pl.isSuspended());
+        assertEquals(RelayResult.DELIVERED, registry.relay(pa, "offer", pl.id(), null, RawJson.of("\"held\""), 1));
+        registry.join("room", null, "req", new RecordingSocket()); // a peer-joined during the gap: superseded
+
+        RecordingSocket back = new RecordingSocket();
+        TopicRegistry.ResumeOutcome[] outcome = new TopicRegistry.ResumeOutcome[1];
+        assertEquals(pl, registry.resume(token, "room", "req2", back, outcome));
+        assertEquals(TopicRegistry.ResumeOutcome.RESUMED, outcome[0]);
+        List<JsonObject> frames = back.messages();
+        assertEquals(pl.id(), frames.get(0).getString("selfId"));
+        assertEquals(2, frames.get(1).getJsonArray("peers").size(), "the current peer-list");
+        assertEquals("held", frames.get(2).getString("msgId"));
+        assertEquals(3, frames.size(), "the peer-joined of the gap is replaced by the peer-list");
+        assertTrue(a.messages().stream().noneMatch(m -> m.getString("type").equals("peer-left")), "nobody saw it leave");
+
+        assertEquals(null, registry.resume(token, "room", "req3", new RecordingSocket(), outcome));
+        assertEquals(TopicRegistry.ResumeOutcome.INVALID, outcome[0], "single-use");
+        String second = frames.get(0).getString("resumeToken");
+        assertEquals(null, registry.resume(second, "other-room", "req3", new RecordingSocket(), outcome));
+        assertEquals(TopicRegistry.ResumeOutcome.INVALID, outcome[0], "bound to its topic");
+
+        registry.connectionLost(pl);
+        registry.expire(pl);
+        assertEquals("peer-left", a.messages().get(a.messages().size() - 1).getString("type"));
+        assertEquals(null, registry.resume(second, "room", "req4", new RecordingSocket(), outcome));
+        assertEquals(TopicRegistry.ResumeOutcome.EXPIRED, outcome[0]);
+    }
+
+    @Test
     void disconnectLeavesAndClosesTheSocket() throws Exception {
         TopicRegistry registry = registry(16);
         RecordingSocket a = new RecordingSocket();
