@@ -53,8 +53,10 @@ export class SignalingError extends Error {
  * `peer-left` {peerId}, `offer` / `answer` / `ice-candidate` {from, payload, msgId},
  * `error` {code, message, msgId}, `open`, `close` {code, reason}, `reconnecting` {attempt, delay},
  * `ice-servers` {iceServers, ttl} (with options.turn).
- * A reconnect is a new session: a new selfId and a fresh peer list (the others see this peer
- * leave and a new one join); `peers` always holds the current view.
+ * A reconnect resumes the session when the server keeps it (session resume, on by default, within
+ * its grace period): the same selfId, a fresh peer list, the relays sent meanwhile, and the others
+ * saw nothing (`welcome` has `resumed: true`). Otherwise it is a new session: a new selfId, and the
+ * others see this peer leave and a new one join. `peers` always holds the current view.
  */
 export class SignalingClient extends EventTarget {
   /** @param {string} url server base URL (ws://, wss://, http:// or https://) @param {string} topic @param {SignalingClientOptions} [options] */
@@ -72,6 +74,7 @@ export class SignalingClient extends EventTarget {
     this._nextMsgId = 1;
     /** @type {Map<string, {resolve: Function, reject: Function, timer: any}>} */ this._pending = new Map();
     this._welcome = null;
+    this._resumeToken = null;
     /** @type {RTCIceServer[]} TURN servers with current credentials, when options.turn */ this.iceServers = [];
     this._turnTimer = null;
   }
@@ -106,6 +109,7 @@ export class SignalingClient extends EventTarget {
     const query = new URLSearchParams();
     if (this.options.metadata !== undefined) query.set('metadata', JSON.stringify(this.options.metadata));
     if (this.options.token) query.set('access_token', this.options.token);
+    if (this._resumeToken) query.set('resume', this._resumeToken); // after a lost connection: same session
     const qs = query.toString();
     const socket = new Impl(`${this.url}/ws/${encodeURIComponent(this.topic)}${qs ? '?' + qs : ''}`);
     this._socket = socket;
@@ -149,15 +153,18 @@ export class SignalingClient extends EventTarget {
     let message;
     try { message = JSON.parse(typeof data === 'string' ? data : String(data)); } catch { return; }
     switch (message.type) {
-      case 'welcome':
+      case 'welcome': {
+        const resumed = this._resumeToken !== null && message.selfId === this._previousId;
         this.selfId = message.selfId;
+        this._resumeToken = message.resumeToken || null;
         this._attempt = 0;
         this.peers = new Map();
-        this._emit('welcome', { selfId: message.selfId });
+        this._emit('welcome', { selfId: message.selfId, resumed });
         welcomed(message.selfId);
         if (this.options.turn) this.refreshTurnCredentials().catch((e) => this._emit('error', {
           code: 'turn_credentials', message: e.message }));
         break;
+      }
       case 'peer-list':
         for (const peer of message.peers || []) this.peers.set(peer.id, peer.metadata);
         this._emit('peers', { peers: message.peers || [] });
@@ -194,10 +201,12 @@ export class SignalingClient extends EventTarget {
       pending.reject(new Error(`connection closed (${code})`));
     }
     this._pending.clear();
+    this._previousId = this.selfId;
     this.selfId = null;
     this.peers = new Map();
     this._emit('close', { code, reason });
     const final = this._closedByUser || FINAL_CLOSE_CODES.has(code) || !this.options.reconnect;
+    if (final) this._resumeToken = null;
     if (final || this._attempt >= this.options.maxReconnectAttempts) return;
     const base = Math.min(this.options.maxReconnectDelay, this.options.reconnectDelay * 2 ** this._attempt);
     const delay = Math.round(base / 2 + Math.random() * base / 2); // jitter: clients do not come back in step
