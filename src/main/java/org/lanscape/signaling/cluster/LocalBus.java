@@ -1,7 +1,7 @@
 package org.lanscape.signaling.cluster;
 
-import org.lanscape.signaling.protocol.RawJson;
 import jakarta.json.JsonValue;
+import org.lanscape.signaling.protocol.RawJson;
 
 import java.util.Map;
 

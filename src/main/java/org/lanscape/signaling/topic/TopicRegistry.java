@@ -1,6 +1,5 @@
 package org.lanscape.signaling.topic;
 
-import org.lanscape.signaling.protocol.RawJson;
 import com.github.f4b6a3.ulid.UlidCreator;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -10,6 +9,7 @@ import org.lanscape.signaling.cluster.ClusterBus;
 import org.lanscape.signaling.cluster.RemoteMember;
 import org.lanscape.signaling.config.SignalingConfig;
 import org.lanscape.signaling.protocol.ErrorCode;
+import org.lanscape.signaling.protocol.RawJson;
 import org.lanscape.signaling.protocol.ServerMessage;
 import org.lanscape.signaling.protocol.ServerMessageEncoder;
 

@@ -10,6 +10,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.lanscape.signaling.auth.AuthConfig;
 import org.lanscape.signaling.auth.AuthException;
 import org.lanscape.signaling.auth.AuthMode;
+import org.lanscape.signaling.auth.BearerToken;
 import org.lanscape.signaling.rest.JsonErrors;
 import org.lanscape.signaling.telemetry.SignalingMetrics;
 
@@ -45,7 +46,7 @@ public class TurnCredentialsServlet extends HttpServlet {
         String user = request.getParameter("peer");
         if (auth.mode() == AuthMode.JWT) {
             try {
-                String subject = auth.verifier().verify(token(request)).subject();
+                String subject = auth.verifier().verify(BearerToken.of(request)).subject();
                 user = subject != null ? subject : user;
             } catch (AuthException e) {
                 response.setHeader("WWW-Authenticate", "Bearer");
@@ -73,15 +74,4 @@ public class TurnCredentialsServlet extends HttpServlet {
         response.getOutputStream().write(body);
     }
 
-    private static String token(HttpServletRequest request) throws AuthException {
-        String header = request.getHeader("Authorization");
-        if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return header.substring(7).trim();
-        }
-        String param = request.getParameter("access_token");
-        if (param != null && !param.isBlank()) {
-            return param.trim();
-        }
-        throw new AuthException(401, "missing_token", "a token is required (Authorization: Bearer, or access_token)");
-    }
 }

@@ -13,6 +13,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.lanscape.signaling.auth.AuthConfig;
 import org.lanscape.signaling.auth.AuthException;
 import org.lanscape.signaling.auth.AuthMode;
+import org.lanscape.signaling.auth.BearerToken;
 import org.lanscape.signaling.auth.Grant;
 import org.lanscape.signaling.config.SignalingConfig;
 import org.lanscape.signaling.lifecycle.ServerLifecycle;
@@ -80,7 +81,7 @@ public class HandshakeFilter implements Filter {
         Grant grant = Grant.ANONYMOUS;
         if (auth.mode() == AuthMode.JWT) {
             try {
-                grant = auth.verifier().verify(token(request));
+                grant = auth.verifier().verify(BearerToken.of(request));
             } catch (AuthException e) {
                 response.setHeader("WWW-Authenticate", "Bearer");
                 refuse(request, response, e.status(), e.code(), e.code(), e.getMessage());
@@ -117,18 +118,6 @@ public class HandshakeFilter implements Filter {
         } finally {
             HandshakeContext.clear();
         }
-    }
-
-    private static String token(HttpServletRequest request) throws AuthException {
-        String header = request.getHeader("Authorization");
-        if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return header.substring(7).trim();
-        }
-        String param = request.getParameter("access_token"); // browsers cannot set headers on WebSockets
-        if (param != null && !param.isBlank()) {
-            return param.trim();
-        }
-        throw new AuthException(401, "missing_token", "a token is required (Authorization: Bearer, or access_token)");
     }
 
     private void refuse(HttpServletRequest request, HttpServletResponse response, int status, String code,

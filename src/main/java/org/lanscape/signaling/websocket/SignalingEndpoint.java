@@ -1,6 +1,5 @@
 package org.lanscape.signaling.websocket;
 
-import org.lanscape.signaling.protocol.RawJson;
 import io.opentelemetry.api.trace.Span;
 import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
@@ -20,6 +19,7 @@ import org.lanscape.signaling.protocol.ClientMessageDecoder;
 import org.lanscape.signaling.protocol.ErrorCode;
 import org.lanscape.signaling.protocol.MalformedMessage;
 import org.lanscape.signaling.protocol.MessageTypes;
+import org.lanscape.signaling.protocol.RawJson;
 import org.lanscape.signaling.protocol.ServerMessage;
 import org.lanscape.signaling.telemetry.SignalingMetrics;
 import org.lanscape.signaling.telemetry.SignalingTracing;

@@ -45,7 +45,7 @@ public final class LoadTool {
         if (args.length == 0 || args[0].startsWith("-")) {
             System.err.println("""
                     usage: LoadTool <connect|latency|throughput|churn> [--url ws://127.0.0.1:8081] [--url2 URL] [--pid PID]
-                      connect    --n 5000 --k 10 --concurrency 50
+                      connect    --n 5000 --k 10 --concurrency 50 [--hosts 127.0.0.1,127.0.0.2 --hold 10]
                       latency    --pairs 100 --rate 10000 --duration 10 --warmup 2 --size 2048   (rate counts offers + answers)
                       throughput --pairs 50 --window 8 --duration 10 --warmup 2 --size 2048
                       churn      --n 1000 --k 10 --churn-rate 500 --duration 8
@@ -81,6 +81,20 @@ public final class LoadTool {
         return URI.create(base + "/ws/" + topic);
     }
 
+    /**
+     * For connect: spreads connections over several loopback addresses of the server (--hosts
+     * 127.0.0.1,127.0.0.2), which multiplies the ephemeral ports available past ~28 000.
+     */
+    private String connectBase(int i) {
+        String hosts = opts.get("hosts");
+        if (hosts == null) {
+            return url;
+        }
+        String[] list = hosts.split(",");
+        URI u = URI.create(url);
+        return u.getScheme() + "://" + list[i % list.length] + ":" + u.getPort();
+    }
+
     private String payload() {
         int size = num("size", 2048);
         StringBuilder sdp = new StringBuilder(size);
@@ -107,7 +121,7 @@ public final class LoadTool {
             inFlight.acquire();
             long t0 = System.nanoTime();
             String topic = "load-c-" + (i / k);
-            CompletableFuture<LoadClient> c = LoadClient.connect(http, uri(url, topic), (self, text) -> {
+            CompletableFuture<LoadClient> c = LoadClient.connect(http, uri(connectBase(i), topic), (self, text) -> {
                 String peer = LoadClient.field(text, "peerId");
                 if (peer != null && text.contains("peer-joined")) {
                     known.computeIfAbsent(self.id, x -> ConcurrentHashMap.newKeySet()).add(peer);
@@ -133,6 +147,7 @@ public final class LoadTool {
                 .get(10, TimeUnit.MINUTES);
         long totalNanos = System.nanoTime() - start;
         Thread.sleep(num("settle", 2000));
+        Thread.sleep(TimeUnit.SECONDS.toMillis(num("hold", 0))); // keep them open: pings keep flowing
         long rssAfter = server.rssKb();
         long cpuAfter = server.cpuMillis();
         int expectedPairs = 0;

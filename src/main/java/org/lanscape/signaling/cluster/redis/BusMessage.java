@@ -1,10 +1,10 @@
 package org.lanscape.signaling.cluster.redis;
 
-import org.lanscape.signaling.protocol.RawJson;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
+import org.lanscape.signaling.protocol.RawJson;
 
 import java.io.StringReader;
 

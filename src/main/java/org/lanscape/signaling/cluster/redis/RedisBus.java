@@ -1,6 +1,5 @@
 package org.lanscape.signaling.cluster.redis;
 
-import org.lanscape.signaling.protocol.RawJson;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
@@ -20,6 +19,7 @@ import org.lanscape.signaling.cluster.ClusterBus;
 import org.lanscape.signaling.cluster.ClusterConfig;
 import org.lanscape.signaling.cluster.ClusterObserver;
 import org.lanscape.signaling.cluster.RemoteMember;
+import org.lanscape.signaling.protocol.RawJson;
 
 import java.net.SocketAddress;
 import java.time.Duration;
