@@ -68,10 +68,10 @@ public class GracefulShutdown {
             sleep(10);
         }
         List<Runnable> closes = new ArrayList<>();
-        registry.forEachPeer(peer -> closes.add(() -> {
-            registry.leave(peer); // in cluster mode the other nodes hear of it now, not after a heartbeat TTL
-            peer.closeNow(GOING_AWAY, "server shutting down");
-        }));
+        List<org.lanscape.signaling.topic.Peer> peers = new ArrayList<>();
+        registry.forEachPeer(peers::add);
+        // Close frames first: Liberty's own shutdown runs beside this hook and drops what is still open.
+        peers.forEach(peer -> closes.add(() -> peer.closeNow(GOING_AWAY, "server shutting down")));
         // Closing writes a frame, which can block on a stuck client: in parallel, and bounded.
         ExecutorService closers = Executors.newFixedThreadPool(Math.max(1, Math.min(8, closes.size())), r -> {
             Thread t = new Thread(r, "signaling-shutdown-close");
@@ -85,6 +85,7 @@ public class GracefulShutdown {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        peers.forEach(registry::leave); // in cluster mode the other nodes hear of it now, not after a TTL
         bus.stop();
         LOG.info(() -> "shutdown: " + closes.size() + " peers closed with 1001 after "
                 + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms");

@@ -80,11 +80,11 @@ final class Topic {
         for (RemoteMember member : remote.values()) {
             records.add(new PeerRecord(member.id(), member.metadata()));
         }
+        // In the map before its welcome can reach it, and before the others hear of it: whoever
+        // relays to it as soon as they know its id must find it.
+        peers.put(peer.id(), peer);
         peer.offer(welcomeFrame);
         peer.offer(peerList.apply(records));
-        // Added before the others hear of it: a member that relays to it as soon as it sees
-        // peer-joined must find it.
-        peers.put(peer.id(), peer);
         return broadcast(joinedFrame, peer);
     }
 
