@@ -63,7 +63,12 @@ final class RawWebSocket implements AutoCloseable {
     }
 
     /** A handshake's HTTP answer when it is not a 101. */
-    record Refusal(int status, String head, String body) {
+    /** firstFrame: after a 101, the first frame the server sent (null otherwise). */
+    record Refusal(int status, String head, String body, Frame firstFrame) {
+        Refusal(int status, String head, String body) {
+            this(status, head, body, null);
+        }
+
         String header(String name) {
             for (String line : head.split("\r\n")) {
                 int colon = line.indexOf(':');
@@ -101,6 +106,14 @@ final class RawWebSocket implements AutoCloseable {
             String headText = head.toString(StandardCharsets.ISO_8859_1);
             int status = headText.length() > 12 ? Integer.parseInt(headText.substring(9, 12)) : -1;
             Refusal answer = new Refusal(status, headText, "");
+            if (status == 101) {
+                int b0 = in.readUnsignedByte();
+                int b1 = in.readUnsignedByte() & 0x7f;
+                int len = b1 == 126 ? in.readUnsignedShort() : b1;
+                byte[] payload = new byte[len];
+                in.readFully(payload);
+                return new Refusal(status, headText, "", new Frame(b0 & 0x0f, payload));
+            }
             String length = answer.header("Content-Length");
             if (status != 101 && length != null) {
                 byte[] body = new byte[Integer.parseInt(length)];

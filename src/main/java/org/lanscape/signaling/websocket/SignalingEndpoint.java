@@ -71,6 +71,13 @@ public class SignalingEndpoint {
         rateLimiter = new RateLimiter(config.rateLimit(), config.rateBurst(), config.rateCloseAfter(), System.nanoTime());
         session.setMaxTextMessageBufferSize(config.maxMessageSize());
         session.setMaxIdleTimeout(0); // liveness is ours: pings, see PeerWatchdog
+        if (!TopicNames.isValid(topic)) {
+            // The handshake filter refuses these with 400; a runtime that normalises the path before
+            // its filters (Payara, for "/ws/..") can still upgrade one: no session for it either.
+            metrics.handshakeRejected("invalid_topic");
+            close(session, CloseCodes.POLICY_VIOLATION, "invalid topic");
+            return;
+        }
         HandshakeContext context = (HandshakeContext) session.getUserProperties().get(EndpointConfigurator.CONTEXT);
         String requestId = context == null ? "-" : context.requestId();
         socket = new SessionSocket(session, executor);

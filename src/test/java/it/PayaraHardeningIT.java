@@ -1,0 +1,33 @@
+package it;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+
+import java.util.Map;
+
+/** {@link HardeningContract} on Payara Micro 6, with the test server's limits as system properties. */
+class PayaraHardeningIT extends HardeningContract {
+
+    private static PayaraServer payara;
+
+    @BeforeAll
+    static void start() throws Exception {
+        payara = PayaraServer.start(Map.of(
+                "signaling.origins", "https://allowed.example,https://*.trusted.example",
+                "signaling.topic.max-peers", "5",
+                "signaling.resume.grace", "3s"));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (payara != null) {
+            payara.close();
+        }
+    }
+
+    @BeforeEach
+    void target() throws Exception {
+        base = payara.url();
+    }
+}
