@@ -1,108 +1,16 @@
 package it;
 
-import jakarta.json.Json;
-import jakarta.json.JsonObject;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.io.StringReader;
-import java.net.URI;
-import java.net.URL;
-import java.time.Duration;
-import java.util.List;
-import java.util.UUID;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
-
-/**
- * Session resume on the test server (grace period 3 s, jvm.options): a client whose TCP
- * connection is cut comes back with its token, keeps its id, gets what was sent to it meanwhile,
- * and nobody saw it leave; a used or expired token is a new session with resume_failed.
- */
+/** {@link ResumeContract} on Open Liberty, through Arquillian. */
 @ExtendWith(ArquillianExtension.class)
-class ResumeIT {
+class ResumeIT extends ResumeContract {
 
     @Deployment(testable = false)
     static WebArchive deployment() {
         return Deployments.builtWar();
-    }
-
-    @ArquillianResource
-    URL base;
-
-    private URI uri(String topic) {
-        return URI.create(Deployments.wsBase(base) + "ws/" + topic);
-    }
-
-    private static JsonObject json(RawWebSocket.Frame frame) {
-        return Json.createReader(new StringReader(frame.text())).readObject();
-    }
-
-    @Test
-    void aCutConnectionResumesWithItsIdAndWhatWasSentMeanwhile() throws Exception {
-        String topic = "r-" + UUID.randomUUID();
-        try (WsClient a = WsClient.connect(Deployments.wsBase(base), topic)) {
-            a.next("peer-list");
-            RawWebSocket first = new RawWebSocket(uri(topic), 0);
-            JsonObject welcome = json(first.readFrame());
-            String id = welcome.getString("selfId");
-            String token = welcome.getString("resumeToken");
-            assertEquals(id, a.next("peer-joined").getString("peerId"));
-
-            first.abort(); // no close frame: the server sees 1006
-            for (String type : List.of("offer", "ice-candidate")) {
-                a.send(type, id, "{\"while\":\"away\"}", "gap-" + type); // queued for it
-            }
-            try (RawWebSocket back = new RawWebSocket(URI.create(uri(topic) + "?resume=" + token), 0)) {
-                JsonObject again = json(back.readFrame());
-                assertEquals("welcome", again.getString("type"));
-                assertEquals(id, again.getString("selfId"), "the same peer id");
-                assertNotEquals(token, again.getString("resumeToken"), "a new token, single-use");
-                JsonObject list = json(back.readFrame());
-                assertEquals(a.selfId, list.getJsonArray("peers").getJsonObject(0).getString("id"));
-                assertEquals("gap-offer", json(back.readFrame()).getString("msgId"));
-                assertEquals("gap-ice-candidate", json(back.readFrame()).getString("msgId"));
-                assertNull(a.poll(Duration.ofMillis(500)), "a saw no peer-left, no peer-joined, no error");
-
-                // the used token is refused: a new session that says so
-                try (RawWebSocket reuse = new RawWebSocket(URI.create(uri(topic) + "?resume=" + token), 0)) {
-                    JsonObject fresh = json(reuse.readFrame());
-                    assertNotEquals(id, fresh.getString("selfId"));
-                    assertEquals("peer-list", json(reuse.readFrame()).getString("type"));
-                    JsonObject error = json(reuse.readFrame());
-                    assertEquals("resume_failed", error.getString("code"));
-                }
-            }
-        }
-    }
-
-    @Test
-    void afterTheGracePeriodThePeerLeavesAndItsTokenIsExpired() throws Exception {
-        String topic = "r-" + UUID.randomUUID();
-        try (WsClient a = WsClient.connect(Deployments.wsBase(base), topic)) {
-            a.next("peer-list");
-            RawWebSocket gone = new RawWebSocket(uri(topic), 0);
-            JsonObject welcome = json(gone.readFrame());
-            String id = welcome.getString("selfId");
-            a.next("peer-joined");
-            gone.abort();
-            assertEquals(id, a.next("peer-left").getString("peerId"), "left once the grace period was over");
-            a.send("offer", id, "{}", "late");
-            assertEquals("target_not_found", a.next("error").getString("code"));
-            try (RawWebSocket late = new RawWebSocket(URI.create(uri(topic) + "?resume=" + welcome.getString("resumeToken")), 0)) {
-                assertNotEquals(id, json(late.readFrame()).getString("selfId"));
-                late.readFrame(); // peer-list
-                JsonObject error = json(late.readFrame());
-                assertEquals("resume_failed", error.getString("code"));
-                assertNotNull(error.getString("message"));
-            }
-        }
     }
 }

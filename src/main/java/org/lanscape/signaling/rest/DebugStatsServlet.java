@@ -65,6 +65,7 @@ public class DebugStatsServlet extends HttpServlet {
                 .add("topics", topics.topicCount())
                 .add("largestTopics", largest)
                 .add("queuedMessages", topics.queuedFrames())
+                .add("awayPeers", Json.createArrayBuilder(topics.awayPeers(100)))
                 .add("relaysDropped", metrics.relaysDropped())
                 .add("broadcastsSkipped", metrics.broadcastsSkipped())
                 .add("heap", Json.createObjectBuilder().add("usedBytes", heap.getUsed())

@@ -259,6 +259,17 @@ public class TopicRegistry implements BusListener {
         return n;
     }
 
+    /** Ids of peers whose connection was lost and who wait for a resume (at most {@code limit}). */
+    public List<String> awayPeers(int limit) {
+        List<String> away = new ArrayList<>();
+        forEachPeer(peer -> {
+            if (peer.isSuspended() && away.size() < limit) {
+                away.add(peer.id());
+            }
+        });
+        return away;
+    }
+
     /** Peers with something queued or in flight. */
     public int busyPeers() {
         int n = 0;
