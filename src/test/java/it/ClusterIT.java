@@ -146,8 +146,78 @@ class ClusterIT {
         }
     }
 
+    /** Polls the node's /debug/stats until it lists the peer as away (its connection was lost). */
+    private static void awaitAway(LibertyServer node, String id) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            String stats = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create(node.httpBase() + "debug/stats")).build(), HttpResponse.BodyHandlers.ofString()).body();
+            if (Json.createReader(new StringReader(stats)).readObject().getJsonArray("awayPeers").stream()
+                    .anyMatch(v -> ((jakarta.json.JsonString) v).getString().equals(id))) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError(id + " was never away on " + node.httpBase());
+    }
+
+    private static JsonObject json(RawWebSocket.Frame frame) {
+        return Json.createReader(new StringReader(frame.text())).readObject();
+    }
+
     @Test
     @Order(4)
+    void aConnectionCutOnOneNodeResumesOnTheOther() throws Exception {
+        String topic = topic();
+        try (WsClient sOnA = WsClient.connect(a.wsBase(), topic); WsClient qOnB = WsClient.connect(b.wsBase(), topic)) {
+            sOnA.next("peer-list");
+            assertEquals(qOnB.selfId, sOnA.next("peer-joined").getString("peerId"));
+            qOnB.next("peer-list");
+            RawWebSocket first = new RawWebSocket(URI.create(a.wsBase() + "ws/" + topic), 0);
+            JsonObject welcome = json(first.readFrame());
+            String id = welcome.getString("selfId");
+            assertEquals(id, sOnA.next("peer-joined").getString("peerId"));
+            assertEquals(id, qOnB.next("peer-joined").getString("peerId"));
+
+            first.abort(); // no close frame: the connection is lost
+            awaitAway(a, id);
+            sOnA.send("offer", id, "{\"from\":\"a\"}", "gap-from-a");
+            qOnB.send("offer", id, "{\"from\":\"b\"}", "gap-from-b");
+            sOnA.send("ice-candidate", id, "{}", "gap-from-a-2");
+            try (RawWebSocket back = new RawWebSocket(URI.create(b.wsBase() + "ws/" + topic + "?resume="
+                    + welcome.getString("resumeToken")), 0)) {
+                JsonObject again = json(back.readFrame());
+                assertEquals("welcome", again.getString("type"));
+                assertEquals(id, again.getString("selfId"), "the same peer id, on the other node");
+                assertEquals(Set.of(sOnA.selfId, qOnB.selfId), ids(json(back.readFrame())));
+                List<String> gap = new ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    gap.add(json(back.readFrame()).getString("msgId"));
+                }
+                assertEquals(List.of("gap-from-a", "gap-from-a-2"), gap.stream().filter(m -> m.startsWith("gap-from-a")).toList());
+                assertTrue(gap.contains("gap-from-b"), gap::toString);
+                assertEquals(null, sOnA.poll(Duration.ofMillis(500)), "no peer-left, no peer-joined on A");
+                assertEquals(null, qOnB.poll(Duration.ofMillis(100)), "nor on B");
+
+                // both nodes reach it on B now, and it reaches both
+                sOnA.send("answer", id, "{}", "after-from-a");
+                qOnB.send("answer", id, "{}", "after-from-b");
+                Set<String> after = Set.of(json(back.readFrame()).getString("msgId"), json(back.readFrame()).getString("msgId"));
+                assertEquals(Set.of("after-from-a", "after-from-b"), after);
+                back.sendText("{\"type\":\"answer\",\"to\":\"" + sOnA.selfId + "\",\"payload\":{},\"msgId\":\"back\"}");
+                JsonObject answer = sOnA.next("answer");
+                assertEquals(id, answer.getString("from"));
+                assertEquals("back", answer.getString("msgId"));
+                back.sendFrame(0x8, new byte[] {0x03, (byte) 0xE8}); // close 1000: a normal leave
+            }
+            // it closed normally on B: it leaves, once, everywhere
+            assertEquals(id, sOnA.next("peer-left").getString("peerId"));
+            assertEquals(id, qOnB.next("peer-left").getString("peerId"));
+        }
+    }
+
+    @Test
+    @Order(5)
     void aRemoteFullQueueComesBackAsDropped() throws Exception {
         String topic = topic();
         try (WsClient onA = WsClient.connect(a.wsBase(), topic);
@@ -171,7 +241,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void redisRestartedEmptyServiceRecoversAndPresenceIsRebuilt() throws Exception {
         String topic = topic();
         try (WsClient onA = WsClient.connect(a.wsBase(), topic); WsClient localPartner = WsClient.connect(a.wsBase(), topic)) {
@@ -196,7 +266,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void aKilledNodesPeersLeaveWithinTheBound() throws Exception {
         String topic = topic();
         try (WsClient onA = WsClient.connect(a.wsBase(), topic)) {
@@ -218,7 +288,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void aNodeShutDownGracefullyRemovesItsPeersAtOnce() throws Exception {
         b = LibertyServer.start("nodeB2", env());
         String topic = topic();

@@ -15,6 +15,21 @@ public interface BusListener {
     /** A relay for a local peer; false when it is not here or its queue stayed full. */
     RelayOutcome deliver(String topic, String toPeerId, String frame);
 
+    /** The node another node's peer is on, or null when it is not a remote member here. */
+    String nodeOf(String topic, String peerId);
+
+    /**
+     * Another node claims the session of one of our peers (its client came back there with the
+     * resume token): give it up, or say why not. {@code send} gets the session with the relays
+     * held for it, called while nothing else can reach the peer here, so that it goes out before
+     * any relay this node sends on afterwards. From then on the peer is a remote member on
+     * {@code toNode} here.
+     */
+    HandOver.Result handOver(String token, String topic, String toNode, java.util.function.Consumer<HandOver> send);
+
+    /** A remote peer's session moved to another node (a resume there). */
+    void remoteMoved(String topic, String peerId, String toNode);
+
     /** A relay this node forwarded could not be delivered: tell the sender. */
     void undeliverable(String fromPeerId, String code, RawJson msgId);
 
@@ -27,5 +42,6 @@ public interface BusListener {
     /** Topics with local peers. */
     Iterable<String> localTopics();
 
-    enum RelayOutcome { DELIVERED, DROPPED, NOT_FOUND }
+    /** NOT_FOUND: not a member here at all; MOVED: a remote member now, see {@link #nodeOf}. */
+    enum RelayOutcome { DELIVERED, DROPPED, NOT_FOUND, MOVED }
 }

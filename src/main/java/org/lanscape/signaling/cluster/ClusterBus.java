@@ -1,6 +1,8 @@
 package org.lanscape.signaling.cluster;
 
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 
 /**
  * How this node shares its topics with other nodes. The default, {@link LocalBus}, shares
@@ -38,6 +40,15 @@ public interface ClusterBus {
      * is down); a later failure comes back through {@link BusListener#undeliverable}.
      */
     boolean forward(RemoteMember target, String topic, String fromPeerId, String frame, org.lanscape.signaling.protocol.RawJson msgId);
+
+    /**
+     * Asks the node that issued a resume token for its session (the client came back to this
+     * node). When the owner hands it over, {@code adopt} installs it here, on the thread that
+     * delivers the topic's traffic, before any relay that follows the hand-over; false from it
+     * means the session could not be taken (it then leaves the topic). The result completes within
+     * the Redis timeout: {@code EXPIRED} also when the owner is gone or does not answer in time.
+     */
+    CompletableFuture<HandOver.Result> claim(String owner, String token, String topic, Predicate<HandOver> adopt);
 
     /** True while the bus works (the readiness check). One node is always healthy. */
     boolean healthy();

@@ -25,6 +25,20 @@ public class ClusterConfig {
     private Duration scanInterval;
     private Duration redisTimeout;
 
+    public ClusterConfig() {
+        // for CDI: init() reads the configuration
+    }
+
+    /** For tests: a Redis cluster node with these settings. */
+    public ClusterConfig(String redisUrl, String nodeId, Duration nodeTtl, Duration scanInterval, Duration redisTimeout) {
+        this.mode = Mode.REDIS;
+        this.redisUrl = redisUrl;
+        this.nodeId = nodeId;
+        this.nodeTtl = nodeTtl;
+        this.scanInterval = scanInterval;
+        this.redisTimeout = redisTimeout;
+    }
+
     @PostConstruct
     void init() {
         ConfigReader read = new ConfigReader(config);

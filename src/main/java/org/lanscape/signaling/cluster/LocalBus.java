@@ -4,6 +4,8 @@ import jakarta.json.JsonValue;
 import org.lanscape.signaling.protocol.RawJson;
 
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 
 /** One node, no cluster: every topic is local, nothing crosses the network. */
 public final class LocalBus implements ClusterBus {
@@ -47,6 +49,12 @@ public final class LocalBus implements ClusterBus {
     @Override
     public boolean forward(RemoteMember target, String topic, String fromPeerId, String frame, RawJson msgId) {
         return false;
+    }
+
+    /** No other node: a token naming one is not ours to honour. */
+    @Override
+    public CompletableFuture<HandOver.Result> claim(String owner, String token, String topic, Predicate<HandOver> adopt) {
+        return CompletableFuture.completedFuture(HandOver.Result.INVALID);
     }
 
     @Override

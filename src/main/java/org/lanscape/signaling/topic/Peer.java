@@ -35,6 +35,8 @@ public final class Peer {
     private volatile boolean broken;
     private volatile long brokenAt;
     private volatile String resumeToken;
+    /** The node this peer's session moved to (its client resumed there); null while it is here. */
+    private volatile String movedTo;
 
     private volatile boolean closed;
     private volatile boolean pingRequested;
@@ -101,6 +103,9 @@ public final class Peer {
         if (!queue.offer(frame)) {
             return false;
         }
+        if (suspendedAt != 0) {
+            return settleAfterSuspend(frame);
+        }
         drain();
         return true;
     }
@@ -121,8 +126,24 @@ public final class Peer {
             Thread.currentThread().interrupt();
             return false;
         }
+        if (suspendedAt != 0) {
+            return settleAfterSuspend(frame);
+        }
         drain();
         return !closed;
+    }
+
+    /**
+     * The connection was lost while this frame was being queued. Either {@link #suspend}'s side
+     * (a resume or a hand-over) has taken it with the held frames already, or it is still in the
+     * queue and goes the way of frames offered while away (refused after a hand-over, so that the
+     * caller sends it on to the peer's new node).
+     */
+    private synchronized boolean settleAfterSuspend(Frame frame) {
+        if (!queue.remove(frame)) {
+            return true;
+        }
+        return offerWhileAway(frame);
     }
 
     /** Nothing queued and nothing in flight. */
@@ -223,6 +244,41 @@ public final class Peer {
         }
         suspendedAt = 0;
         drain();
+    }
+
+    /**
+     * The session moves to another node (its client resumed there). Under this peer's lock: the
+     * relays held for it are taken and handed to {@code send} (which publishes them to the new
+     * node), and only then is the peer marked as moved, so that whoever finds it moved and
+     * forwards a relay to the new node does so after the hand-over. A connection still open here
+     * is closed with 1001.
+     */
+    public synchronized void handOver(String toNode, java.util.function.Consumer<List<String>> send) {
+        if (suspendedAt == 0) {
+            suspendedAt = System.nanoTime(); // from here on, offers are settled under this lock
+        }
+        PeerSocket old = socket;
+        socket = null;
+        onSent = null;
+        List<Frame> held = new ArrayList<>();
+        queue.drainTo(held);
+        List<String> relays = new ArrayList<>(held.size());
+        for (Frame frame : held) {
+            if (frame.receivedAt() != 0) { // membership events are replaced by the new node's peer-list
+                relays.add(frame.text());
+            }
+        }
+        send.accept(relays);
+        movedTo = toNode;
+        closed = true;
+        if (old != null) {
+            old.close(1001, "session resumed on another node");
+        }
+    }
+
+    /** The node this peer's session moved to, or null while it is on this one. */
+    public String movedTo() {
+        return movedTo;
     }
 
     /** The token that resumes this peer's session; replaced at every resume. */

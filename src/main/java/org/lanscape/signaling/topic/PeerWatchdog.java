@@ -62,7 +62,7 @@ public class PeerWatchdog {
         long ping = config.pingInterval().toNanos();
         long writeTimeout = config.writeTimeout().toNanos();
         long grace = config.resumeGrace().toNanos();
-        registry.forgetExpiredTokens(now);
+        registry.forgetStale(now);
         registry.forEachPeer(peer -> {
             if (peer.isClosed()) {
                 registry.leave(peer);

@@ -126,6 +126,67 @@ final class Topic {
         return true;
     }
 
+    /**
+     * A member's session moves to another node: it becomes a remote member on that node, nobody
+     * sees it leave, and {@code send} gets the relays held for it (see {@link Peer#handOver}).
+     * Closes the topic when it was the last local peer. False if it is no longer a member.
+     */
+    synchronized boolean handOver(Peer peer, String toNode, java.util.function.Consumer<List<String>> send,
+                                  Runnable onClosed) {
+        if (closed || peers.get(peer.id()) != peer) {
+            return false;
+        }
+        peer.handOver(toNode, send);
+        // Remote before it stops being local: a relay finds it one way or the other.
+        remote.put(peer.id(), new RemoteMember(peer.id(), toNode, peer.metadata()));
+        peers.remove(peer.id(), peer);
+        if (peers.isEmpty()) {
+            closed = true;
+            onClosed.run();
+        }
+        return true;
+    }
+
+    /**
+     * A session handed over by another node arrives: the peer becomes local again without a
+     * peer-joined (the local members knew it as remote), gets welcome, the current peer-list and
+     * the relays held for it. False if this topic is closed.
+     */
+    synchronized boolean adopt(Peer peer, Frame welcomeFrame, Frame joinedFrame,
+                               Function<List<PeerRecord>, Frame> peerList, List<Frame> held,
+                               Function<String, Map<String, RemoteMember>> opener) {
+        if (closed) {
+            return false;
+        }
+        if (!opened) {
+            remote.putAll(opener.apply(name));
+            opened = true;
+        }
+        boolean known = remote.remove(peer.id()) != null;
+        List<PeerRecord> records = new ArrayList<>(peers.size() + remote.size());
+        for (Peer member : peers.values()) {
+            records.add(member.record());
+        }
+        for (RemoteMember member : remote.values()) {
+            records.add(new PeerRecord(member.id(), member.metadata()));
+        }
+        peers.put(peer.id(), peer);
+        peer.offer(welcomeFrame);
+        peer.offer(peerList.apply(records));
+        for (Frame frame : held) {
+            peer.offer(frame);
+        }
+        if (!known) { // the local members had not heard of it (their view was behind)
+            broadcast(joinedFrame, peer);
+        }
+        return true;
+    }
+
+    /** A remote member's session moved to another node. */
+    void remoteMoved(String peerId, String toNode) {
+        remote.computeIfPresent(peerId, (id, member) -> new RemoteMember(id, toNode, member.metadata()));
+    }
+
     /** A peer joined on another node: remember it and tell the local members. */
     synchronized int remoteJoined(RemoteMember member, Frame joinedFrame) {
         if (closed || peers.containsKey(member.id()) || remote.putIfAbsent(member.id(), member) != null) {

@@ -6,6 +6,7 @@ import jakarta.inject.Inject;
 import jakarta.json.JsonValue;
 import org.lanscape.signaling.cluster.BusListener;
 import org.lanscape.signaling.cluster.ClusterBus;
+import org.lanscape.signaling.cluster.HandOver;
 import org.lanscape.signaling.cluster.RemoteMember;
 import org.lanscape.signaling.config.SignalingConfig;
 import org.lanscape.signaling.protocol.ErrorCode;
@@ -38,7 +39,8 @@ public class TopicRegistry implements BusListener {
     private final ConcurrentHashMap<String, Peer> resumable = new ConcurrentHashMap<>();
     /** Tokens of peers whose grace period ran out, kept a while to tell "expired" from "invalid". */
     private final ConcurrentHashMap<String, Long> expiredTokens = new ConcurrentHashMap<>();
-    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+    /** Peers whose session moved to another node (a resume there): relays that still arrive here are sent on. */
+    private final ConcurrentHashMap<String, Moved> movedAway = new ConcurrentHashMap<>();
     private SignalingConfig config;
     private TopicObserver observer;
     private ClusterBus bus;
@@ -151,19 +153,30 @@ public class TopicRegistry implements BusListener {
         }
     }
 
-    /** Forgets expired tokens older than a minute (called by the watchdog). */
-    public void forgetExpiredTokens(long now) {
-        expiredTokens.values().removeIf(at -> now - at > java.util.concurrent.TimeUnit.MINUTES.toNanos(1));
+    /** Forgets expired tokens and moved peers older than a minute (called by the watchdog). */
+    public void forgetStale(long now) {
+        long minute = java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
+        expiredTokens.values().removeIf(at -> now - at > minute);
+        movedAway.values().removeIf(moved -> now - moved.at() > minute);
     }
 
     /**
      * Resumes the session of that token on a new connection: same peer id, nobody saw it leave,
      * and it gets welcome (with a new token), the current peer-list, then the relays held for it.
-     * A token is single-use and bound to its topic. Returns the peer, or null with the reason in
-     * {@code outcome[0]}.
+     * A token is single-use and bound to its topic. A token issued by another node (cluster mode)
+     * is claimed from that node, which hands the session over. Returns the peer, or null with the
+     * reason in {@code outcome[0]}.
      */
     public Peer resume(String token, String topicName, String requestId, PeerSocket socket, ResumeOutcome[] outcome) {
-        Peer peer = token == null ? null : resumable.get(token);
+        String owner = ResumeTokens.node(token);
+        if (owner == null) {
+            outcome[0] = ResumeOutcome.INVALID;
+            return null;
+        }
+        if (!owner.equals(bus.nodeId())) {
+            return resumeFrom(owner, token, topicName, requestId, socket, outcome);
+        }
+        Peer peer = resumable.get(token);
         Topic topic = topics.get(topicName);
         if (peer == null || topic == null || !peer.topic().equals(topicName) || !resumable.remove(token, peer)) {
             outcome[0] = token != null && expiredTokens.containsKey(token) ? ResumeOutcome.EXPIRED : ResumeOutcome.INVALID;
@@ -183,10 +196,49 @@ public class TopicRegistry implements BusListener {
         return peer;
     }
 
-    private static String newToken() {
-        byte[] bytes = new byte[24];
-        RANDOM.nextBytes(bytes);
-        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    private Peer resumeFrom(String owner, String token, String topicName, String requestId, PeerSocket socket,
+                            ResumeOutcome[] outcome) {
+        java.util.concurrent.atomic.AtomicReference<Peer> adopted = new java.util.concurrent.atomic.AtomicReference<>();
+        HandOver.Result result = bus.claim(owner, token, topicName, handOver -> {
+            adopted.set(adopt(handOver, topicName, requestId, socket));
+            return true;
+        }).join(); // completes within the Redis timeout
+        outcome[0] = switch (result) {
+            case HANDED_OVER -> ResumeOutcome.RESUMED;
+            case EXPIRED -> ResumeOutcome.EXPIRED;
+            case INVALID -> ResumeOutcome.INVALID;
+        };
+        return adopted.get();
+    }
+
+    /** Installs a session another node handed over: same id, new token, held relays in order. */
+    private Peer adopt(HandOver handOver, String topicName, String requestId, PeerSocket socket) {
+        connected.incrementAndGet(); // not a new peer in the cluster: the node capacity was checked at the handshake
+        movedAway.remove(handOver.peerId());
+        Peer peer = new Peer(handOver.peerId(), topicName, handOver.metadata(), requestId, socket, observer,
+                config.queueSize());
+        String token = newToken();
+        Frame welcome = encode(new ServerMessage.Welcome(peer.id(), token));
+        Frame joined = encode(new ServerMessage.PeerJoined(peer.id(), handOver.metadata()));
+        long now = System.nanoTime();
+        List<Frame> held = new ArrayList<>(handOver.heldFrames().size());
+        for (String frame : handOver.heldFrames()) {
+            held.add(Frame.relay(frame, now));
+        }
+        while (true) {
+            Topic topic = topics.computeIfAbsent(topicName, Topic::new);
+            if (topic.adopt(peer, welcome, joined, records -> encode(new ServerMessage.PeerList(records)), held, bus::open)) {
+                break;
+            }
+        }
+        peer.resumeToken(token);
+        resumable.put(token, peer);
+        LOG.fine(() -> "peer resumed from another node: " + peer.logContext());
+        return peer;
+    }
+
+    private String newToken() {
+        return ResumeTokens.issue(bus.nodeId());
     }
 
     /** Removes the peer (as {@link #leave}) and closes its connection with that close code. */
@@ -205,9 +257,15 @@ public class TopicRegistry implements BusListener {
         RemoteMember remote = target != null || topic == null ? null : topic.remoteMember(to);
         RelayResult result;
         if (target != null) {
-            Frame frame = Frame.relay(ServerMessageEncoder.toJson(
-                    new ServerMessage.Relayed(type, from.id(), payload, msgId)), receivedAt);
-            result = target.offer(frame, config.relayWait().toNanos()) ? RelayResult.DELIVERED : RelayResult.DROPPED;
+            String text = ServerMessageEncoder.toJson(new ServerMessage.Relayed(type, from.id(), payload, msgId));
+            if (target.offer(Frame.relay(text, receivedAt), config.relayWait().toNanos())) {
+                result = RelayResult.DELIVERED;
+            } else if (target.movedTo() != null) { // its session moved to another node just now
+                RemoteMember moved = new RemoteMember(to, target.movedTo(), target.metadata());
+                result = bus.forward(moved, from.topic(), from.id(), text, msgId) ? RelayResult.FORWARDED : RelayResult.DROPPED;
+            } else {
+                result = RelayResult.DROPPED;
+            }
         } else if (remote != null) {
             String frame = ServerMessageEncoder.toJson(new ServerMessage.Relayed(type, from.id(), payload, msgId));
             result = bus.forward(remote, from.topic(), from.id(), frame, msgId) ? RelayResult.FORWARDED : RelayResult.DROPPED;
@@ -315,11 +373,52 @@ public class TopicRegistry implements BusListener {
     public RelayOutcome deliver(String topicName, String toPeerId, String frame) {
         Topic topic = topics.get(topicName);
         Peer target = topic == null ? null : topic.peer(toPeerId);
-        if (target == null) {
-            return RelayOutcome.NOT_FOUND;
+        if (target != null && target.offer(Frame.relay(frame, System.nanoTime()), config.relayWait().toNanos())) {
+            return RelayOutcome.DELIVERED;
         }
-        return target.offer(Frame.relay(frame, System.nanoTime()), config.relayWait().toNanos())
-                ? RelayOutcome.DELIVERED : RelayOutcome.DROPPED;
+        if (target != null && target.movedTo() == null) {
+            return RelayOutcome.DROPPED;
+        }
+        return nodeOf(topicName, toPeerId) != null ? RelayOutcome.MOVED : RelayOutcome.NOT_FOUND;
+    }
+
+    @Override
+    public String nodeOf(String topicName, String peerId) {
+        Moved moved = movedAway.get(peerId);
+        return moved != null && moved.topic().equals(topicName) ? moved.node() : null;
+    }
+
+    @Override
+    public HandOver.Result handOver(String token, String topicName, String toNode, Consumer<HandOver> send) {
+        Peer peer = resumable.get(token);
+        Topic topic = topics.get(topicName);
+        if (peer == null || topic == null || !peer.topic().equals(topicName) || !resumable.remove(token, peer)) {
+            return expiredTokens.containsKey(token) ? HandOver.Result.EXPIRED : HandOver.Result.INVALID;
+        }
+        boolean moved = topic.handOver(peer, toNode, held -> {
+            movedAway.put(peer.id(), new Moved(topicName, toNode, System.nanoTime()));
+            send.accept(new HandOver(HandOver.Result.HANDED_OVER, peer.id(), peer.metadata(), held));
+        }, () -> {
+            topics.remove(topic.name(), topic);
+            bus.close(topic.name());
+        });
+        if (!moved) { // it left (grace period over) while we looked
+            return HandOver.Result.EXPIRED;
+        }
+        connected.decrementAndGet();
+        LOG.fine(() -> "peer handed over to node " + toNode + ": " + peer.logContext());
+        return HandOver.Result.HANDED_OVER;
+    }
+
+    @Override
+    public void remoteMoved(String topicName, String peerId, String toNode) {
+        Topic topic = topics.get(topicName);
+        if (topic != null) {
+            topic.remoteMoved(peerId, toNode);
+        }
+    }
+
+    private record Moved(String topic, String node, long at) {
     }
 
     @Override

@@ -49,8 +49,11 @@ class PeerTest {
             pings++;
         }
 
+        volatile int closedWith;
+
         @Override
         public void close(int code, String reason) {
+            closedWith = code;
         }
     }
 
@@ -162,5 +165,85 @@ class PeerTest {
         assertFalse(peer.close(1001, "bye"));
         assertFalse(peer.offer(Frame.of("x")));
         assertFalse(peer.offer(Frame.of("x"), RELAY_WAIT));
+    }
+
+    @Test
+    void aHandOverTakesTheHeldRelaysInOrderAndRefusesWhatComesAfter() {
+        ManualSocket socket = new ManualSocket();
+        Peer peer = new Peer("p", "t", null, "req", socket, TopicObserver.NONE, 16);
+        peer.suspend(System.nanoTime());
+        assertTrue(peer.offer(Frame.relay("r1", 1)));
+        assertTrue(peer.offer(Frame.of("peer-joined")));
+        assertTrue(peer.offer(Frame.relay("r2", 1), RELAY_WAIT));
+        List<String> handedOver = new ArrayList<>();
+        peer.handOver("n2", handedOver::addAll);
+
+        assertEquals(List.of("r1", "r2"), handedOver, "relays only, in order: the new node sends a fresh peer-list");
+        assertEquals("n2", peer.movedTo());
+        assertFalse(peer.offer(Frame.relay("late", 1)), "refused: the caller sends it on to n2");
+        assertEquals(0, peer.queued());
+        assertEquals(0, socket.sentCount());
+    }
+
+    @Test
+    void aHandOverOfAConnectedPeerClosesItsOldConnection() {
+        ManualSocket socket = new ManualSocket();
+        Peer peer = new Peer("p", "t", null, "req", socket, TopicObserver.NONE, 16);
+        peer.offer(Frame.relay("in-flight", 1));
+        peer.offer(Frame.relay("queued", 1));
+        List<String> handedOver = new ArrayList<>();
+        peer.handOver("n2", handedOver::addAll);
+        assertEquals(List.of("queued"), handedOver);
+        assertEquals(1001, socket.closedWith);
+        socket.completeOne(); // the old connection's last send reports back: nothing more goes there
+        assertEquals(1, socket.sentCount());
+    }
+
+    /**
+     * Senders race a hand-over: every relay the peer accepted is either in the hand-over or was
+     * sent before it; none stays behind in the abandoned queue.
+     */
+    @Test
+    void noAcceptedRelayIsLeftBehindByAHandOver() throws Exception {
+        java.util.concurrent.ExecutorService senders = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            for (int round = 0; round < 300; round++) {
+                ManualSocket socket = new ManualSocket();
+                Peer peer = new Peer("p", "t", null, "req", socket, TopicObserver.NONE, 100_000);
+                java.util.Set<String> accepted = java.util.concurrent.ConcurrentHashMap.newKeySet();
+                java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(4);
+                List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+                for (int t = 0; t < 3; t++) {
+                    int sender = t;
+                    running.add(senders.submit(() -> {
+                        start.await();
+                        for (int i = 0; i < 300; i++) {
+                            String text = sender + "-" + i;
+                            if (peer.offer(Frame.relay(text, 1))) {
+                                accepted.add(text);
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                start.await();
+                for (int spin = round % 50; spin > 0; spin--) {
+                    Thread.onSpinWait();
+                }
+                List<String> handedOver = new ArrayList<>();
+                peer.handOver("n2", handedOver::addAll);
+                for (java.util.concurrent.Future<?> f : running) {
+                    f.get(10, TimeUnit.SECONDS);
+                }
+                java.util.Set<String> accounted = new java.util.HashSet<>(handedOver);
+                synchronized (socket) {
+                    accounted.addAll(socket.sent);
+                }
+                accepted.removeAll(accounted);
+                assertEquals(java.util.Set.of(), accepted, "round " + round + ": accepted but neither sent nor handed over");
+            }
+        } finally {
+            senders.shutdownNow();
+        }
     }
 }

@@ -15,7 +15,13 @@ import java.io.StringReader;
  * {"k":"leave","node":N,"topic":T,"peer":P}                      on the topic's channel
  * {"k":"relay","node":N,"topic":T,"from":F,"to":P,"frame":"..","msgId":".."}   to the target's node
  * {"k":"undeliverable","node":N,"to":F,"code":"dropped","msgId":".."}         back to the sender's node
+ * {"k":"claim","node":N,"id":C,"topic":T,"token":".."}          to the node that issued the resume token
+ * {"k":"handover","node":N,"id":C,"topic":T,"peer":P,"metadata":{..},"frames":[".."]}   back to the claimant
+ * {"k":"refused","node":N,"id":C,"topic":T,"result":"expired"}  back to the claimant
+ * {"k":"move","node":N,"topic":T,"peer":P,"to":M}               on the topic's channel
  * </pre>
+ * A relay that reaches a node its target has just moved away from is sent on once, with
+ * {@code "hop":1} and the original sender's node, so that a failure still goes back to the sender.
  * A relay carries the frame already encoded for the target, so it is encoded once in the cluster;
  * a msgId travels as the text of its raw JSON.
  */
@@ -25,6 +31,10 @@ final class BusMessage {
     static final String LEAVE = "leave";
     static final String RELAY = "relay";
     static final String UNDELIVERABLE = "undeliverable";
+    static final String CLAIM = "claim";
+    static final String HANDOVER = "handover";
+    static final String REFUSED = "refused";
+    static final String MOVE = "move";
 
     private BusMessage() {
     }
@@ -47,6 +57,34 @@ final class BusMessage {
             b.add("msgId", msgId.text()); // the raw JSON, as a string
         }
         return b.build().toString();
+    }
+
+    /** The same relay, sent on to the node its target moved to. */
+    static String rerouted(JsonObject relay) {
+        return Json.createObjectBuilder(relay).add("hop", 1).build().toString();
+    }
+
+    static String claim(String node, String claimId, String topic, String token) {
+        return base(CLAIM, node).add("id", claimId).add("topic", topic).add("token", token).build().toString();
+    }
+
+    static String handOver(String node, String claimId, String topic, org.lanscape.signaling.cluster.HandOver handOver) {
+        JsonObjectBuilder b = base(HANDOVER, node).add("id", claimId).add("topic", topic).add("peer", handOver.peerId());
+        if (handOver.metadata() != null) {
+            b.add("metadata", handOver.metadata());
+        }
+        jakarta.json.JsonArrayBuilder frames = Json.createArrayBuilder();
+        handOver.heldFrames().forEach(frames::add);
+        return b.add("frames", frames).build().toString();
+    }
+
+    static String refused(String node, String claimId, String topic, org.lanscape.signaling.cluster.HandOver.Result why) {
+        return base(REFUSED, node).add("id", claimId).add("topic", topic)
+                .add("result", why.name().toLowerCase(java.util.Locale.ROOT)).build().toString();
+    }
+
+    static String move(String node, String topic, String peer, String toNode) {
+        return base(MOVE, node).add("topic", topic).add("peer", peer).add("to", toNode).build().toString();
     }
 
     static String undeliverable(String node, String to, String code, RawJson msgId) {

@@ -18,6 +18,7 @@ import org.lanscape.signaling.cluster.BusListener;
 import org.lanscape.signaling.cluster.ClusterBus;
 import org.lanscape.signaling.cluster.ClusterConfig;
 import org.lanscape.signaling.cluster.ClusterObserver;
+import org.lanscape.signaling.cluster.HandOver;
 import org.lanscape.signaling.cluster.RemoteMember;
 import org.lanscape.signaling.protocol.RawJson;
 
@@ -28,10 +29,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -47,6 +51,10 @@ import java.util.logging.Logger;
  * <li>Faults: while Redis is unreachable the node serves its local conversations and reports
  * unhealthy; when Redis is back (even empty) it re-registers its peers and re-reads the remote
  * members of its topics.</li>
+ * <li>Resume on another node: the node the client came back to claims the session from the node
+ * named in the token; that one hands it over (peer, held relays) on the claimant's node channel,
+ * points the presence entry at the claimant and publishes the move on the topic's channel.
+ * Relays that still reach the old node are sent on once.</li>
  * </ul>
  * The Pub/Sub connection's thread only hands messages to workers (one per stripe, chosen by
  * topic, which keeps each topic's events and relays in order), so a slow consumer never makes
@@ -70,6 +78,11 @@ public final class RedisBus implements ClusterBus {
     private volatile boolean synced;          // presence registered and remote views read since the last (re)connect
     private volatile boolean stopping;
     private volatile Set<String> knownNodes = Set.of();
+    /** Resume claims this node sent, by claim id, until the owner answers or the Redis timeout. */
+    private final Map<String, PendingClaim> claims = new ConcurrentHashMap<>();
+
+    private record PendingClaim(Predicate<HandOver> adopt, CompletableFuture<HandOver.Result> result) {
+    }
 
     public RedisBus(ClusterConfig config, ClusterObserver observer) {
         this.config = config;
@@ -201,6 +214,38 @@ public final class RedisBus implements ClusterBus {
     }
 
     @Override
+    public CompletableFuture<HandOver.Result> claim(String owner, String token, String topic, Predicate<HandOver> adopt) {
+        RedisAsyncCommands<String, String> redis = healthy() ? asyncOrNull() : null;
+        if (redis == null) {
+            return CompletableFuture.completedFuture(HandOver.Result.EXPIRED);
+        }
+        String id = com.github.f4b6a3.ulid.UlidCreator.getUlid().toString();
+        PendingClaim pending = new PendingClaim(adopt, new CompletableFuture<>());
+        claims.put(id, pending);
+        try {
+            maintenance.schedule(() -> settle(id, HandOver.Result.EXPIRED), timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RuntimeException stopping) {
+            settle(id, HandOver.Result.EXPIRED);
+            return pending.result();
+        }
+        redis.publish(RedisKeys.nodeChannel(owner), BusMessage.claim(node, id, topic, token))
+                .whenComplete((receivers, failure) -> {
+                    if (failure != null || receivers == 0) { // its node is gone, and the session with it
+                        settle(id, HandOver.Result.EXPIRED);
+                    }
+                });
+        observer.messageOut(BusMessage.CLAIM);
+        return pending.result();
+    }
+
+    private void settle(String claimId, HandOver.Result result) {
+        PendingClaim pending = claims.remove(claimId);
+        if (pending != null) {
+            pending.result().complete(result);
+        }
+    }
+
+    @Override
     public Map<String, Object> describe() {
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("mode", "redis");
@@ -234,6 +279,7 @@ public final class RedisBus implements ClusterBus {
             LOG.log(Level.FINE, "cluster: could not remove this node's presence", e);
         }
         maintenance.shutdownNow();
+        claims.keySet().forEach(id -> settle(id, HandOver.Result.EXPIRED));
         for (ExecutorService stripe : stripes) {
             stripe.shutdownNow();
         }
@@ -254,12 +300,17 @@ public final class RedisBus implements ClusterBus {
         }
         String kind = message.getString("k", "");
         String route = message.getString("topic", message.getString("to", ""));
-        stripes[Math.floorMod(route.hashCode(), stripes.length)].execute(() -> handle(kind, message));
+        try {
+            stripes[Math.floorMod(route.hashCode(), stripes.length)].execute(() -> handle(kind, message));
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            // the node is stopping: its peers are gone, nothing is left to deliver to
+        }
     }
 
     private void handle(String kind, JsonObject message) {
         String from = message.getString("node", "");
-        if (from.equals(node)) {
+        boolean topicEvent = BusMessage.JOIN.equals(kind) || BusMessage.LEAVE.equals(kind) || BusMessage.MOVE.equals(kind);
+        if (topicEvent && from.equals(node)) {
             return; // our own event, back from the topic channel
         }
         observer.messageIn(kind);
@@ -268,25 +319,100 @@ public final class RedisBus implements ClusterBus {
                 case BusMessage.JOIN -> listener.remoteJoined(message.getString("topic"),
                         new RemoteMember(message.getString("peer"), from, message.get("metadata")));
                 case BusMessage.LEAVE -> listener.remoteLeft(message.getString("topic"), message.getString("peer"));
-                case BusMessage.RELAY -> {
-                    BusListener.RelayOutcome outcome = listener.deliver(message.getString("topic"),
-                            message.getString("to"), message.getString("frame"));
-                    if (outcome != BusListener.RelayOutcome.DELIVERED) {
-                        RedisAsyncCommands<String, String> redis = asyncOrNull();
-                        if (redis != null) {
-                            redis.publish(RedisKeys.nodeChannel(from), BusMessage.undeliverable(node,
-                                    message.getString("from"), outcome == BusListener.RelayOutcome.DROPPED
-                                            ? "dropped" : "target_not_found", BusMessage.msgId(message)));
-                            observer.messageOut(BusMessage.UNDELIVERABLE);
-                        }
-                    }
-                }
+                case BusMessage.RELAY -> relay(from, message);
                 case BusMessage.UNDELIVERABLE -> listener.undeliverable(message.getString("to"),
                         message.getString("code"), BusMessage.msgId(message));
+                case BusMessage.CLAIM -> claimed(from, message);
+                case BusMessage.HANDOVER -> handedOver(message);
+                case BusMessage.REFUSED -> settle(message.getString("id"),
+                        HandOver.Result.valueOf(message.getString("result").toUpperCase(java.util.Locale.ROOT)));
+                case BusMessage.MOVE -> {
+                    if (!node.equals(message.getString("to"))) { // the claimant installed it already
+                        listener.remoteMoved(message.getString("topic"), message.getString("peer"), message.getString("to"));
+                    }
+                }
                 default -> LOG.fine(() -> "cluster: unknown message kind " + kind);
             }
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "cluster: failed to handle a " + kind + " message", e);
+        }
+    }
+
+    private void relay(String senderNode, JsonObject message) {
+        String topic = message.getString("topic");
+        String to = message.getString("to");
+        BusListener.RelayOutcome outcome = listener.deliver(topic, to, message.getString("frame"));
+        if (outcome == BusListener.RelayOutcome.DELIVERED) {
+            return;
+        }
+        RedisAsyncCommands<String, String> redis = asyncOrNull();
+        if (redis == null) {
+            return;
+        }
+        String movedTo = outcome == BusListener.RelayOutcome.MOVED && !message.containsKey("hop")
+                ? listener.nodeOf(topic, to) : null;
+        if (movedTo != null) { // its session was resumed on another node: send it on, once
+            redis.publish(RedisKeys.nodeChannel(movedTo), BusMessage.rerouted(message));
+            observer.messageOut(BusMessage.RELAY);
+            return;
+        }
+        redis.publish(RedisKeys.nodeChannel(senderNode), BusMessage.undeliverable(node, message.getString("from"),
+                outcome == BusListener.RelayOutcome.DROPPED ? "dropped" : "target_not_found", BusMessage.msgId(message)));
+        observer.messageOut(BusMessage.UNDELIVERABLE);
+    }
+
+    /** Another node asks for the session of one of our peers: hand it over, or say why not. */
+    private void claimed(String claimant, JsonObject message) {
+        RedisAsyncCommands<String, String> redis = asyncOrNull();
+        if (redis == null) {
+            return; // the claimant gives up after its timeout
+        }
+        String id = message.getString("id");
+        String topic = message.getString("topic");
+        HandOver.Result result = listener.handOver(message.getString("token"), topic, claimant, handOver -> {
+            // One connection, so Redis sees these in this order, before any relay sent on afterwards.
+            redis.hset(RedisKeys.members(topic), handOver.peerId(), BusMessage.member(claimant, handOver.metadata()));
+            redis.publish(RedisKeys.nodeChannel(claimant), BusMessage.handOver(node, id, topic, handOver));
+            redis.publish(RedisKeys.topicChannel(topic), BusMessage.move(node, topic, handOver.peerId(), claimant));
+            observer.messageOut(BusMessage.HANDOVER);
+            observer.messageOut(BusMessage.MOVE);
+        });
+        if (result != HandOver.Result.HANDED_OVER) {
+            redis.publish(RedisKeys.nodeChannel(claimant), BusMessage.refused(node, id, topic, result));
+            observer.messageOut(BusMessage.REFUSED);
+        }
+    }
+
+    /**
+     * The session we claimed: installed here on this topic's worker, so before any relay that
+     * follows it. Nobody waits for it any more (the claim timed out): it ends, everywhere.
+     */
+    private void handedOver(JsonObject message) {
+        String topic = message.getString("topic");
+        String peer = message.getString("peer");
+        List<String> frames = message.getJsonArray("frames").getValuesAs(jakarta.json.JsonString::getString);
+        HandOver handOver = new HandOver(HandOver.Result.HANDED_OVER, peer, message.get("metadata"), frames);
+        PendingClaim pending = claims.remove(message.getString("id"));
+        boolean adopted = false;
+        if (pending != null) {
+            try {
+                adopted = pending.adopt().test(handOver);
+            } finally {
+                pending.result().complete(adopted ? HandOver.Result.HANDED_OVER : HandOver.Result.EXPIRED);
+            }
+        }
+        RedisAsyncCommands<String, String> redis = asyncOrNull();
+        if (adopted) {
+            if (redis != null) {
+                redis.sadd(RedisKeys.nodeTopics(node), topic);
+            }
+            return;
+        }
+        listener.remoteLeft(topic, peer);
+        if (redis != null) {
+            redis.hdel(RedisKeys.members(topic), peer);
+            redis.publish(RedisKeys.topicChannel(topic), BusMessage.leave(node, topic, peer));
+            observer.messageOut(BusMessage.LEAVE);
         }
     }
 

@@ -1,0 +1,22 @@
+package org.lanscape.signaling.cluster;
+
+import jakarta.json.JsonValue;
+
+import java.util.List;
+
+/**
+ * A session moving to another node for a resume: the peer, and the relays held for it while it
+ * was away (encoded frames, in order); or, when the owner refuses, only why.
+ */
+public record HandOver(Result result, String peerId, JsonValue metadata, List<String> heldFrames) {
+
+    public enum Result { HANDED_OVER, EXPIRED, INVALID }
+
+    public static HandOver refused(Result why) {
+        return new HandOver(why, null, null, List.of());
+    }
+
+    public boolean handedOver() {
+        return result == Result.HANDED_OVER;
+    }
+}

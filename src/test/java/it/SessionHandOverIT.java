@@ -1,0 +1,410 @@
+package it;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.lanscape.signaling.cluster.ClusterConfig;
+import org.lanscape.signaling.cluster.ClusterObserver;
+import org.lanscape.signaling.cluster.redis.RedisBus;
+import org.lanscape.signaling.config.SignalingConfig;
+import org.lanscape.signaling.protocol.RawJson;
+import org.lanscape.signaling.topic.Peer;
+import org.lanscape.signaling.topic.PeerSocket;
+import org.lanscape.signaling.topic.TopicObserver;
+import org.lanscape.signaling.topic.TopicRegistry;
+
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Session resume across nodes, at the level of the topic registry and the Redis bus: three nodes
+ * in this JVM (each a {@link TopicRegistry} with its own {@link RedisBus}) share one real
+ * redis-server. A peer whose connection was lost on n1 comes back on n2 with its token: same id,
+ * the relays sent to it meanwhile from every node, in each sender's order, nobody saw it leave,
+ * and afterwards every node reaches it on n2. (ClusterIT does the same end to end with two
+ * Liberty servers and a cut TCP connection.)
+ */
+class SessionHandOverIT {
+
+    private static final Duration REDIS_TIMEOUT = Duration.ofSeconds(2);
+    private static RedisServer redis;
+    private static RedisClient inspector;
+    private static StatefulRedisConnection<String, String> redisConnection;
+
+    private Node n1;
+    private Node n2;
+    private Node n3;
+    private String topic;
+
+    /** One cluster node without the WebSocket layer. */
+    private record Node(String id, RedisBus bus, TopicRegistry registry) {
+
+        static Node start(String id) throws InterruptedException {
+            RedisBus bus = new RedisBus(new ClusterConfig(redis.url(), id, Duration.ofSeconds(3), Duration.ofSeconds(1),
+                    REDIS_TIMEOUT), ClusterObserver.NONE);
+            TopicRegistry registry = new TopicRegistry(new SignalingConfig(16, Duration.ofMillis(100), Duration.ofSeconds(5),
+                    Duration.ofSeconds(30), 65536).withResume(Duration.ofSeconds(30)), TopicObserver.NONE, bus);
+            bus.start(registry);
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (!bus.healthy()) {
+                assertTrue(System.nanoTime() < deadline, "node " + id + " registered with Redis");
+                Thread.sleep(20); // polling a state: the bus has no event for "registered"
+            }
+            return new Node(id, bus, registry);
+        }
+    }
+
+    /** A client connection: records what the server sends, completes every send at once. */
+    private static final class Client implements PeerSocket {
+        final BlockingQueue<JsonObject> inbox = new LinkedBlockingQueue<>();
+        final Set<String> knows = new HashSet<>();
+        volatile int closedWith;
+        Peer peer;
+        String id;
+        String token;
+
+        @Override
+        public void send(String frame, SendCallback done) {
+            inbox.add(Json.createReader(new StringReader(frame)).readObject());
+            done.completed(null);
+        }
+
+        @Override
+        public void ping() {
+        }
+
+        @Override
+        public void close(int code, String reason) {
+            closedWith = code;
+        }
+
+        JsonObject poll(Duration wait) throws InterruptedException {
+            return inbox.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        JsonObject next(String type) throws InterruptedException {
+            JsonObject message = poll(Duration.ofSeconds(5));
+            assertNotNull(message, "expected " + type);
+            assertEquals(type, message.getString("type"), message::toString);
+            return message;
+        }
+
+        /** Reads membership events until this client knows all of them. */
+        void awaitKnows(Set<String> ids) throws InterruptedException {
+            while (!knows.containsAll(ids)) {
+                JsonObject message = poll(Duration.ofSeconds(5));
+                assertNotNull(message, "still waiting to hear of " + ids + ", knows " + knows);
+                switch (message.getString("type")) {
+                    case "peer-list" -> {
+                        if (message.containsKey("peers")) {
+                            message.getJsonArray("peers").forEach(p -> knows.add(p.asJsonObject().getString("id")));
+                        }
+                    }
+                    case "peer-joined" -> knows.add(message.getString("peerId"));
+                    default -> throw new AssertionError("unexpected " + message);
+                }
+            }
+        }
+    }
+
+    @BeforeAll
+    static void startRedis() throws Exception {
+        redis = RedisServer.start();
+        inspector = RedisClient.create(redis.url());
+        redisConnection = inspector.connect();
+    }
+
+    @AfterAll
+    static void stopRedis() throws Exception {
+        if (inspector != null) {
+            redisConnection.close();
+            inspector.shutdown();
+        }
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    @BeforeEach
+    void startNodes() throws Exception {
+        n1 = Node.start("n1-" + UUID.randomUUID());
+        n2 = Node.start("n2-" + UUID.randomUUID());
+        n3 = Node.start("n3-" + UUID.randomUUID());
+        topic = "h-" + UUID.randomUUID();
+    }
+
+    @AfterEach
+    void stopNodes() {
+        for (Node node : new Node[] {n1, n2, n3}) {
+            if (node != null) {
+                node.bus().stop();
+            }
+        }
+    }
+
+    private Client join(Node node) throws Exception {
+        Client client = new Client();
+        client.peer = node.registry().join(topic, null, "req", client);
+        JsonObject welcome = client.next("welcome");
+        client.id = welcome.getString("selfId");
+        client.token = welcome.getString("resumeToken");
+        return client;
+    }
+
+    /** Every client hears of every other one (presence travels through Redis asynchronously). */
+    private static void meet(Client... clients) throws InterruptedException {
+        for (Client client : clients) {
+            Set<String> others = new HashSet<>();
+            for (Client other : clients) {
+                if (other != client) {
+                    others.add(other.id);
+                }
+            }
+            client.awaitKnows(others);
+        }
+    }
+
+    private static void relay(Node node, Client from, Client to, String msgId) {
+        node.registry().relay(from.peer, "offer", to.id, RawJson.of("{\"n\":1}"), RawJson.of("\"" + msgId + "\""),
+                System.nanoTime());
+    }
+
+    private static Client resume(Node node, String topic, String token, TopicRegistry.ResumeOutcome[] outcome) {
+        Client client = new Client();
+        client.peer = node.registry().resume(token, topic, "req-2", client, outcome);
+        return client;
+    }
+
+    /** Reads n relays and returns their msgIds, in arrival order. */
+    private static List<String> relays(Client client, int n) throws InterruptedException {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ids.add(client.next("offer").getString("msgId"));
+        }
+        return ids;
+    }
+
+    private static List<String> from(List<String> msgIds, String prefix) {
+        return msgIds.stream().filter(id -> id.startsWith(prefix)).toList();
+    }
+
+    private static String nodeOfToken(String token) {
+        return new String(Base64.getUrlDecoder().decode(token.substring(0, token.indexOf('.'))), StandardCharsets.UTF_8);
+    }
+
+    /** The next n membership events, as "type peerId" (events from different nodes may interleave). */
+    private static Set<String> events(Client client, int n) throws InterruptedException {
+        Set<String> events = new HashSet<>();
+        for (int i = 0; i < n; i++) {
+            JsonObject message = client.poll(Duration.ofSeconds(5));
+            assertNotNull(message, "expected a membership event");
+            events.add(message.getString("type") + " " + message.getString("peerId", "?"));
+        }
+        return events;
+    }
+
+    private static void assertQuiet(Client... clients) throws InterruptedException {
+        for (Client client : clients) {
+            assertNull(client.poll(Duration.ofMillis(300)), "no peer-left, peer-joined or error");
+        }
+    }
+
+    @Test
+    void aSessionLostOnOneNodeResumesOnAnotherWithEverythingSentMeanwhile() throws Exception {
+        Client p = join(n1);
+        Client s = join(n1);
+        Client q = join(n2);
+        Client r = join(n3);
+        meet(p, s, q, r);
+
+        n1.registry().connectionLost(p.peer);
+        for (int i = 0; i < 3; i++) {
+            relay(n1, s, p, "s" + i);
+            relay(n2, q, p, "q" + i);
+            relay(n3, r, p, "r" + i);
+        }
+        TopicRegistry.ResumeOutcome[] outcome = new TopicRegistry.ResumeOutcome[1];
+        Client back = resume(n2, topic, p.token, outcome);
+
+        assertEquals(TopicRegistry.ResumeOutcome.RESUMED, outcome[0]);
+        JsonObject welcome = back.next("welcome");
+        assertEquals(p.id, welcome.getString("selfId"), "the same peer id");
+        assertEquals(n2.id(), nodeOfToken(welcome.getString("resumeToken")), "the new token is n2's");
+        back.awaitKnows(Set.of(s.id, q.id, r.id));
+        // Relays from n2 and n3 may still be on their way to n1 when the claim arrives: those are
+        // sent on after the hand-over. Every one arrives, each sender's in its order.
+        List<String> received = relays(back, 9);
+        assertEquals(List.of("s0", "s1", "s2"), from(received, "s"));
+        assertEquals(List.of("q0", "q1", "q2"), from(received, "q"));
+        assertEquals(List.of("r0", "r1", "r2"), from(received, "r"));
+        assertQuiet(s, q, r);
+
+        assertTrue(redisConnection.sync().hget("sig:{t:" + topic + "}:members", p.id).contains(n2.id()),
+                "presence names n2");
+        assertEquals(1, n1.registry().peerCount(), "n1 holds only s now");
+
+        // afterwards every node reaches it on n2, and it reaches every node
+        back.id = p.id;
+        relay(n1, s, back, "after-s");
+        relay(n2, q, back, "after-q");
+        relay(n3, r, back, "after-r");
+        assertEquals(Set.of("after-s", "after-q", "after-r"), new HashSet<>(relays(back, 3)));
+        relay(n2, back, s, "to-s");
+        relay(n2, back, r, "to-r");
+        assertEquals(p.id, s.next("offer").getString("from"));
+        assertEquals(p.id, r.next("offer").getString("from"));
+
+        // the used token is refused, wherever it is tried
+        TopicRegistry.ResumeOutcome[] again = new TopicRegistry.ResumeOutcome[1];
+        assertNull(resume(n3, topic, p.token, again).peer);
+        assertEquals(TopicRegistry.ResumeOutcome.INVALID, again[0]);
+
+        // a newcomer sees it, and when it leaves on n2 everyone hears it once
+        Client late = join(n3);
+        late.awaitKnows(Set.of(p.id, s.id, q.id, r.id));
+        n2.registry().leave(back.peer);
+        for (Client other : new Client[] {s, q, r}) {
+            assertEquals(Set.of("peer-joined " + late.id, "peer-left " + p.id), events(other, 2));
+        }
+        assertEquals(Set.of("peer-left " + p.id), events(late, 1));
+        assertQuiet(s, q, r, late);
+    }
+
+    @Test
+    void aRelayThatReachesTheOldNodeIsSentOnOnce() throws Exception {
+        Client p = join(n1);
+        Client r = join(n3);
+        meet(p, r);
+        n1.registry().connectionLost(p.peer);
+        TopicRegistry.ResumeOutcome[] outcome = new TopicRegistry.ResumeOutcome[1];
+        Client back = resume(n2, topic, p.token, outcome);
+        assertEquals(TopicRegistry.ResumeOutcome.RESUMED, outcome[0]);
+        back.next("welcome");
+        back.awaitKnows(Set.of(r.id));
+        assertEquals(0, n1.registry().topicCount(), "its last local peer moved away: n1 closed the topic");
+
+        // what a node whose view is behind sends: the relay goes to n1, which sends it on to n2
+        String frame = "{\"type\":\"offer\",\"from\":\"" + r.id + "\",\"payload\":{},\"msgId\":\"stale\"}";
+        JsonObject relay = Json.createObjectBuilder().add("k", "relay").add("node", n3.id()).add("topic", topic)
+                .add("from", r.id).add("to", p.id).add("frame", frame).add("msgId", "\"stale\"").build();
+        redisConnection.sync().publish("sig:node:" + n1.id(), relay.toString());
+        assertEquals("stale", back.next("offer").getString("msgId"));
+
+        // sent on once only: one that was sent on already and still misses comes back as an error
+        redisConnection.sync().publish("sig:node:" + n1.id(),
+                Json.createObjectBuilder(relay).add("hop", 1).add("msgId", "\"lost\"").build().toString());
+        JsonObject error = r.next("error");
+        assertEquals("target_not_found", error.getString("code"));
+        assertEquals("lost", error.getString("msgId"));
+    }
+
+    @Test
+    void aTokenClaimedOnTwoNodesAtOnceResumesOnOne() throws Exception {
+        Client p = join(n1);
+        Client s = join(n1);
+        meet(p, s);
+        n1.registry().connectionLost(p.peer);
+        TopicRegistry.ResumeOutcome[] on2 = new TopicRegistry.ResumeOutcome[1];
+        TopicRegistry.ResumeOutcome[] on3 = new TopicRegistry.ResumeOutcome[1];
+        CompletableFuture<Client> first = CompletableFuture.supplyAsync(() -> resume(n2, topic, p.token, on2));
+        CompletableFuture<Client> second = CompletableFuture.supplyAsync(() -> resume(n3, topic, p.token, on3));
+        Client a = first.get(10, TimeUnit.SECONDS);
+        Client b = second.get(10, TimeUnit.SECONDS);
+
+        Map<TopicRegistry.ResumeOutcome, Integer> outcomes = new HashMap<>();
+        outcomes.merge(on2[0], 1, Integer::sum);
+        outcomes.merge(on3[0], 1, Integer::sum);
+        assertEquals(Map.of(TopicRegistry.ResumeOutcome.RESUMED, 1, TopicRegistry.ResumeOutcome.INVALID, 1), outcomes);
+        Client winner = a.peer != null ? a : b;
+        assertEquals(p.id, winner.next("welcome").getString("selfId"));
+        assertQuiet(s);
+    }
+
+    @Test
+    void anExpiredSessionOrAGoneNodeIsNotResumed() throws Exception {
+        Client p = join(n1);
+        Client r = join(n3);
+        meet(p, r);
+        n1.registry().connectionLost(p.peer);
+        n1.registry().expire(p.peer); // what the watchdog does when the grace period is over
+        assertEquals(p.id, r.next("peer-left").getString("peerId"));
+
+        TopicRegistry.ResumeOutcome[] outcome = new TopicRegistry.ResumeOutcome[1];
+        assertNull(resume(n2, topic, p.token, outcome).peer);
+        assertEquals(TopicRegistry.ResumeOutcome.EXPIRED, outcome[0]);
+
+        String nobody = Base64.getUrlEncoder().withoutPadding().encodeToString("no-such-node".getBytes(StandardCharsets.UTF_8))
+                + ".AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+        assertNull(resume(n2, topic, nobody, outcome).peer);
+        assertEquals(TopicRegistry.ResumeOutcome.EXPIRED, outcome[0], "nobody answers for that node");
+        assertNull(resume(n2, topic, "not a token", outcome).peer);
+        assertEquals(TopicRegistry.ResumeOutcome.INVALID, outcome[0]);
+        assertQuiet(r);
+    }
+
+    @Test
+    void aTokenIsBoundToItsTopicAcrossNodes() throws Exception {
+        Client p = join(n1);
+        Client s = join(n1);
+        meet(p, s);
+        n1.registry().connectionLost(p.peer);
+        TopicRegistry.ResumeOutcome[] outcome = new TopicRegistry.ResumeOutcome[1];
+        assertNull(resume(n2, "other-" + topic, p.token, outcome).peer);
+        assertEquals(TopicRegistry.ResumeOutcome.INVALID, outcome[0]);
+        // the refusal did not use the token up
+        Client back = resume(n2, topic, p.token, outcome);
+        assertEquals(TopicRegistry.ResumeOutcome.RESUMED, outcome[0]);
+        JsonObject welcome = back.next("welcome");
+        assertEquals(p.id, welcome.getString("selfId"));
+        assertNotEquals(p.token, welcome.getString("resumeToken"));
+    }
+
+    /**
+     * The owner answers after the claimant gave up (here: the test holds the peer's lock past the
+     * claim timeout): the client got a new session, so the old one ends, and everyone sees it leave.
+     */
+    @Test
+    void aHandOverThatArrivesAfterTheClaimGaveUpEndsTheSession() throws Exception {
+        Client p = join(n1);
+        Client r = join(n3);
+        meet(p, r);
+        n1.registry().connectionLost(p.peer);
+        TopicRegistry.ResumeOutcome[] outcome = new TopicRegistry.ResumeOutcome[1];
+        Client back;
+        synchronized (p.peer) { // n1's hand-over waits for this lock
+            back = CompletableFuture.supplyAsync(() -> resume(n2, topic, p.token, outcome))
+                    .get(REDIS_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
+        }
+        assertNull(back.peer);
+        assertEquals(TopicRegistry.ResumeOutcome.EXPIRED, outcome[0]);
+        assertEquals(p.id, r.next("peer-left").getString("peerId"), "the session handed over too late ends");
+        assertQuiet(r);
+        assertNull(redisConnection.sync().hget("sig:{t:" + topic + "}:members", p.id), "and its presence with it");
+        assertEquals(0, n2.registry().peerCount());
+    }
+}
