@@ -73,7 +73,7 @@ public class ClusterConfig {
         return scanInterval;
     }
 
-    /** Longest wait for Redis on any path (a topic's first join, maintenance). */
+    /** Longest wait for Redis on any path (a topic's first join, a resume claimed from another node, maintenance). */
     public Duration redisTimeout() {
         return redisTimeout;
     }
