@@ -17,6 +17,7 @@ final class LoadClient {
     private volatile WebSocket socket;
     private CompletableFuture<?> sending = CompletableFuture.completedFuture(null);
     volatile String id;
+    volatile String resumeToken;
 
     private LoadClient() {
     }
@@ -36,6 +37,7 @@ final class LoadClient {
                     partial.setLength(0);
                     if (self.id == null) {
                         self.id = field(text, "selfId");
+                        self.resumeToken = field(text, "resumeToken");
                         welcome.complete(self.id);
                     } else {
                         onMessage.accept(self, text);
@@ -77,6 +79,11 @@ final class LoadClient {
         } catch (Exception e) {
             socket.abort();
         }
+    }
+
+    /** Drops the connection without a close frame, as a network failure would. */
+    void abort() {
+        socket.abort();
     }
 
     /** The string value of a top-level field, read by hand: fast, and enough for our own frames. */

@@ -49,7 +49,9 @@ public final class LoadTool {
                       latency    --pairs 100 --rate 10000 --duration 10 --warmup 2 --size 2048   (rate counts offers + answers)
                       throughput --pairs 50 --window 8 --duration 10 --warmup 2 --size 2048
                       churn      --n 1000 --k 10 --churn-rate 500 --duration 8
-                    --url2: the answering side (latency, throughput) connects there: cross-node figures in a cluster
+                      resume     --n 200 --held 5       (connection dropped on --url, resumed on --url2)
+                    --url2: the answering side (latency, throughput) connects there, a resume (resume) comes back
+                            there: cross-node figures in a cluster
                     """);
             return;
         }
@@ -67,6 +69,7 @@ public final class LoadTool {
             case "latency" -> tool.latency();
             case "throughput" -> tool.throughput();
             case "churn" -> tool.churn();
+            case "resume" -> tool.resume();
             default -> throw new IllegalArgumentException("unknown workload " + args[0]);
         };
         System.out.println(result);
@@ -406,5 +409,76 @@ public final class LoadTool {
                         .add((text.contains("peer-joined") ? "+" : "-") + peer);
             }
         });
+    }
+
+    // ---- resume ----
+
+    /**
+     * n rounds, one after the other: a client joins a partner's topic on --url, its connection
+     * drops without a close frame, the partner sends it --held relays once the server has it away
+     * (polled from /debug/stats), and it comes back with its token on --url2. Times the
+     * reconnect from the start of the handshake until welcome and every held relay have arrived;
+     * counts sessions not resumed, relays missing and any peer-left/peer-joined the partner saw.
+     */
+    private String resume() throws Exception {
+        int n = num("n", 200);
+        int held = num("held", 5);
+        Percentiles took = new Percentiles();
+        int notResumed = 0;
+        int relaysMissing = 0;
+        Set<String> flaps = ConcurrentHashMap.newKeySet();
+        URI stats = URI.create(url.replaceFirst("^ws", "http") + "/debug/stats");
+        for (int round = 0; round < n; round++) {
+            String topic = "load-r-" + round;
+            java.util.concurrent.atomic.AtomicBoolean watching = new java.util.concurrent.atomic.AtomicBoolean(true);
+            LoadClient partner = LoadClient.connect(http, uri(url, topic), (self, text) -> {
+                if (watching.get() && text.contains("\"peer-left\"")) {
+                    flaps.add(LoadClient.field(text, "peerId"));
+                }
+            }).get(10, TimeUnit.SECONDS);
+            LoadClient leaving = LoadClient.connect(http, uri(url, topic), (self, text) -> { })
+                    .get(10, TimeUnit.SECONDS);
+            leaving.abort();
+            awaitAway(stats, leaving.id);
+            for (int i = 0; i < held; i++) {
+                partner.relay("ice-candidate", leaving.id, "{\"i\":" + i + "}", "h" + i);
+            }
+            java.util.concurrent.CountDownLatch arrived = new java.util.concurrent.CountDownLatch(held);
+            long t0 = System.nanoTime();
+            LoadClient back = LoadClient.connect(http, URI.create(uri(url2, topic) + "?resume=" + leaving.resumeToken),
+                    (self, text) -> {
+                        if (text.contains("\"ice-candidate\"")) {
+                            arrived.countDown();
+                        }
+                    }).get(10, TimeUnit.SECONDS);
+            boolean all = arrived.await(5, TimeUnit.SECONDS);
+            long elapsed = System.nanoTime() - t0;
+            if (!leaving.id.equals(back.id)) {
+                notResumed++;
+            } else if (!all) {
+                relaysMissing += (int) arrived.getCount();
+            } else {
+                took.add(elapsed);
+            }
+            watching.set(false); // what follows is the round's own, normal leave
+            partner.close();
+            back.close();
+        }
+        return String.format(Locale.ROOT, "{\"workload\":\"resume\",\"cross_node\":%b,\"rounds\":%d,\"held\":%d,"
+                        + "\"not_resumed\":%d,\"relays_missing\":%d,\"partner_saw_leave\":%d,\"resume_ms\":%s}",
+                !url.equals(url2), n, held, notResumed, relaysMissing, flaps.size(), took.json());
+    }
+
+    private void awaitAway(URI stats, String id) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            String body = http.send(java.net.http.HttpRequest.newBuilder(stats).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            if (body.contains("\"" + id + "\"")) {
+                return;
+            }
+            Thread.sleep(2);
+        }
+        throw new IllegalStateException("the server never had " + id + " away");
     }
 }
