@@ -108,6 +108,31 @@ test('an abnormal close reconnects with backoff and resumes the session; close()
   }
 });
 
+test('a relay the lost connection swallowed is sent again on resume', async () => {
+  const t = topic();
+  const a = client(t);
+  const watcher = client(t);
+  try {
+    await watcher.connect();
+    const joined = next(watcher, 'peer-joined');
+    const listed = next(a, 'peers');
+    const id = await a.connect();
+    await Promise.all([joined, listed]);
+    // The relay reaches a's socket, but the connection dies before the client sees it.
+    const swallowed = new Promise((resolve) => { a._socket.onmessage = (event) => resolve(String(event.data)); });
+    watcher.send('offer', id, { n: 'swallowed' }).catch(() => { /* settles after the test */ });
+    assert.match(await swallowed, /swallowed/);
+    const welcomeAgain = next(a, 'welcome');
+    const offer = next(a, 'offer');
+    a._socket._socket.destroy();
+    assert.equal((await welcomeAgain).resumed, true);
+    assert.deepEqual((await offer).payload, { n: 'swallowed' }, 'sent again after the resume');
+  } finally {
+    a.close();
+    watcher.close();
+  }
+});
+
 test('with turn on, the client fetches TURN credentials that verify against the shared secret', async () => {
   assert.ok(process.env.TURN_SECRET && process.env.TURN_URIS, 'TURN_SECRET and TURN_URIS name the server\'s TURN settings');
   const a = client(topic(), { turn: true });

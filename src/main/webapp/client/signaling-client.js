@@ -55,7 +55,8 @@ export class SignalingError extends Error {
  * `ice-servers` {iceServers, ttl} (with options.turn).
  * A reconnect resumes the session when the server keeps it (session resume, on by default, within
  * its grace period): the same selfId, a fresh peer list, the relays sent meanwhile, and the others
- * saw nothing (`welcome` has `resumed: true`). Otherwise it is a new session: a new selfId, and the
+ * saw nothing (`welcome` has `resumed: true`); the client says how many messages it received on the
+ * lost connection, so the server also sends again the relays that connection swallowed. Otherwise it is a new session: a new selfId, and the
  * others see this peer leave and a new one join. `peers` always holds the current view.
  */
 export class SignalingClient extends EventTarget {
@@ -75,6 +76,7 @@ export class SignalingClient extends EventTarget {
     /** @type {Map<string, {resolve: Function, reject: Function, timer: any}>} */ this._pending = new Map();
     this._welcome = null;
     this._resumeToken = null;
+    this._received = 0; // messages received on the current connection: a resume tells the server
     /** @type {RTCIceServer[]} TURN servers with current credentials, when options.turn */ this.iceServers = [];
     this._turnTimer = null;
   }
@@ -109,13 +111,20 @@ export class SignalingClient extends EventTarget {
     const query = new URLSearchParams();
     if (this.options.metadata !== undefined) query.set('metadata', JSON.stringify(this.options.metadata));
     if (this.options.token) query.set('access_token', this.options.token);
-    if (this._resumeToken) query.set('resume', this._resumeToken); // after a lost connection: same session
+    if (this._resumeToken) { // after a lost connection: same session, and what the old one lost again
+      query.set('resume', this._resumeToken);
+      query.set('received', String(this._received));
+    }
+    this._received = 0;
     const qs = query.toString();
     const socket = new Impl(`${this.url}/ws/${encodeURIComponent(this.topic)}${qs ? '?' + qs : ''}`);
     this._socket = socket;
     this._welcome = new Promise((resolve, reject) => {
       socket.onopen = () => this._emit('open', {});
-      socket.onmessage = (event) => this._receive(event.data, resolve);
+      socket.onmessage = (event) => {
+        if (socket === this._socket) this._received++;
+        this._receive(event.data, resolve);
+      };
       socket.onerror = () => { /* the close event follows and says what happened */ };
       socket.onclose = (event) => {
         if (this.selfId === null) reject(new Error(`connection closed before welcome (${event.code})`));

@@ -62,7 +62,7 @@ class JavaScriptClientIT {
 
     @Test
     void clientLibraryTestsPassAgainstTheServer() throws Exception {
-        assertEquals(0, run(List.of("node", "--test", "client.test.mjs"),
+        assertEquals(0, run(List.of("node", "--test", "--test-timeout=30000", "client.test.mjs"),
                 Map.of("SERVER_URL", server.httpBase(), "TURN_SECRET", TURN_SECRET, "TURN_URIS", TURN_URIS), 180),
                 "node --test client.test.mjs");
     }

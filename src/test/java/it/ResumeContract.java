@@ -92,6 +92,35 @@ abstract class ResumeContract {
     }
 
     @Test
+    void aResumeThatSaysWhatItReceivedGetsAgainWhatTheLostConnectionSwallowed() throws Exception {
+        String topic = "r-" + UUID.randomUUID();
+        try (WsClient a = WsClient.connect(Deployments.wsBase(base), topic)) {
+            a.next("peer-list");
+            RawWebSocket first = new RawWebSocket(uri(topic), 0);
+            JsonObject welcome = json(first.readFrame()); // 1
+            String id = welcome.getString("selfId");
+            assertEquals("peer-list", json(first.readFrame()).getString("type")); // 2
+            assertEquals(id, a.next("peer-joined").getString("peerId"));
+            a.send("offer", id, "{}", "seen");
+            assertEquals("seen", json(first.readFrame()).getString("msgId")); // 3
+            a.send("ice-candidate", id, "{}", "swallowed");
+            // written to the connection, which then dies before the application sees it
+            assertEquals("swallowed", json(first.readFrame()).getString("msgId"));
+            first.abort();
+            awaitAway(id);
+            a.send("ice-candidate", id, "{}", "held");
+            try (RawWebSocket back = new RawWebSocket(URI.create(uri(topic) + "?resume="
+                    + welcome.getString("resumeToken") + "&received=3"), 0)) {
+                assertEquals(id, json(back.readFrame()).getString("selfId"));
+                assertEquals("peer-list", json(back.readFrame()).getString("type"));
+                assertEquals("swallowed", json(back.readFrame()).getString("msgId"), "sent again");
+                assertEquals("held", json(back.readFrame()).getString("msgId"));
+                assertNull(a.poll(Duration.ofMillis(300)), "a saw nothing");
+            }
+        }
+    }
+
+    @Test
     void afterTheGracePeriodThePeerLeavesAndItsTokenIsExpired() throws Exception {
         String topic = "r-" + UUID.randomUUID();
         try (WsClient a = WsClient.connect(Deployments.wsBase(base), topic)) {

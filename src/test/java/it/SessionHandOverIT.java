@@ -83,6 +83,7 @@ class SessionHandOverIT {
     private static final class Client implements PeerSocket {
         final BlockingQueue<JsonObject> inbox = new LinkedBlockingQueue<>();
         final Set<String> knows = new HashSet<>();
+        final java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
         volatile int closedWith;
         Peer peer;
         String id;
@@ -90,6 +91,7 @@ class SessionHandOverIT {
 
         @Override
         public void send(String frame, SendCallback done) {
+            received.incrementAndGet();
             inbox.add(Json.createReader(new StringReader(frame)).readObject());
             done.completed(null);
         }
@@ -195,8 +197,13 @@ class SessionHandOverIT {
     }
 
     private static Client resume(Node node, String topic, String token, TopicRegistry.ResumeOutcome[] outcome) {
+        return resume(node, topic, token, -1, outcome);
+    }
+
+    private static Client resume(Node node, String topic, String token, long received,
+                                 TopicRegistry.ResumeOutcome[] outcome) {
         Client client = new Client();
-        client.peer = node.registry().resume(token, topic, "req-2", client, outcome);
+        client.peer = node.registry().resume(token, received, topic, "req-2", client, outcome);
         return client;
     }
 
@@ -293,6 +300,28 @@ class SessionHandOverIT {
         }
         assertEquals(Set.of("peer-left " + p.id), events(late, 1));
         assertQuiet(s, q, r, late);
+    }
+
+    @Test
+    void aResumeOnAnotherNodeGetsAgainWhatTheLostConnectionSwallowed() throws Exception {
+        Client p = join(n1);
+        Client s = join(n1);
+        meet(p, s);
+        relay(n1, s, p, "seen");
+        p.next("offer");
+        relay(n1, s, p, "swallowed");
+        p.next("offer"); // written to p's connection, which then died before the client read it
+        long received = p.received.get() - 1;
+        n1.registry().connectionLost(p.peer);
+        relay(n1, s, p, "held");
+
+        TopicRegistry.ResumeOutcome[] outcome = new TopicRegistry.ResumeOutcome[1];
+        Client back = resume(n2, topic, p.token, received, outcome);
+        assertEquals(TopicRegistry.ResumeOutcome.RESUMED, outcome[0]);
+        assertEquals(p.id, back.next("welcome").getString("selfId"));
+        back.awaitKnows(Set.of(s.id));
+        assertEquals(List.of("swallowed", "held"), relays(back, 2));
+        assertQuiet(back, s);
     }
 
     @Test

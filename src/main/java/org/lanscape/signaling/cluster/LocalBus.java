@@ -53,7 +53,8 @@ public final class LocalBus implements ClusterBus {
 
     /** No other node: a token naming one is not ours to honour. */
     @Override
-    public CompletableFuture<HandOver.Result> claim(String owner, String token, String topic, Predicate<HandOver> adopt) {
+    public CompletableFuture<HandOver.Result> claim(String owner, String token, long received, String topic,
+                                                    Predicate<HandOver> adopt) {
         return CompletableFuture.completedFuture(HandOver.Result.INVALID);
     }
 

@@ -32,6 +32,7 @@ public class SignalingConfig {
     private int rateBurst;
     private int rateCloseAfter;
     private Duration resumeGrace;
+    private int resumeReplayChars;
 
     protected SignalingConfig() {
         // for CDI proxies
@@ -55,6 +56,7 @@ public class SignalingConfig {
         this.rateBurst = read.integer("signaling.rate.burst", 1, 1_000_000);
         this.rateCloseAfter = read.integer("signaling.rate.close-after", 1, 1_000_000);
         this.resumeGrace = read.duration("signaling.resume.grace", false);
+        this.resumeReplayChars = read.integer("signaling.resume.replay-size", 0, 16 << 20);
     }
 
     /** For tests: the core settings, the rest at their defaults. */
@@ -75,6 +77,7 @@ public class SignalingConfig {
         this.rateBurst = 100;
         this.rateCloseAfter = 100;
         this.resumeGrace = Duration.ZERO;
+        this.resumeReplayChars = 32768;
     }
 
     /** For tests: capacity limits set. */
@@ -97,6 +100,14 @@ public class SignalingConfig {
     /** How long a peer whose connection was lost keeps its id for a resume; 0 turns resume off. */
     public Duration resumeGrace() {
         return resumeGrace;
+    }
+
+    /**
+     * How much of the relays sent lately to each peer is kept (characters), so that a resume that
+     * says how many frames it received gets again those its lost connection swallowed; 0: none.
+     */
+    public int resumeReplayChars() {
+        return resumeReplayChars;
     }
 
     /** Outbound queue capacity per peer, in messages (the seed's 16). */

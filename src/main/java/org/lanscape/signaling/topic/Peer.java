@@ -48,8 +48,18 @@ public final class Peer {
     private volatile Thread sendingThread;
     private boolean completedInline; // only touched by sendingThread
 
+    /** Relays sent on the current connection, for a resume that says what it received; null when off. */
+    private final SentLog sentLog;
+
     public Peer(String id, String topic, JsonValue metadata, String requestId, PeerSocket socket,
                 TopicObserver observer, int queueCapacity) {
+        this(id, topic, metadata, requestId, socket, observer, queueCapacity, 0);
+    }
+
+    /** @param replayChars how much of the relays sent lately to keep for a resume (characters); 0 for none */
+    public Peer(String id, String topic, JsonValue metadata, String requestId, PeerSocket socket,
+                TopicObserver observer, int queueCapacity, int replayChars) {
+        this.sentLog = replayChars > 0 ? new SentLog(replayChars, socket) : null;
         this.id = id;
         this.topic = topic;
         this.metadata = metadata;
@@ -220,19 +230,17 @@ public final class Peer {
     }
 
     /**
-     * Back on a new connection: welcome and the current peer-list first, then the relays held
-     * while away, in order (membership events of the gap are replaced by the fresh peer-list).
+     * Back on a new connection: welcome and the current peer-list first, then the relays the old
+     * connection lost after the client's {@code received}-th frame (negative: it did not say),
+     * then the relays held while away, in order (membership events of the gap are replaced by the
+     * fresh peer-list).
      */
-    public synchronized void resume(PeerSocket newSocket, String newRequestId, Frame welcome, Frame peerList, long now) {
-        List<Frame> held = new ArrayList<>();
-        queue.drainTo(held);
+    public synchronized void resume(PeerSocket newSocket, String newRequestId, Frame welcome, Frame peerList, long now,
+                                    long received) {
+        List<Frame> relays = pendingRelays(received, newSocket);
         queue.offer(welcome);
         queue.offer(peerList);
-        for (Frame frame : held) {
-            if (frame.receivedAt() != 0) { // a relay
-                queue.offer(frame);
-            }
-        }
+        relays.forEach(queue::offer);
         PeerSocket previous = socket; // still there if the old connection was not seen dropping yet
         requestId = newRequestId;
         lastSeenAt = now;
@@ -253,20 +261,16 @@ public final class Peer {
      * forwards a relay to the new node does so after the hand-over. A connection still open here
      * is closed with 1001.
      */
-    public synchronized void handOver(String toNode, java.util.function.Consumer<List<String>> send) {
+    public synchronized void handOver(String toNode, long received, java.util.function.Consumer<List<String>> send) {
         if (suspendedAt == 0) {
             suspendedAt = System.nanoTime(); // from here on, offers are settled under this lock
         }
         PeerSocket old = socket;
         socket = null;
         onSent = null;
-        List<Frame> held = new ArrayList<>();
-        queue.drainTo(held);
-        List<String> relays = new ArrayList<>(held.size());
-        for (Frame frame : held) {
-            if (frame.receivedAt() != 0) { // membership events are replaced by the new node's peer-list
-                relays.add(frame.text());
-            }
+        List<String> relays = new ArrayList<>();
+        for (Frame frame : pendingRelays(received, null)) {
+            relays.add(frame.text());
         }
         send.accept(relays);
         movedTo = toNode;
@@ -274,6 +278,24 @@ public final class Peer {
         if (old != null) {
             old.close(1001, "session resumed on another node");
         }
+    }
+
+    /**
+     * For a resume: the relays lost with the old connection (see {@link SentLog}) then those held
+     * in the queue, which it empties; membership events are left out (a fresh peer-list replaces
+     * them). At most what the queue holds beside welcome and peer-list: the oldest go first.
+     */
+    private List<Frame> pendingRelays(long received, PeerSocket next) {
+        List<Frame> relays = sentLog == null ? new ArrayList<>() : sentLog.restart(received, next);
+        List<Frame> held = new ArrayList<>();
+        queue.drainTo(held);
+        for (Frame frame : held) {
+            if (frame.receivedAt() != 0) {
+                relays.add(frame);
+            }
+        }
+        int room = capacity - 2;
+        return relays.size() <= room ? relays : relays.subList(relays.size() - room, relays.size());
     }
 
     /** The node this peer's session moved to, or null while it is on this one. */
@@ -366,6 +388,9 @@ public final class Peer {
             sendStartedAt = now;
             completedInline = false;
             sendingThread = Thread.currentThread();
+            if (sentLog != null) {
+                sentLog.sent(s, next);
+            }
             s.send(next.text(), done);
             sendingThread = null;
             if (!completedInline) {

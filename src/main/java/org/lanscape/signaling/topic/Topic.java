@@ -131,12 +131,12 @@ final class Topic {
      * sees it leave, and {@code send} gets the relays held for it (see {@link Peer#handOver}).
      * Closes the topic when it was the last local peer. False if it is no longer a member.
      */
-    synchronized boolean handOver(Peer peer, String toNode, java.util.function.Consumer<List<String>> send,
-                                  Runnable onClosed) {
+    synchronized boolean handOver(Peer peer, String toNode, long received,
+                                  java.util.function.Consumer<List<String>> send, Runnable onClosed) {
         if (closed || peers.get(peer.id()) != peer) {
             return false;
         }
-        peer.handOver(toNode, send);
+        peer.handOver(toNode, received, send);
         // Remote before it stops being local: a relay finds it one way or the other.
         remote.put(peer.id(), new RemoteMember(peer.id(), toNode, peer.metadata()));
         peers.remove(peer.id(), peer);

@@ -68,7 +68,7 @@ public class TopicRegistry implements BusListener {
             throw new JoinRefusedException(JoinRefusedException.Reason.NODE_FULL);
         }
         Peer peer = new Peer(UlidCreator.getUlid().toString(), topicName, metadata, requestId, socket, observer,
-                config.queueSize());
+                config.queueSize(), resumeEnabled() ? config.resumeReplayChars() : 0);
         String token = resumeEnabled() ? newToken() : null;
         Frame welcome = encode(new ServerMessage.Welcome(peer.id(), token));
         Frame joined = encode(new ServerMessage.PeerJoined(peer.id(), metadata));
@@ -167,14 +167,15 @@ public class TopicRegistry implements BusListener {
      * is claimed from that node, which hands the session over. Returns the peer, or null with the
      * reason in {@code outcome[0]}.
      */
-    public Peer resume(String token, String topicName, String requestId, PeerSocket socket, ResumeOutcome[] outcome) {
+    public Peer resume(String token, long received, String topicName, String requestId, PeerSocket socket,
+                       ResumeOutcome[] outcome) {
         String owner = ResumeTokens.node(token);
         if (owner == null) {
             outcome[0] = ResumeOutcome.INVALID;
             return null;
         }
         if (!owner.equals(bus.nodeId())) {
-            return resumeFrom(owner, token, topicName, requestId, socket, outcome);
+            return resumeFrom(owner, token, received, topicName, requestId, socket, outcome);
         }
         Peer peer = resumable.get(token);
         Topic topic = topics.get(topicName);
@@ -185,7 +186,7 @@ public class TopicRegistry implements BusListener {
         String next = newToken();
         Frame welcome = encode(new ServerMessage.Welcome(peer.id(), next));
         boolean resumed = topic.resume(peer, records -> encode(new ServerMessage.PeerList(records)),
-                peerList -> peer.resume(socket, requestId, welcome, peerList, System.nanoTime()));
+                peerList -> peer.resume(socket, requestId, welcome, peerList, System.nanoTime(), received));
         if (!resumed) { // it left (grace period over) while we looked
             outcome[0] = ResumeOutcome.EXPIRED;
             return null;
@@ -196,10 +197,10 @@ public class TopicRegistry implements BusListener {
         return peer;
     }
 
-    private Peer resumeFrom(String owner, String token, String topicName, String requestId, PeerSocket socket,
-                            ResumeOutcome[] outcome) {
+    private Peer resumeFrom(String owner, String token, long received, String topicName, String requestId,
+                            PeerSocket socket, ResumeOutcome[] outcome) {
         java.util.concurrent.atomic.AtomicReference<Peer> adopted = new java.util.concurrent.atomic.AtomicReference<>();
-        HandOver.Result result = bus.claim(owner, token, topicName, handOver -> {
+        HandOver.Result result = bus.claim(owner, token, received, topicName, handOver -> {
             adopted.set(adopt(handOver, topicName, requestId, socket));
             return true;
         }).join(); // completes within the Redis timeout
@@ -216,7 +217,7 @@ public class TopicRegistry implements BusListener {
         connected.incrementAndGet(); // not a new peer in the cluster: the node capacity was checked at the handshake
         movedAway.remove(handOver.peerId());
         Peer peer = new Peer(handOver.peerId(), topicName, handOver.metadata(), requestId, socket, observer,
-                config.queueSize());
+                config.queueSize(), config.resumeReplayChars());
         String token = newToken();
         Frame welcome = encode(new ServerMessage.Welcome(peer.id(), token));
         Frame joined = encode(new ServerMessage.PeerJoined(peer.id(), handOver.metadata()));
@@ -389,13 +390,13 @@ public class TopicRegistry implements BusListener {
     }
 
     @Override
-    public HandOver.Result handOver(String token, String topicName, String toNode, Consumer<HandOver> send) {
+    public HandOver.Result handOver(String token, long received, String topicName, String toNode, Consumer<HandOver> send) {
         Peer peer = resumable.get(token);
         Topic topic = topics.get(topicName);
         if (peer == null || topic == null || !peer.topic().equals(topicName) || !resumable.remove(token, peer)) {
             return expiredTokens.containsKey(token) ? HandOver.Result.EXPIRED : HandOver.Result.INVALID;
         }
-        boolean moved = topic.handOver(peer, toNode, held -> {
+        boolean moved = topic.handOver(peer, toNode, received, held -> {
             movedAway.put(peer.id(), new Moved(topicName, toNode, System.nanoTime()));
             send.accept(new HandOver(HandOver.Result.HANDED_OVER, peer.id(), peer.metadata(), held));
         }, () -> {

@@ -85,7 +85,7 @@ public class SignalingEndpoint {
         String resumeToken = resume == null || resume.isEmpty() ? null : resume.get(0);
         if (resumeToken != null) {
             TopicRegistry.ResumeOutcome[] outcome = new TopicRegistry.ResumeOutcome[1];
-            peer = registry.resume(resumeToken, topic, requestId, socket, outcome);
+            peer = registry.resume(resumeToken, received(session), topic, requestId, socket, outcome);
             metrics.resumed(outcome[0].name().toLowerCase(Locale.ROOT));
             if (peer != null) {
                 LOG.fine(() -> "peer resumed: " + peer.logContext());
@@ -105,6 +105,22 @@ public class SignalingEndpoint {
             metrics.handshakeRejected(e.reason() == JoinRefusedException.Reason.TOPIC_FULL ? "topic_full" : "node_full");
             close(session, e.reason() == JoinRefusedException.Reason.TOPIC_FULL ? CloseCodes.TOPIC_FULL
                     : CloseCodes.TRY_AGAIN_LATER, e.getMessage());
+        }
+    }
+
+    /**
+     * {@code ?received=<n>} beside {@code resume}: how many messages the client got on the lost
+     * connection; -1 when it does not say (or says something that is not a count).
+     */
+    private static long received(Session session) {
+        List<String> values = session.getRequestParameterMap().get("received");
+        if (values == null || values.isEmpty()) {
+            return -1;
+        }
+        try {
+            return Math.max(-1, Long.parseLong(values.get(0)));
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 

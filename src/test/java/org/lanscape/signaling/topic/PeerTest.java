@@ -176,7 +176,7 @@ class PeerTest {
         assertTrue(peer.offer(Frame.of("peer-joined")));
         assertTrue(peer.offer(Frame.relay("r2", 1), RELAY_WAIT));
         List<String> handedOver = new ArrayList<>();
-        peer.handOver("n2", handedOver::addAll);
+        peer.handOver("n2", -1, handedOver::addAll);
 
         assertEquals(List.of("r1", "r2"), handedOver, "relays only, in order: the new node sends a fresh peer-list");
         assertEquals("n2", peer.movedTo());
@@ -192,7 +192,7 @@ class PeerTest {
         peer.offer(Frame.relay("in-flight", 1));
         peer.offer(Frame.relay("queued", 1));
         List<String> handedOver = new ArrayList<>();
-        peer.handOver("n2", handedOver::addAll);
+        peer.handOver("n2", -1, handedOver::addAll);
         assertEquals(List.of("queued"), handedOver);
         assertEquals(1001, socket.closedWith);
         socket.completeOne(); // the old connection's last send reports back: nothing more goes there
@@ -231,7 +231,7 @@ class PeerTest {
                     Thread.onSpinWait();
                 }
                 List<String> handedOver = new ArrayList<>();
-                peer.handOver("n2", handedOver::addAll);
+                peer.handOver("n2", -1, handedOver::addAll);
                 for (java.util.concurrent.Future<?> f : running) {
                     f.get(10, TimeUnit.SECONDS);
                 }
@@ -245,5 +245,75 @@ class PeerTest {
         } finally {
             senders.shutdownNow();
         }
+    }
+
+    private static List<String> texts(RecordingSocket socket) {
+        return socket.messages().stream().map(m -> m.getString("m")).toList();
+    }
+
+    private static Frame text(String m) {
+        return Frame.of("{\"m\":\"" + m + "\"}");
+    }
+
+    private static Frame relay(String m) {
+        return Frame.relay("{\"m\":\"" + m + "\"}", 1);
+    }
+
+    @Test
+    void aResumeThatSaysWhatItReceivedGetsAgainWhatTheLostConnectionSwallowed() {
+        RecordingSocket first = new RecordingSocket();
+        Peer peer = new Peer("p", "t", null, "req", first, TopicObserver.NONE, 16, 1000);
+        for (Frame frame : List.of(text("welcome"), text("list"), relay("r1"), relay("r2"), text("joined"), relay("r3"))) {
+            assertTrue(peer.offer(frame));
+        }
+        assertEquals(6, first.messages().size(), "all six written to the socket");
+        peer.suspend(System.nanoTime());
+        assertTrue(peer.offer(relay("held")));
+
+        RecordingSocket second = new RecordingSocket();
+        peer.resume(second, "req2", text("welcome2"), text("list2"), System.nanoTime(), 3); // got welcome, list, r1
+        assertEquals(List.of("welcome2", "list2", "r2", "r3", "held"), texts(second),
+                "the relays after the third frame, then the held one; membership is in the new list");
+
+        // the count starts again on the new connection
+        assertTrue(peer.offer(relay("r4")));
+        peer.suspend(System.nanoTime());
+        RecordingSocket third = new RecordingSocket();
+        peer.resume(third, "req3", text("welcome3"), text("list3"), System.nanoTime(), 5);
+        assertEquals(List.of("welcome3", "list3", "r4"), texts(third));
+    }
+
+    @Test
+    void aResumeThatDoesNotSayGetsOnlyTheHeldRelaysAndTheLogIsBounded() {
+        RecordingSocket first = new RecordingSocket();
+        Peer peer = new Peer("p", "t", null, "req", first, TopicObserver.NONE, 16, 15); // one relay of 10 chars fits, not two
+        peer.offer(relay("r1"));
+        peer.offer(relay("r2"));
+        peer.suspend(System.nanoTime());
+        RecordingSocket second = new RecordingSocket();
+        peer.resume(second, "req2", text("w"), text("l"), System.nanoTime(), -1);
+        assertEquals(List.of("w", "l"), texts(second));
+
+        peer.offer(relay("r3"));
+        peer.offer(relay("r4"));
+        peer.offer(relay("r5"));
+        peer.suspend(System.nanoTime());
+        RecordingSocket third = new RecordingSocket();
+        peer.resume(third, "req3", text("w"), text("l"), System.nanoTime(), 0);
+        assertEquals(List.of("w", "l", "r5"), texts(third), "only what the budget kept");
+    }
+
+    @Test
+    void aHandOverCarriesTheSwallowedRelaysBeforeTheHeldOnes() {
+        RecordingSocket first = new RecordingSocket();
+        Peer peer = new Peer("p", "t", null, "req", first, TopicObserver.NONE, 16, 1000);
+        peer.offer(text("welcome"));
+        peer.offer(relay("r1"));
+        peer.offer(relay("r2"));
+        peer.suspend(System.nanoTime());
+        peer.offer(relay("held"));
+        List<String> handedOver = new ArrayList<>();
+        peer.handOver("n2", 2, handedOver::addAll);
+        assertEquals(List.of("{\"m\":\"r2\"}", "{\"m\":\"held\"}"), handedOver);
     }
 }

@@ -164,7 +164,7 @@ class TopicRegistryTest {
 
         RecordingSocket back = new RecordingSocket();
         TopicRegistry.ResumeOutcome[] outcome = new TopicRegistry.ResumeOutcome[1];
-        assertEquals(pl, registry.resume(token, "room", "req2", back, outcome));
+        assertEquals(pl, registry.resume(token, -1, "room", "req2", back, outcome));
         assertEquals(TopicRegistry.ResumeOutcome.RESUMED, outcome[0]);
         List<JsonObject> frames = back.messages();
         assertEquals(pl.id(), frames.get(0).getString("selfId"));
@@ -173,16 +173,16 @@ class TopicRegistryTest {
         assertEquals(3, frames.size(), "the peer-joined of the gap is replaced by the peer-list");
         assertTrue(a.messages().stream().noneMatch(m -> m.getString("type").equals("peer-left")), "nobody saw it leave");
 
-        assertEquals(null, registry.resume(token, "room", "req3", new RecordingSocket(), outcome));
+        assertEquals(null, registry.resume(token, -1, "room", "req3", new RecordingSocket(), outcome));
         assertEquals(TopicRegistry.ResumeOutcome.INVALID, outcome[0], "single-use");
         String second = frames.get(0).getString("resumeToken");
-        assertEquals(null, registry.resume(second, "other-room", "req3", new RecordingSocket(), outcome));
+        assertEquals(null, registry.resume(second, -1, "other-room", "req3", new RecordingSocket(), outcome));
         assertEquals(TopicRegistry.ResumeOutcome.INVALID, outcome[0], "bound to its topic");
 
         registry.connectionLost(pl);
         registry.expire(pl);
         assertEquals("peer-left", a.messages().get(a.messages().size() - 1).getString("type"));
-        assertEquals(null, registry.resume(second, "room", "req4", new RecordingSocket(), outcome));
+        assertEquals(null, registry.resume(second, -1, "room", "req4", new RecordingSocket(), outcome));
         assertEquals(TopicRegistry.ResumeOutcome.EXPIRED, outcome[0]);
     }
 

@@ -214,7 +214,8 @@ public final class RedisBus implements ClusterBus {
     }
 
     @Override
-    public CompletableFuture<HandOver.Result> claim(String owner, String token, String topic, Predicate<HandOver> adopt) {
+    public CompletableFuture<HandOver.Result> claim(String owner, String token, long received, String topic,
+                                                    Predicate<HandOver> adopt) {
         RedisAsyncCommands<String, String> redis = healthy() ? asyncOrNull() : null;
         if (redis == null) {
             return CompletableFuture.completedFuture(HandOver.Result.EXPIRED);
@@ -228,7 +229,7 @@ public final class RedisBus implements ClusterBus {
             settle(id, HandOver.Result.EXPIRED);
             return pending.result();
         }
-        redis.publish(RedisKeys.nodeChannel(owner), BusMessage.claim(node, id, topic, token))
+        redis.publish(RedisKeys.nodeChannel(owner), BusMessage.claim(node, id, topic, token, received))
                 .whenComplete((receivers, failure) -> {
                     if (failure != null || receivers == 0) { // its node is gone, and the session with it
                         settle(id, HandOver.Result.EXPIRED);
@@ -369,7 +370,8 @@ public final class RedisBus implements ClusterBus {
         }
         String id = message.getString("id");
         String topic = message.getString("topic");
-        HandOver.Result result = listener.handOver(message.getString("token"), topic, claimant, handOver -> {
+        long received = message.getJsonNumber("received") == null ? -1 : message.getJsonNumber("received").longValue();
+        HandOver.Result result = listener.handOver(message.getString("token"), received, topic, claimant, handOver -> {
             // One connection, so Redis sees these in this order, before any relay sent on afterwards.
             redis.hset(RedisKeys.members(topic), handOver.peerId(), BusMessage.member(claimant, handOver.metadata()));
             redis.publish(RedisKeys.nodeChannel(claimant), BusMessage.handOver(node, id, topic, handOver));

@@ -1,0 +1,64 @@
+package org.lanscape.signaling.topic;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What was sent on one connection, for a resume: the number of text frames handed to the socket
+ * (welcome is 1) and the last relays among them, within a budget of characters. A client that
+ * comes back saying it received n frames gets the relays after the n-th again: those the lost
+ * connection swallowed after the server had written them.
+ */
+final class SentLog {
+
+    private record Sent(long number, Frame frame) {
+    }
+
+    private final int budget;
+    private final ArrayDeque<Sent> relays = new ArrayDeque<>();
+    private PeerSocket connection;
+    private long count;
+    private int chars;
+
+    SentLog(int budget, PeerSocket connection) {
+        this.budget = budget;
+        this.connection = connection;
+    }
+
+    /** A frame was handed to that connection's socket; ignored when it is not the current one. */
+    synchronized void sent(PeerSocket on, Frame frame) {
+        if (on != connection) {
+            return;
+        }
+        count++;
+        if (budget == 0 || frame.receivedAt() == 0) {
+            return; // only relays are replayed: membership is replaced by a fresh peer-list
+        }
+        relays.addLast(new Sent(count, frame));
+        chars += frame.text().length();
+        while (chars > budget && !relays.isEmpty()) {
+            chars -= relays.removeFirst().frame().text().length();
+        }
+    }
+
+    /**
+     * The relays sent after the client's {@code received}-th frame, in order, and a fresh log for
+     * the next connection. A negative {@code received} (the client did not say) replays nothing.
+     */
+    synchronized List<Frame> restart(long received, PeerSocket next) {
+        List<Frame> missed = new ArrayList<>();
+        if (received >= 0) {
+            for (Sent sent : relays) {
+                if (sent.number() > received) {
+                    missed.add(sent.frame());
+                }
+            }
+        }
+        relays.clear();
+        chars = 0;
+        count = 0;
+        connection = next;
+        return missed;
+    }
+}
