@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One connected peer: its identity and its bounded outbound queue of encoded frames, drained
@@ -27,8 +26,17 @@ public final class Peer {
     private volatile PeerSocket.SendCallback onSent;
     private final TopicObserver observer;
     private final ArrayBlockingQueue<Frame> queue;
+    /**
+     * Frames that go out before anything queued: a new connection's welcome, peer-list and the
+     * relays held for it, so that nothing offered meanwhile overtakes them. Guarded by this.
+     */
+    private final java.util.ArrayDeque<Frame> first = new java.util.ArrayDeque<>();
     private final int capacity;
-    private final AtomicBoolean sending = new AtomicBoolean();
+    /**
+     * The socket with a send (or ping) in flight, null when none is: at most one at a time, and
+     * only claimed on the current socket. Guarded by this; volatile for {@link #isIdle}.
+     */
+    private volatile PeerSocket inFlightOn;
     /** System.nanoTime() when the connection was lost, while the peer waits to be resumed; 0 otherwise. */
     private volatile long suspendedAt;
     /** A send failed: nothing more goes to this socket; the connection's close decides what follows. */
@@ -59,7 +67,7 @@ public final class Peer {
     /** @param replayChars how much of the relays sent lately to keep for a resume (characters); 0 for none */
     public Peer(String id, String topic, JsonValue metadata, String requestId, PeerSocket socket,
                 TopicObserver observer, int queueCapacity, int replayChars) {
-        this.sentLog = replayChars > 0 ? new SentLog(replayChars, socket) : null;
+        this.sentLog = replayChars > 0 ? new SentLog(replayChars) : null;
         this.id = id;
         this.topic = topic;
         this.metadata = metadata;
@@ -157,8 +165,8 @@ public final class Peer {
     }
 
     /** Nothing queued and nothing in flight. */
-    public boolean isIdle() {
-        return suspendedAt != 0 || queue.isEmpty() && !sending.get();
+    public synchronized boolean isIdle() {
+        return suspendedAt != 0 || queue.isEmpty() && first.isEmpty() && inFlightOn == null;
     }
 
     /** Frames waiting to be sent, not counting the one in flight. */
@@ -237,15 +245,16 @@ public final class Peer {
      */
     public synchronized void resume(PeerSocket newSocket, String newRequestId, Frame welcome, Frame peerList, long now,
                                     long received) {
-        List<Frame> relays = pendingRelays(received, newSocket);
-        queue.offer(welcome);
-        queue.offer(peerList);
-        relays.forEach(queue::offer);
+        List<Frame> relays = pendingRelays(received);
+        first.add(welcome);
+        first.add(peerList);
+        first.addAll(relays);
         PeerSocket previous = socket; // still there if the old connection was not seen dropping yet
         requestId = newRequestId;
         lastSeenAt = now;
         lastPingAt = now;
-        sending.set(false); // the last send on the lost socket may never report back
+        inFlightOn = null; // the last send on the lost socket may never report back
+        sendStartedAt = 0;
         use(newSocket);
         if (previous != null) {
             previous.close(1001, "session resumed on another connection");
@@ -269,7 +278,7 @@ public final class Peer {
         socket = null;
         onSent = null;
         List<String> relays = new ArrayList<>();
-        for (Frame frame : pendingRelays(received, null)) {
+        for (Frame frame : pendingRelays(received)) {
             relays.add(frame.text());
         }
         send.accept(relays);
@@ -283,11 +292,12 @@ public final class Peer {
     /**
      * For a resume: the relays lost with the old connection (see {@link SentLog}) then those held
      * in the queue, which it empties; membership events are left out (a fresh peer-list replaces
-     * them). At most what the queue holds beside welcome and peer-list: the oldest go first.
+     * them). At most what the queue holds beside welcome and peer-list: beyond, the oldest go.
      */
-    private List<Frame> pendingRelays(long received, PeerSocket next) {
-        List<Frame> relays = sentLog == null ? new ArrayList<>() : sentLog.restart(received, next);
-        List<Frame> held = new ArrayList<>();
+    private List<Frame> pendingRelays(long received) {
+        List<Frame> relays = sentLog == null ? new ArrayList<>() : sentLog.restart(received);
+        List<Frame> held = new ArrayList<>(first);
+        first.clear();
         queue.drainTo(held);
         for (Frame frame : held) {
             if (frame.receivedAt() != 0) {
@@ -301,6 +311,15 @@ public final class Peer {
     /** The node this peer's session moved to, or null while it is on this one. */
     public String movedTo() {
         return movedTo;
+    }
+
+    /**
+     * A session handed over by another node starts here: these frames go out first, whatever is
+     * offered meanwhile. Called before the peer can be found by anyone else.
+     */
+    public synchronized void startWith(List<Frame> frames) {
+        first.addAll(frames);
+        drain();
     }
 
     /** The token that resumes this peer's session; replaced at every resume. */
@@ -355,47 +374,61 @@ public final class Peer {
         }
     }
 
+    /**
+     * Sends what is queued, one frame at a time. The socket, the queue and the claim are read
+     * together under this peer's lock, so a frame is never taken for a connection that a resume
+     * has just replaced; the send itself happens outside it.
+     */
     private void drain() {
-        while (!closed && !broken && socket != null && sending.compareAndSet(false, true)) {
-            PeerSocket s = socket;
-            PeerSocket.SendCallback done = onSent;
-            if (s == null || done == null) { // it went away between the check and the claim
-                sending.set(false);
-                return;
+        while (true) {
+            PeerSocket s;
+            PeerSocket.SendCallback done;
+            Frame next = null;
+            synchronized (this) {
+                s = socket;
+                done = onSent;
+                if (closed || broken || s == null || done == null || inFlightOn != null) {
+                    return;
+                }
+                if (pingRequested) {
+                    pingRequested = false;
+                } else {
+                    next = first.isEmpty() ? queue.poll() : first.poll();
+                    if (next == null) {
+                        return;
+                    }
+                    if (sentLog != null) {
+                        sentLog.sent(next);
+                    }
+                    sendStartedAt = System.nanoTime();
+                }
+                inFlightOn = s;
             }
-            if (pingRequested) {
-                pingRequested = false;
+            if (next == null) {
                 try {
                     s.ping();
                 } catch (RuntimeException e) {
                     // A ping that cannot be sent is what the liveness check is there to notice.
                 }
-                sending.set(false);
+                release(s);
                 continue;
             }
-            Frame next = queue.poll();
-            if (next == null) {
-                sending.set(false);
-                if (queue.isEmpty() && !pingRequested) {
-                    return;
-                }
-                continue; // something arrived between poll and release: send it
-            }
-            long now = System.nanoTime();
             if (next.receivedAt() != 0) {
-                observer.handedOff(now - next.receivedAt());
+                observer.handedOff(System.nanoTime() - next.receivedAt());
             }
-            sendStartedAt = now;
             completedInline = false;
             sendingThread = Thread.currentThread();
-            if (sentLog != null) {
-                sentLog.sent(s, next);
-            }
             s.send(next.text(), done);
             sendingThread = null;
             if (!completedInline) {
                 return; // the completion will come on another thread and drain from there
             }
+        }
+    }
+
+    private synchronized void release(PeerSocket s) {
+        if (inFlightOn == s) {
+            inFlightOn = null;
         }
     }
 
@@ -408,12 +441,11 @@ public final class Peer {
             brokenAt = System.nanoTime();
             broken = true; // the close that follows suspends the peer (resume) or lets it leave
         }
+        release(from);
         if (sendingThread == Thread.currentThread()) {
             completedInline = true; // the drain loop below us on this stack carries on
-            sending.set(false);
             return;
         }
-        sending.set(false);
         drain();
     }
 }

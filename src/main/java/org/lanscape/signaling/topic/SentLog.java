@@ -8,7 +8,7 @@ import java.util.List;
  * What was sent on one connection, for a resume: the number of text frames handed to the socket
  * (welcome is 1) and the last relays among them, within a budget of characters. A client that
  * comes back saying it received n frames gets the relays after the n-th again: those the lost
- * connection swallowed after the server had written them.
+ * connection swallowed after the server had written them. Guarded by its {@link Peer}'s lock.
  */
 final class SentLog {
 
@@ -17,20 +17,15 @@ final class SentLog {
 
     private final int budget;
     private final ArrayDeque<Sent> relays = new ArrayDeque<>();
-    private PeerSocket connection;
     private long count;
     private int chars;
 
-    SentLog(int budget, PeerSocket connection) {
+    SentLog(int budget) {
         this.budget = budget;
-        this.connection = connection;
     }
 
-    /** A frame was handed to that connection's socket; ignored when it is not the current one. */
-    synchronized void sent(PeerSocket on, Frame frame) {
-        if (on != connection) {
-            return;
-        }
+    /** A frame is being handed to the current connection's socket. */
+    void sent(Frame frame) {
         count++;
         if (budget == 0 || frame.receivedAt() == 0) {
             return; // only relays are replayed: membership is replaced by a fresh peer-list
@@ -46,7 +41,7 @@ final class SentLog {
      * The relays sent after the client's {@code received}-th frame, in order, and a fresh log for
      * the next connection. A negative {@code received} (the client did not say) replays nothing.
      */
-    synchronized List<Frame> restart(long received, PeerSocket next) {
+    List<Frame> restart(long received) {
         List<Frame> missed = new ArrayList<>();
         if (received >= 0) {
             for (Sent sent : relays) {
@@ -58,7 +53,6 @@ final class SentLog {
         relays.clear();
         chars = 0;
         count = 0;
-        connection = next;
         return missed;
     }
 }

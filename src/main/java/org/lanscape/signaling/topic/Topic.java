@@ -170,12 +170,12 @@ final class Topic {
         for (RemoteMember member : remote.values()) {
             records.add(new PeerRecord(member.id(), member.metadata()));
         }
+        List<Frame> start = new ArrayList<>(held.size() + 2);
+        start.add(welcomeFrame);
+        start.add(peerList.apply(records));
+        start.addAll(held);
+        peer.startWith(start); // before anyone can find it here: nothing overtakes its welcome
         peers.put(peer.id(), peer);
-        peer.offer(welcomeFrame);
-        peer.offer(peerList.apply(records));
-        for (Frame frame : held) {
-            peer.offer(frame);
-        }
         if (!known) { // the local members had not heard of it (their view was behind)
             broadcast(joinedFrame, peer);
         }

@@ -316,4 +316,45 @@ class PeerTest {
         peer.handOver("n2", 2, handedOver::addAll);
         assertEquals(List.of("{\"m\":\"r2\"}", "{\"m\":\"held\"}"), handedOver);
     }
+
+    /**
+     * A sender keeps the old connection busy while the client comes back on a new one (the server
+     * had not noticed the old one was dead): the new connection starts with its welcome and
+     * peer-list every time, and the old one never gets a frame queued after the resume.
+     */
+    @Test
+    void aResumeWhileTheOldConnectionIsBusyNeverLosesTheWelcomeToIt() throws Exception {
+        java.util.concurrent.ExecutorService sender = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            for (int round = 0; round < 150; round++) {
+                RecordingSocket old = new RecordingSocket();
+                Peer peer = new Peer("p", "t", null, "req", old, TopicObserver.NONE, 64, 1000);
+                java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+                CountDownLatch started = new CountDownLatch(1);
+                java.util.concurrent.Future<?> flood = sender.submit(() -> {
+                    started.countDown();
+                    for (int i = 0; !stop.get(); i++) {
+                        peer.offer(relay("f" + i));
+                    }
+                });
+                started.await();
+                for (int spin = round % 40; spin > 0; spin--) {
+                    Thread.onSpinWait();
+                }
+                RecordingSocket fresh = new RecordingSocket();
+                peer.resume(fresh, "req2", text("welcome2"), text("list2"), System.nanoTime(), -1);
+                stop.set(true);
+                flood.get(10, TimeUnit.SECONDS);
+                List<String> got = texts(fresh);
+                assertEquals(List.of("welcome2", "list2"), got.subList(0, 2), "round " + round + ": " + got);
+                List<Integer> before = texts(old).stream().map(m -> Integer.parseInt(m.substring(1))).toList();
+                List<Integer> after = got.subList(2, got.size()).stream().map(m -> Integer.parseInt(m.substring(1))).toList();
+                if (!before.isEmpty() && !after.isEmpty()) {
+                    assertTrue(before.get(before.size() - 1) < after.get(0), "round " + round + ": in order across the resume");
+                }
+            }
+        } finally {
+            sender.shutdownNow();
+        }
+    }
 }
