@@ -158,6 +158,9 @@ class OperationsIT {
             a.send("ice-candidate", b.selfId, "\"" + secret + "\"", "c1");
             b.await("ice-candidate");
         }
+        try (WsClient stranger = WsClient.connect(Deployments.wsBase(base), topic + "?resume=not-a-token")) {
+            assertEquals("resume_failed", stranger.await("error").getString("code"));
+        }
         Path log = Path.of(System.getProperty("it.wlpHome"), "usr/servers", System.getProperty("it.serverName"),
                 "logs/messages.log");
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
@@ -165,7 +168,8 @@ class OperationsIT {
         while (System.nanoTime() < deadline) {
             spans = Files.readAllLines(log).stream().filter(l -> l.contains(topic)).toList();
             if (spans.stream().anyMatch(l -> l.contains("'signaling.leave'"))
-                    && spans.stream().anyMatch(l -> l.contains("'signaling.relay'"))) {
+                    && spans.stream().anyMatch(l -> l.contains("'signaling.relay'"))
+                    && spans.stream().anyMatch(l -> l.contains("'signaling.resume'"))) {
                 break;
             }
             Thread.sleep(250);
@@ -175,6 +179,8 @@ class OperationsIT {
                 && l.contains("signaling.message.type=ice-candidate")
                 && l.contains("signaling.relay.result=delivered")), String.join("\n", spans));
         assertTrue(spans.stream().anyMatch(l -> l.contains("'signaling.leave'")), String.join("\n", spans));
+        assertTrue(spans.stream().anyMatch(l -> l.contains("'signaling.resume'")
+                && l.contains("signaling.resume.result=invalid")), String.join("\n", spans));
         assertFalse(Files.readString(log).contains("10.99.88.77"), "no payload (ICE addresses) in logs or spans");
     }
 }

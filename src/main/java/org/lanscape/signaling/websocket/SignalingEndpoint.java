@@ -85,8 +85,11 @@ public class SignalingEndpoint {
         String resumeToken = resume == null || resume.isEmpty() ? null : resume.get(0);
         if (resumeToken != null) {
             TopicRegistry.ResumeOutcome[] outcome = new TopicRegistry.ResumeOutcome[1];
+            Span span = tracing.start("signaling.resume", topic, requestId);
             peer = registry.resume(resumeToken, received(session), topic, requestId, socket, outcome);
-            metrics.resumed(outcome[0].name().toLowerCase(Locale.ROOT));
+            String result = outcome[0].name().toLowerCase(Locale.ROOT);
+            SignalingTracing.end(span, "signaling.resume.result", result);
+            metrics.resumed(result);
             if (peer != null) {
                 LOG.fine(() -> "peer resumed: " + peer.logContext());
                 return;
