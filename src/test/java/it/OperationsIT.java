@@ -111,6 +111,22 @@ class OperationsIT {
         }
     }
 
+    /**
+     * A fresh JDK client asks to upgrade to h2c on its first request; on Liberty with HTTP/2 on,
+     * one that ended in the error page never got an answer.
+     */
+    @Test
+    void anErrorAnswersAClientThatAsksForHttp2() throws Exception {
+        for (String method : List.of("GET", "DELETE")) {
+            HttpClient fresh = HttpClient.newHttpClient(); // HTTP/2 preferred: the first request carries Upgrade: h2c
+            HttpResponse<String> response = fresh.send(HttpRequest.newBuilder(URI.create(Deployments.httpBase(base)
+                    + (method.equals("GET") ? "no/such/thing" : "healthz"))).method(method, HttpRequest.BodyPublishers.noBody())
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(method.equals("GET") ? 404 : 405, response.statusCode());
+            assertNotNull(json(response.body()).getJsonObject("error").getString("code"));
+        }
+    }
+
     @Test
     void httpErrorsHaveOneJsonShape() throws Exception {
         HttpResponse<String> missing = get("no/such/thing");
