@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Session resume on the test server (grace period 3 s, jvm.options): a client whose TCP
@@ -89,6 +90,13 @@ abstract class ResumeContract {
                 }
             }
         }
+        String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                URI.create(base.toString()).resolve("/metrics?scope=application")).timeout(Duration.ofSeconds(10)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        for (String result : List.of("ok", "invalid")) {
+            assertTrue(metrics.lines().anyMatch(l -> l.startsWith("signaling_resumes_total{")
+                    && l.contains("result=\"" + result + "\"") && !l.endsWith(" 0.0")), result + " counted in\n" + metrics);
+        }
     }
 
     @Test
@@ -115,6 +123,32 @@ abstract class ResumeContract {
                 assertEquals("peer-list", json(back.readFrame()).getString("type"));
                 assertEquals("swallowed", json(back.readFrame()).getString("msgId"), "sent again");
                 assertEquals("held", json(back.readFrame()).getString("msgId"));
+                assertNull(a.poll(Duration.ofMillis(300)), "a saw nothing");
+            }
+        }
+    }
+
+    /**
+     * A connection the server gives up on (here: pings never answered, 4000) is an abnormal close
+     * too: the peer is held, and the client that comes back gets its session and what was sent to
+     * it meanwhile.
+     */
+    @Test
+    void aPeerClosedForNotAnsweringPingsCanResume() throws Exception {
+        String topic = "r-" + UUID.randomUUID();
+        try (WsClient a = WsClient.connect(Deployments.wsBase(base), topic);
+             RawWebSocket silent = new RawWebSocket(uri(topic), 0)) {
+            a.next("peer-list");
+            JsonObject welcome = json(silent.readFrame());
+            String id = welcome.getString("selfId");
+            assertEquals(id, a.next("peer-joined").getString("peerId"));
+            assertEquals(4000, silent.awaitClose()); // the raw client never answers pings
+            a.send("offer", id, "{}", "after-4000");
+            try (RawWebSocket back = new RawWebSocket(URI.create(uri(topic) + "?resume="
+                    + welcome.getString("resumeToken")), 0)) {
+                assertEquals(id, json(back.readFrame()).getString("selfId"));
+                assertEquals("peer-list", json(back.readFrame()).getString("type"));
+                assertEquals("after-4000", json(back.readFrame()).getString("msgId"));
                 assertNull(a.poll(Duration.ofMillis(300)), "a saw nothing");
             }
         }

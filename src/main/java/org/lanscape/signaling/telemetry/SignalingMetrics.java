@@ -179,7 +179,7 @@ public class SignalingMetrics implements TopicObserver, ClusterObserver {
 
     private final Map<String, Counter> resumes = new ConcurrentHashMap<>();
 
-    /** A resume attempt: resumed, expired or invalid. */
+    /** A resume attempt: ok, expired or invalid. */
     public void resumed(String result) {
         resumes.computeIfAbsent(result, r -> registry.counter(
                 meta("signaling.resumes", "Session resume attempts, by result", MetricUnits.NONE),

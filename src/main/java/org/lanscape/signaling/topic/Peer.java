@@ -219,6 +219,18 @@ public final class Peer {
         onSent = null;
     }
 
+    /** The server gives up on the connection: keep the peer for a resume and close the socket with that code. */
+    public void suspendAndClose(long now, int code, String reason) {
+        PeerSocket old;
+        synchronized (this) {
+            old = socket;
+            suspend(now);
+        }
+        if (old != null) {
+            old.close(code, reason);
+        }
+    }
+
     /** How long ago a send failed on the current connection; 0 if none did. */
     public long brokenFor(long now) {
         return broken ? now - brokenAt : 0;

@@ -72,13 +72,13 @@ public class PeerWatchdog {
                     registry.expire(peer);
                 }
             } else if (peer.brokenFor(now) > BROKEN_GRACE) { // a failed send and no close followed
-                registry.disconnect(peer, WRITE_TIMEOUT, "send failed");
+                registry.connectionFailed(peer, WRITE_TIMEOUT, "send failed");
             } else if (peer.sendStalledFor(now) > writeTimeout) {
                 LOG.info(() -> "closing peer: send stuck longer than the write timeout: " + peer.logContext());
-                registry.disconnect(peer, WRITE_TIMEOUT, "write timeout");
+                registry.connectionFailed(peer, WRITE_TIMEOUT, "write timeout");
             } else if (now - peer.lastSeenAt() > 2 * ping) {
                 LOG.info(() -> "closing peer: nothing received for two ping intervals: " + peer.logContext());
-                registry.disconnect(peer, PING_TIMEOUT, "ping timeout");
+                registry.connectionFailed(peer, PING_TIMEOUT, "ping timeout");
             } else if (now - peer.lastPingAt() >= ping) {
                 peer.ping(now);
             }

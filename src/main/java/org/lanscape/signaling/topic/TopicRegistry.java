@@ -143,6 +143,21 @@ public class TopicRegistry implements BusListener {
         }
     }
 
+    /**
+     * The server found the connection dead or stuck (ping timeout, write timeout, a failed send):
+     * it is closed with that code and, with resume on, the peer is held for the grace period as
+     * for a lost connection (the client may come back: these are abnormal closes); otherwise it
+     * leaves.
+     */
+    public void connectionFailed(Peer peer, int closeCode, String reason) {
+        if (resumeEnabled() && !peer.isClosed()) {
+            peer.suspendAndClose(System.nanoTime(), closeCode, reason);
+            LOG.fine(() -> "peer away after " + reason + ", resumable for " + config.resumeGrace() + ": " + peer.logContext());
+        } else {
+            disconnect(peer, closeCode, reason);
+        }
+    }
+
     /** The grace period ran out: the peer leaves as usual; its token now reads as expired. */
     public void expire(Peer peer) {
         String token = peer.resumeToken();

@@ -87,7 +87,7 @@ public class SignalingEndpoint {
             TopicRegistry.ResumeOutcome[] outcome = new TopicRegistry.ResumeOutcome[1];
             Span span = tracing.start("signaling.resume", topic, requestId);
             peer = registry.resume(resumeToken, received(session), topic, requestId, socket, outcome);
-            String result = outcome[0].name().toLowerCase(Locale.ROOT);
+            String result = outcome[0] == TopicRegistry.ResumeOutcome.RESUMED ? "ok" : outcome[0].name().toLowerCase(Locale.ROOT);
             SignalingTracing.end(span, "signaling.resume.result", result);
             metrics.resumed(result);
             if (peer != null) {
