@@ -219,6 +219,22 @@ public final class Peer {
         onSent = null;
     }
 
+    /**
+     * Forgets the relays sent on a live connection before that time (nanoTime): the watchdog calls
+     * it with two ping intervals ago, since a connection that lost them would have been found dead
+     * by then (and a held peer keeps its log). Keeps an idle peer from holding its last relays.
+     */
+    public void forgetSentBefore(long before) {
+        if (sentLog == null || suspendedAt != 0) {
+            return;
+        }
+        synchronized (this) {
+            if (suspendedAt == 0 && !sentLog.isEmpty()) {
+                sentLog.forget(before);
+            }
+        }
+    }
+
     /** The server gives up on the connection: keep the peer for a resume and close the socket with that code. */
     public void suspendAndClose(long now, int code, String reason) {
         PeerSocket old;
@@ -409,10 +425,11 @@ public final class Peer {
                     if (next == null) {
                         return;
                     }
+                    long now = System.nanoTime();
                     if (sentLog != null) {
-                        sentLog.sent(next);
+                        sentLog.sent(next, now);
                     }
-                    sendStartedAt = System.nanoTime();
+                    sendStartedAt = now;
                 }
                 inFlightOn = s;
             }

@@ -62,6 +62,7 @@ public class PeerWatchdog {
         long ping = config.pingInterval().toNanos();
         long writeTimeout = config.writeTimeout().toNanos();
         long grace = config.resumeGrace().toNanos();
+        long tick = TimeUnit.MILLISECONDS.toNanos(tickMillis());
         registry.forgetStale(now);
         registry.forEachPeer(peer -> {
             if (peer.isClosed()) {
@@ -79,8 +80,11 @@ public class PeerWatchdog {
             } else if (now - peer.lastSeenAt() > 2 * ping) {
                 LOG.info(() -> "closing peer: nothing received for two ping intervals: " + peer.logContext());
                 registry.connectionFailed(peer, PING_TIMEOUT, "ping timeout");
-            } else if (now - peer.lastPingAt() >= ping) {
-                peer.ping(now);
+            } else {
+                if (now - peer.lastPingAt() >= ping) {
+                    peer.ping(now);
+                }
+                peer.forgetSentBefore(now - 2 * ping - tick);
             }
         });
     }

@@ -12,7 +12,7 @@ import java.util.List;
  */
 final class SentLog {
 
-    private record Sent(long number, Frame frame) {
+    private record Sent(long number, Frame frame, long at) {
     }
 
     private final int budget;
@@ -24,17 +24,28 @@ final class SentLog {
         this.budget = budget;
     }
 
-    /** A frame is being handed to the current connection's socket. */
-    void sent(Frame frame) {
+    /** A frame is being handed to the current connection's socket, at {@code now} (nanoTime). */
+    void sent(Frame frame, long now) {
         count++;
         if (budget == 0 || frame.receivedAt() == 0) {
             return; // only relays are replayed: membership is replaced by a fresh peer-list
         }
-        relays.addLast(new Sent(count, frame));
+        relays.addLast(new Sent(count, frame, now));
         chars += frame.text().length();
         while (chars > budget && !relays.isEmpty()) {
             chars -= relays.removeFirst().frame().text().length();
         }
+    }
+
+    /** Drops the relays sent before that time (nanoTime). */
+    void forget(long before) {
+        while (!relays.isEmpty() && relays.peekFirst().at() - before < 0) {
+            chars -= relays.removeFirst().frame().text().length();
+        }
+    }
+
+    boolean isEmpty() {
+        return relays.isEmpty();
     }
 
     /**

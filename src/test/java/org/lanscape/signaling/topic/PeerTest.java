@@ -357,4 +357,20 @@ class PeerTest {
             sender.shutdownNow();
         }
     }
+
+    @Test
+    void relaysSentBeforeTheCutOffAreForgottenWhileTheConnectionLives() {
+        RecordingSocket first = new RecordingSocket();
+        Peer peer = new Peer("p", "t", null, "req", first, TopicObserver.NONE, 16, 1000);
+        peer.offer(text("welcome"));
+        peer.offer(relay("old"));
+        long cutOff = System.nanoTime();
+        peer.offer(relay("recent"));
+        peer.forgetSentBefore(cutOff);
+        peer.suspend(System.nanoTime());
+        peer.forgetSentBefore(System.nanoTime()); // a held peer keeps its log
+        RecordingSocket second = new RecordingSocket();
+        peer.resume(second, "req2", text("w"), text("l"), System.nanoTime(), 1);
+        assertEquals(List.of("w", "l", "recent"), texts(second));
+    }
 }
