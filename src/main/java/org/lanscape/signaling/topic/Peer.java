@@ -30,7 +30,7 @@ public final class Peer {
      * Frames that go out before anything queued: a new connection's welcome, peer-list and the
      * relays held for it, so that nothing offered meanwhile overtakes them. Guarded by this.
      */
-    private final java.util.ArrayDeque<Frame> first = new java.util.ArrayDeque<>();
+    private final java.util.ArrayDeque<Frame> first = new java.util.ArrayDeque<>(2);
     private final int capacity;
     /**
      * The socket with a send (or ping) in flight, null when none is: at most one at a time, and

@@ -16,7 +16,7 @@ final class SentLog {
     }
 
     private final int budget;
-    private final ArrayDeque<Sent> relays = new ArrayDeque<>();
+    private final ArrayDeque<Sent> relays = new ArrayDeque<>(4);
     private long count;
     private int chars;
 
