@@ -128,6 +128,30 @@ abstract class ResumeContract {
         }
     }
 
+    @Test
+    void aReceivedCountThatIsNotOneIsIgnored() throws Exception {
+        String topic = "r-" + UUID.randomUUID();
+        try (WsClient a = WsClient.connect(Deployments.wsBase(base), topic)) {
+            a.next("peer-list");
+            RawWebSocket first = new RawWebSocket(uri(topic), 0);
+            JsonObject welcome = json(first.readFrame());
+            String id = welcome.getString("selfId");
+            first.readFrame(); // peer-list
+            a.next("peer-joined");
+            a.send("offer", id, "{}", "read");
+            assertEquals("read", json(first.readFrame()).getString("msgId"));
+            first.abort();
+            awaitAway(id);
+            a.send("offer", id, "{}", "held");
+            try (RawWebSocket back = new RawWebSocket(URI.create(uri(topic) + "?resume="
+                    + welcome.getString("resumeToken") + "&received=-7x"), 0)) {
+                assertEquals(id, json(back.readFrame()).getString("selfId"), "resumed all the same");
+                assertEquals("peer-list", json(back.readFrame()).getString("type"));
+                assertEquals("held", json(back.readFrame()).getString("msgId"), "nothing sent again");
+            }
+        }
+    }
+
     /**
      * A connection the server gives up on (here: pings never answered, 4000) is an abnormal close
      * too: the peer is held, and the client that comes back gets its session and what was sent to
