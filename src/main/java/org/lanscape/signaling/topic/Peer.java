@@ -412,6 +412,7 @@ public final class Peer {
             PeerSocket s;
             PeerSocket.SendCallback done;
             Frame next = null;
+            long now = 0;
             synchronized (this) {
                 s = socket;
                 done = onSent;
@@ -425,7 +426,7 @@ public final class Peer {
                     if (next == null) {
                         return;
                     }
-                    long now = System.nanoTime();
+                    now = System.nanoTime();
                     if (sentLog != null) {
                         sentLog.sent(next, now);
                     }
@@ -443,7 +444,7 @@ public final class Peer {
                 continue;
             }
             if (next.receivedAt() != 0) {
-                observer.handedOff(System.nanoTime() - next.receivedAt());
+                observer.handedOff(now - next.receivedAt());
             }
             completedInline = false;
             sendingThread = Thread.currentThread();

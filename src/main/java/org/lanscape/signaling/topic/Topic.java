@@ -73,13 +73,7 @@ final class Topic {
         if (peers.size() + remote.size() >= maxPeers) {
             return FULL;
         }
-        List<PeerRecord> records = new ArrayList<>(peers.size() + remote.size());
-        for (Peer member : peers.values()) {
-            records.add(member.record());
-        }
-        for (RemoteMember member : remote.values()) {
-            records.add(new PeerRecord(member.id(), member.metadata()));
-        }
+        List<PeerRecord> records = records(null);
         // In the map before its welcome can reach it, and before the others hear of it: whoever
         // relays to it as soon as they know its id must find it.
         peers.put(peer.id(), peer);
@@ -113,15 +107,7 @@ final class Topic {
         if (closed || peers.get(peer.id()) != peer) {
             return false;
         }
-        List<PeerRecord> records = new ArrayList<>(peers.size() + remote.size());
-        for (Peer member : peers.values()) {
-            if (member != peer) {
-                records.add(member.record());
-            }
-        }
-        for (RemoteMember member : remote.values()) {
-            records.add(new PeerRecord(member.id(), member.metadata()));
-        }
+        List<PeerRecord> records = records(peer);
         handOver.accept(peerList.apply(records));
         return true;
     }
@@ -163,13 +149,7 @@ final class Topic {
             opened = true;
         }
         boolean known = remote.remove(peer.id()) != null;
-        List<PeerRecord> records = new ArrayList<>(peers.size() + remote.size());
-        for (Peer member : peers.values()) {
-            records.add(member.record());
-        }
-        for (RemoteMember member : remote.values()) {
-            records.add(new PeerRecord(member.id(), member.metadata()));
-        }
+        List<PeerRecord> records = records(null);
         List<Frame> start = new ArrayList<>(held.size() + 2);
         start.add(welcomeFrame);
         start.add(peerList.apply(records));
@@ -231,7 +211,21 @@ final class Topic {
         return members;
     }
 
-    private int broadcast(Frame frame, Peer except) {
+    /** Every member, local and remote, but {@code except}: what a peer-list holds. */
+    private List<PeerRecord> records(Peer except) {
+        List<PeerRecord> records = new ArrayList<>(peers.size() + remote.size());
+        for (Peer member : peers.values()) {
+            if (member != except) {
+                records.add(member.record());
+            }
+        }
+        for (RemoteMember member : remote.values()) {
+            records.add(new PeerRecord(member.id(), member.metadata()));
+        }
+        return records;
+    }
+
+        private int broadcast(Frame frame, Peer except) {
         int skipped = 0;
         for (Peer member : peers.values()) {
             if (member != except && !member.offer(frame)) {
