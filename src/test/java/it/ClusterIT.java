@@ -146,21 +146,6 @@ class ClusterIT {
         }
     }
 
-    /** Polls the node's /debug/stats until it lists the peer as away (its connection was lost). */
-    private static void awaitAway(LibertyServer node, String id) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < deadline) {
-            String stats = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create(node.httpBase() + "debug/stats")).build(), HttpResponse.BodyHandlers.ofString()).body();
-            if (Json.createReader(new StringReader(stats)).readObject().getJsonArray("awayPeers").stream()
-                    .anyMatch(v -> ((jakarta.json.JsonString) v).getString().equals(id))) {
-                return;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError(id + " was never away on " + node.httpBase());
-    }
-
     private static JsonObject json(RawWebSocket.Frame frame) {
         return Json.createReader(new StringReader(frame.text())).readObject();
     }
@@ -180,7 +165,7 @@ class ClusterIT {
             assertEquals(id, qOnB.next("peer-joined").getString("peerId"));
 
             first.abort(); // no close frame: the connection is lost
-            awaitAway(a, id);
+            AwayPeers.await(a.httpBase(), id);
             sOnA.send("offer", id, "{\"from\":\"a\"}", "gap-from-a");
             qOnB.send("offer", id, "{\"from\":\"b\"}", "gap-from-b");
             sOnA.send("ice-candidate", id, "{}", "gap-from-a-2");

@@ -15,7 +15,7 @@ public interface BusListener {
     /** A relay for a local peer; false when it is not here or its queue stayed full. */
     RelayOutcome deliver(String topic, String toPeerId, String frame);
 
-    /** The node another node's peer is on, or null when it is not a remote member here. */
+    /** The node a peer of this node moved to lately (its session resumed there), or null. */
     String nodeOf(String topic, String peerId);
 
     /**
@@ -44,6 +44,5 @@ public interface BusListener {
     /** Topics with local peers. */
     Iterable<String> localTopics();
 
-    /** NOT_FOUND: not a member here at all; MOVED: a remote member now, see {@link #nodeOf}. */
-    enum RelayOutcome { DELIVERED, DROPPED, NOT_FOUND, MOVED }
+    enum RelayOutcome { DELIVERED, DROPPED, NOT_FOUND }
 }

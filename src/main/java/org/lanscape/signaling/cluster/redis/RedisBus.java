@@ -350,7 +350,7 @@ public final class RedisBus implements ClusterBus {
         if (redis == null) {
             return;
         }
-        String movedTo = outcome == BusListener.RelayOutcome.MOVED && !message.containsKey("hop")
+        String movedTo = outcome == BusListener.RelayOutcome.NOT_FOUND && !message.containsKey("hop")
                 ? listener.nodeOf(topic, to) : null;
         if (movedTo != null) { // its session was resumed on another node: send it on, once
             redis.publish(RedisKeys.nodeChannel(movedTo), BusMessage.rerouted(message));
