@@ -25,21 +25,27 @@ public class ClientMessageDecoder implements Decoder.Text<ClientFrame> {
             JsonScanner.scanObject(text, fields);
         } catch (JsonScanner.Malformed e) {
             String problem = e.getMessage().equals("not an object") ? "message must be a JSON object"
-                    : e.getMessage().equals("text after the object") ? "message is not valid JSON: text after the object"
-                    : "message is not valid JSON";
-            return new MalformedMessage(problem, null);
+                    : "message is not valid JSON: " + e.getMessage() + " at character " + e.at();
+            return new MalformedMessage(problem, usable(fields.msgId)); // the msgId, if it came before the fault
         }
         RawJson msgId = fields.msgId;
-        if (msgId != null && (msgId.text().equals("null") || msgId.text().equals("\"\""))) {
-            msgId = null;
-        }
         if (msgId != null && msgId.text().length() > MAX_MSG_ID_LENGTH) {
             return new MalformedMessage("'msgId' is longer than " + MAX_MSG_ID_LENGTH + " characters", null);
         }
+        msgId = usable(msgId);
         if (fields.problem != null) {
             return new MalformedMessage(fields.problem, msgId);
         }
         return new ClientMessage(fields.type == null ? "" : fields.type, fields.to, fields.payload, msgId);
+    }
+
+    /** An empty or null msgId counts as none; one too long to echo is not echoed. */
+    private static RawJson usable(RawJson msgId) {
+        if (msgId == null || msgId.text().equals("null") || msgId.text().equals("\"\"")
+                || msgId.text().length() > MAX_MSG_ID_LENGTH) {
+            return null;
+        }
+        return msgId;
     }
 
     @Override

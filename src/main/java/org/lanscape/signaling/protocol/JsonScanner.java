@@ -5,19 +5,25 @@ package org.lanscape.signaling.protocol;
  * the top-level object, decodes the string values of the fields asked for, and marks where every
  * other value starts and ends, so that a payload is validated but never copied character by
  * character (JSON-P's tokenizer was 30% of the server's CPU on 2 KB SDP payloads). The grammar is
- * RFC 8259's; nesting deeper than {@link #MAX_DEPTH} is refused. DecoderProperties checks that it
- * accepts exactly what JSON-P accepts.
+ * RFC 8259's, at any depth: nested values are scanned with a stack of the open containers, not by
+ * recursion, so a deep payload within the size limit is valid JSON like any other.
+ * DecoderProperties checks that it accepts exactly what JSON-P accepts.
  */
 final class JsonScanner {
 
-    static final int MAX_DEPTH = 128;
-
-    /** Thrown for any text that is not one JSON object. */
+    /** Thrown for any text that is not one JSON object; the message says what is wrong, and where. */
     static final class Malformed extends Exception {
         private static final long serialVersionUID = 1L;
+        private final int at;
 
-        Malformed(String message) {
+        Malformed(String message, int at) {
             super(message, null, false, false); // no stack trace: this is a normal outcome
+            this.at = at;
+        }
+
+        /** The offset (in characters) where the text stops being JSON. */
+        int at() {
+            return at;
         }
     }
 
@@ -42,7 +48,7 @@ final class JsonScanner {
         JsonScanner scanner = new JsonScanner(text);
         scanner.ws();
         if (scanner.peek() != '{') {
-            throw new Malformed("not an object");
+            throw new Malformed("not an object", scanner.i);
         }
         scanner.i++;
         scanner.ws();
@@ -52,7 +58,7 @@ final class JsonScanner {
             while (true) {
                 scanner.ws();
                 if (scanner.peek() != '"') {
-                    throw new Malformed("a key must be a string");
+                    throw scanner.malformed("a key must be a string");
                 }
                 String key = scanner.string(true);
                 scanner.ws();
@@ -62,7 +68,7 @@ final class JsonScanner {
                 char first = scanner.peek();
                 String value = first == '"' ? scanner.string(true) : null;
                 if (first != '"') {
-                    scanner.value(1);
+                    scanner.value();
                 }
                 members.member(key, first, value, start, scanner.i);
                 scanner.ws();
@@ -71,24 +77,82 @@ final class JsonScanner {
                     break;
                 }
                 if (c != ',') {
-                    throw new Malformed("expected , or }");
+                    throw scanner.malformed("expected , or }", scanner.i - 1);
                 }
             }
         }
         scanner.ws();
         if (scanner.i != text.length()) {
-            throw new Malformed("text after the object");
+            throw scanner.malformed("text after the object");
         }
     }
 
-    private void value(int depth) throws Malformed {
-        if (depth > MAX_DEPTH) {
-            throw new Malformed("nested too deep");
+    /**
+     * One value of any depth. {@code open} is the stack of the containers entered and not yet
+     * closed ('{' or '['), grown as needed.
+     */
+    private void value() throws Malformed {
+        byte[] open = null;
+        int depth = 0;
+        while (true) {
+            char c = peek();
+            if (c == '{' || c == '[') {
+                i++;
+                ws();
+                if (peek() == (c == '{' ? '}' : ']')) {
+                    i++; // an empty container is a whole value
+                } else {
+                    if (open == null) {
+                        open = new byte[16];
+                    } else if (depth == open.length) {
+                        open = java.util.Arrays.copyOf(open, depth * 2);
+                    }
+                    open[depth++] = (byte) c;
+                    if (c == '{') {
+                        key();
+                    }
+                    continue;
+                }
+            } else {
+                scalar(c);
+            }
+            // a value is complete: close what it completes, up to the next value or the end
+            while (true) {
+                if (depth == 0) {
+                    return;
+                }
+                ws();
+                char n = next();
+                boolean inObject = open[depth - 1] == '{';
+                if (n == ',') {
+                    ws();
+                    if (inObject) {
+                        key();
+                    }
+                    break;
+                }
+                if (n != (inObject ? '}' : ']')) {
+                    throw malformed(inObject ? "expected , or }" : "expected , or ]", i - 1);
+                }
+                depth--;
+            }
         }
-        char c = peek();
+    }
+
+    /** A member's key and its colon, inside an object: "key" : */
+    private void key() throws Malformed {
+        ws();
+        if (peek() != '"') {
+            throw malformed("a key must be a string");
+        }
+        string(false);
+        ws();
+        expect(':');
+        ws();
+    }
+
+    private void scalar(char c) throws Malformed {
         switch (c) {
-            case '{' -> object(depth);
-            case '[' -> array(depth);
             case '"' -> string(false);
             case 't' -> literal("true");
             case 'f' -> literal("false");
@@ -97,57 +161,8 @@ final class JsonScanner {
                 if (c == '-' || (c >= '0' && c <= '9')) {
                     number();
                 } else {
-                    throw new Malformed("unexpected character");
+                    throw malformed(i >= s.length() ? "unexpected end" : "unexpected character");
                 }
-            }
-        }
-    }
-
-    private void object(int depth) throws Malformed {
-        i++; // {
-        ws();
-        if (peek() == '}') {
-            i++;
-            return;
-        }
-        while (true) {
-            ws();
-            if (peek() != '"') {
-                throw new Malformed("a key must be a string");
-            }
-            string(false);
-            ws();
-            expect(':');
-            ws();
-            value(depth + 1);
-            ws();
-            char c = next();
-            if (c == '}') {
-                return;
-            }
-            if (c != ',') {
-                throw new Malformed("expected , or }");
-            }
-        }
-    }
-
-    private void array(int depth) throws Malformed {
-        i++; // [
-        ws();
-        if (peek() == ']') {
-            i++;
-            return;
-        }
-        while (true) {
-            ws();
-            value(depth + 1);
-            ws();
-            char c = next();
-            if (c == ']') {
-                return;
-            }
-            if (c != ',') {
-                throw new Malformed("expected , or ]");
             }
         }
     }
@@ -159,7 +174,7 @@ final class JsonScanner {
         StringBuilder decoded = null;
         while (true) {
             if (i >= s.length()) {
-                throw new Malformed("unterminated string");
+                throw malformed("unterminated string");
             }
             char c = s.charAt(i);
             if (c == '"') {
@@ -169,7 +184,7 @@ final class JsonScanner {
                 return value;
             }
             if (c < 0x20) {
-                throw new Malformed("control character in a string");
+                throw malformed("control character in a string");
             }
             if (c != '\\') {
                 i++;
@@ -182,7 +197,7 @@ final class JsonScanner {
                 decoded.append(s, start, i);
             }
             if (i + 1 >= s.length()) {
-                throw new Malformed("unterminated escape");
+                throw malformed("unterminated escape");
             }
             char e = s.charAt(i + 1);
             char out;
@@ -197,20 +212,20 @@ final class JsonScanner {
                 case 't' -> out = '\t';
                 case 'u' -> {
                     if (i + 6 > s.length()) {
-                        throw new Malformed("bad unicode escape");
+                        throw malformed("bad unicode escape");
                     }
                     int code = 0;
                     for (int k = i + 2; k < i + 6; k++) {
                         int digit = Character.digit(s.charAt(k), 16);
                         if (digit < 0) {
-                            throw new Malformed("bad unicode escape");
+                            throw malformed("bad unicode escape");
                         }
                         code = code * 16 + digit;
                     }
                     out = (char) code;
                     i += 4;
                 }
-                default -> throw new Malformed("bad escape");
+                default -> throw malformed("bad escape");
             }
             if (decode) {
                 decoded.append(out);
@@ -230,12 +245,12 @@ final class JsonScanner {
         } else if (c >= '1' && c <= '9') {
             digits();
         } else {
-            throw new Malformed("bad number");
+            throw malformed("bad number");
         }
         if (peek() == '.') {
             i++;
             if (!isDigit(peek())) {
-                throw new Malformed("bad number");
+                throw malformed("bad number");
             }
             digits();
         }
@@ -245,7 +260,7 @@ final class JsonScanner {
                 i++;
             }
             if (!isDigit(peek())) {
-                throw new Malformed("bad number");
+                throw malformed("bad number");
             }
             digits();
         }
@@ -263,22 +278,30 @@ final class JsonScanner {
 
     private void literal(String word) throws Malformed {
         if (!s.startsWith(word, i)) {
-            throw new Malformed("bad literal");
+            throw malformed("bad literal");
         }
         i += word.length();
     }
 
     private void expect(char c) throws Malformed {
         if (next() != c) {
-            throw new Malformed("expected " + c);
+            throw malformed("expected " + c, i - 1);
         }
     }
 
     private char next() throws Malformed {
         if (i >= s.length()) {
-            throw new Malformed("unexpected end");
+            throw malformed("unexpected end");
         }
         return s.charAt(i++);
+    }
+
+    private Malformed malformed(String problem) {
+        return malformed(problem, i);
+    }
+
+    private Malformed malformed(String problem, int at) {
+        return new Malformed(problem, at);
     }
 
     /** The current character, or NUL at the end (never valid where a real one is expected). */

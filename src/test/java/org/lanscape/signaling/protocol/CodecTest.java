@@ -108,6 +108,40 @@ class CodecTest {
         assertInstanceOf(MalformedMessage.class, decoder.decode("{\"type\":\"offer\",\"msgId\":tru}"));
     }
 
+    /** 3 000 levels of nesting are 6 KB: valid JSON well within the size limit, relayed like any other. */
+    @Test
+    void aPayloadOfAnyDepthIsRelayed() {
+        String deep = "[".repeat(3000) + "]".repeat(3000);
+        String objects = "{\"a\":".repeat(3000) + "1" + "}".repeat(3000);
+        for (String payload : List.of(deep, objects)) {
+            ClientMessage message = assertInstanceOf(ClientMessage.class,
+                    decoder.decode("{\"type\":\"offer\",\"to\":\"B\",\"payload\":" + payload + ",\"msgId\":\"m\"}"));
+            assertEquals(payload, message.payload().text());
+            assertEquals("\"m\"", message.msgId().text());
+        }
+        MalformedMessage unbalanced = assertInstanceOf(MalformedMessage.class,
+                decoder.decode("{\"msgId\":\"m\",\"payload\":" + "[".repeat(3000) + "]".repeat(2999) + "}"));
+        assertEquals("message is not valid JSON: expected , or ] at character " + (23 + 3000 + 2999), unbalanced.problem());
+    }
+
+    @Test
+    void anErrorSaysWhatIsWrongWhereAndKeepsAMsgIdReadBeforeIt() {
+        String broken = "{\"msgId\":\"m1\",\"type\":\"offer\",\"payload\":{\"a\":}}";
+        MalformedMessage early = assertInstanceOf(MalformedMessage.class, decoder.decode(broken));
+        assertEquals("message is not valid JSON: unexpected character at character " + (broken.indexOf(":}") + 1),
+                early.problem());
+        assertEquals("\"m1\"", early.msgId().text());
+        MalformedMessage late = assertInstanceOf(MalformedMessage.class,
+                decoder.decode("{\"payload\":[1,,2],\"msgId\":\"m2\"}"));
+        assertEquals("message is not valid JSON: unexpected character at character 14", late.problem());
+        assertNull(late.msgId(), "it cannot be read: the text stops being JSON before it");
+        MalformedMessage cut = assertInstanceOf(MalformedMessage.class, decoder.decode("{\"msgId\":\"m3\",\"payload\":\"abc"));
+        assertEquals("message is not valid JSON: unterminated string at character 28", cut.problem());
+        assertEquals("\"m3\"", cut.msgId().text());
+        assertEquals("message must be a JSON object",
+                assertInstanceOf(MalformedMessage.class, decoder.decode("[1]")).problem());
+    }
+
     @Test
     void errorMessagesAreEscaped() {
         assertEquals("{\"type\":\"error\",\"code\":\"invalid_message\",\"message\":\"a \\\"q\\\" \\\\ \\n\"}",
