@@ -114,6 +114,8 @@ export class SignalingClient extends EventTarget {
     if (this._resumeToken) { // after a lost connection: same session, and what the old one lost again
       query.set('resume', this._resumeToken);
       query.set('received', String(this._received));
+    } else if (this.options.resumable !== false) {
+      query.set('resumable', 'true'); // a session that survives a lost connection, if the server allows
     }
     this._received = 0;
     const qs = query.toString();

@@ -158,7 +158,7 @@ class ClusterIT {
             sOnA.next("peer-list");
             assertEquals(qOnB.selfId, sOnA.next("peer-joined").getString("peerId"));
             qOnB.next("peer-list");
-            RawWebSocket first = new RawWebSocket(URI.create(a.wsBase() + "ws/" + topic), 0);
+            RawWebSocket first = new RawWebSocket(URI.create(a.wsBase() + "ws/" + topic + "?resumable=true"), 0);
             JsonObject welcome = json(first.readFrame());
             String id = welcome.getString("selfId");
             assertEquals(id, sOnA.next("peer-joined").getString("peerId"));

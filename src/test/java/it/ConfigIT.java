@@ -16,10 +16,10 @@ class ConfigIT {
 
     @Test
     void anInvalidValueStopsTheApplicationWithOneLineNamingIt() throws Exception {
-        try (LibertyServer server = LibertyServer.launch("badConfigServer", Map.of("SIGNALING_QUEUE_SIZE", "-5"))) {
+        try (LibertyServer server = LibertyServer.launch("badConfigServer", Map.of("SIGNALING_QUEUE_MAX_BYTES", "-5"))) {
             Optional<String> line = server.awaitLogLine("Invalid configuration:", Duration.ofSeconds(120));
             assertTrue(line.isPresent(), "a line names the bad value");
-            assertTrue(line.get().contains("signaling.queue.size=-5 must be between 1 and"), line.get());
+            assertTrue(line.get().contains("signaling.queue.max-bytes=-5 must be between 1024 and"), line.get());
             assertTrue(server.awaitStatus("/health/ready", 503, Duration.ofSeconds(30)), "never ready");
             assertEquals(404, server.status("/healthz"), "the application did not start");
         }
@@ -46,10 +46,10 @@ class ConfigIT {
     @Test
     void aConfigFileSetsValuesAndTheEnvironmentOverridesIt() throws Exception {
         Path file = Files.createTempFile("signaling", ".properties");
-        Files.writeString(file, "signaling.debug.enabled=false\nsignaling.queue.size=-1\n");
+        Files.writeString(file, "signaling.debug.enabled=false\nsignaling.queue.max-bytes=-1\n");
         // the file's invalid queue size is overridden by the environment; its debug switch is not
         try (LibertyServer server = LibertyServer.start("fileConfigServer", Map.of(
-                "SIGNALING_CONFIG_FILE", file.toString(), "SIGNALING_QUEUE_SIZE", "32"))) {
+                "SIGNALING_CONFIG_FILE", file.toString(), "SIGNALING_QUEUE_MAX_BYTES", "2MiB"))) {
             assertEquals(404, server.status("/debug/stats"), "debug endpoint switched off by the file");
             assertEquals(200, server.status("/healthz"));
         } finally {

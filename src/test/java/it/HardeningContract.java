@@ -162,8 +162,9 @@ abstract class HardeningContract {
     }
 
     /**
-     * A client that floods gets rate_limited with its msgIds, then 1008 once it keeps on; a storm
-     * of refused handshakes runs at the same time; two well-behaved peers relay through all of it.
+     * A client that floods another peer gets rate_limited with its msgIds, then 1008 once it keeps
+     * on; a storm of refused handshakes runs at the same time; two other well-behaved peers relay
+     * through all of it.
      */
     @Test
     void floodingAndAbusiveHandshakesLeaveOtherPeersOnTime() throws Exception {
@@ -171,6 +172,7 @@ abstract class HardeningContract {
         ExecutorService background = Executors.newFixedThreadPool(2);
         AtomicBoolean stop = new AtomicBoolean();
         try (WsClient flooder = WsClient.connect(ws(), topic);
+             WsClient victim = WsClient.connect(ws(), topic);
              WsClient b = WsClient.connect(ws(), topic);
              WsClient c = WsClient.connect(ws(), topic)) {
             b.await("peer-list");
@@ -187,8 +189,8 @@ abstract class HardeningContract {
             Future<Integer> flood = background.submit(() -> {
                 int sent = 0;
                 try {
-                    while (!stop.get() && sent < 1000) {
-                        flooder.send("offer", c.selfId, "{}", "x" + sent++);
+                    while (!stop.get() && sent < 20_000) { // past the burst (4 000) and the refusals before the close (200)
+                        flooder.send("offer", victim.selfId, "{}", "x" + sent++);
                     }
                 } catch (RuntimeException closed) {
                     // the server closed the flooder

@@ -84,7 +84,7 @@ class OperationsIT {
         }
         String metrics = health("metrics?scope=application").body();
         for (String name : List.of("signaling_peers{", "signaling_topics{", "signaling_joins_total{",
-                "signaling_leaves_total{", "signaling_broadcasts_skipped_total{",
+                "signaling_leaves_total{", "signaling_slow_consumers_total{", "signaling_queued_bytes{",
                 "signaling_relay_latency_seconds_count{", "signaling_connections_closed_total{")) {
             assertTrue(metrics.contains(name), name + " in\n" + metrics);
         }

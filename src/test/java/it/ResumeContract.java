@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.URL;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,6 +33,11 @@ abstract class ResumeContract {
         return URI.create(Deployments.wsBase(base) + "ws/" + topic);
     }
 
+    /** A connection that asks for a resumable session. */
+    private URI resumable(String topic) {
+        return URI.create(uri(topic) + "?resumable=true");
+    }
+
     private static JsonObject json(RawWebSocket.Frame frame) {
         return Json.createReader(new StringReader(frame.text())).readObject();
     }
@@ -45,7 +51,7 @@ abstract class ResumeContract {
         String topic = "r-" + UUID.randomUUID();
         try (WsClient a = WsClient.connect(Deployments.wsBase(base), topic)) {
             a.next("peer-list");
-            RawWebSocket first = new RawWebSocket(uri(topic), 0);
+            RawWebSocket first = new RawWebSocket(resumable(topic), 0);
             JsonObject welcome = json(first.readFrame());
             String id = welcome.getString("selfId");
             String token = welcome.getString("resumeToken");
@@ -91,7 +97,7 @@ abstract class ResumeContract {
         String topic = "r-" + UUID.randomUUID();
         try (WsClient a = WsClient.connect(Deployments.wsBase(base), topic)) {
             a.next("peer-list");
-            RawWebSocket first = new RawWebSocket(uri(topic), 0);
+            RawWebSocket first = new RawWebSocket(resumable(topic), 0);
             JsonObject welcome = json(first.readFrame()); // 1
             String id = welcome.getString("selfId");
             assertEquals("peer-list", json(first.readFrame()).getString("type")); // 2
@@ -120,7 +126,7 @@ abstract class ResumeContract {
         String topic = "r-" + UUID.randomUUID();
         try (WsClient a = WsClient.connect(Deployments.wsBase(base), topic)) {
             a.next("peer-list");
-            RawWebSocket first = new RawWebSocket(uri(topic), 0);
+            RawWebSocket first = new RawWebSocket(resumable(topic), 0);
             JsonObject welcome = json(first.readFrame());
             String id = welcome.getString("selfId");
             first.readFrame(); // peer-list
@@ -148,7 +154,7 @@ abstract class ResumeContract {
     void aPeerClosedForNotAnsweringPingsCanResume() throws Exception {
         String topic = "r-" + UUID.randomUUID();
         try (WsClient a = WsClient.connect(Deployments.wsBase(base), topic);
-             RawWebSocket silent = new RawWebSocket(uri(topic), 0)) {
+             RawWebSocket silent = new RawWebSocket(resumable(topic), 0)) {
             a.next("peer-list");
             JsonObject welcome = json(silent.readFrame());
             String id = welcome.getString("selfId");
@@ -165,17 +171,29 @@ abstract class ResumeContract {
         }
     }
 
+    /**
+     * After the grace period the peer leaves; the relays held for it are answered dropped to their
+     * senders, with their msgId (never thrown away in silence), and its token reads as expired.
+     */
     @Test
-    void afterTheGracePeriodThePeerLeavesAndItsTokenIsExpired() throws Exception {
+    void afterTheGracePeriodThePeerLeavesItsHeldRelaysAreAnsweredAndItsTokenIsExpired() throws Exception {
         String topic = "r-" + UUID.randomUUID();
         try (WsClient a = WsClient.connect(Deployments.wsBase(base), topic)) {
             a.next("peer-list");
-            RawWebSocket gone = new RawWebSocket(uri(topic), 0);
+            RawWebSocket gone = new RawWebSocket(resumable(topic), 0);
             JsonObject welcome = json(gone.readFrame());
             String id = welcome.getString("selfId");
             a.next("peer-joined");
             gone.abort();
+            awaitAway(id);
+            a.send("offer", id, "{}", "held-1");
+            a.send("ice-candidate", id, "{}", "held-2");
             assertEquals(id, a.next("peer-left").getString("peerId"), "left once the grace period was over");
+            for (String msgId : List.of("held-1", "held-2")) {
+                JsonObject dropped = a.next("error");
+                assertEquals("dropped", dropped.getString("code"));
+                assertEquals(msgId, dropped.getString("msgId"));
+            }
             a.send("offer", id, "{}", "late");
             assertEquals("target_not_found", a.next("error").getString("code"));
             try (RawWebSocket late = new RawWebSocket(URI.create(uri(topic) + "?resume=" + welcome.getString("resumeToken")), 0)) {
@@ -185,6 +203,24 @@ abstract class ResumeContract {
                 assertEquals("resume_failed", error.getString("code"));
                 assertNotNull(error.getString("message"));
             }
+        }
+    }
+
+    /** A client that does not ask (a seed client) gets the seed's welcome and leaves at once when its connection drops. */
+    @Test
+    void aConnectionThatDidNotAskIsNotResumable() throws Exception {
+        String topic = "r-" + UUID.randomUUID();
+        try (WsClient a = WsClient.connect(Deployments.wsBase(base), topic)) {
+            a.next("peer-list");
+            RawWebSocket seed = new RawWebSocket(uri(topic), 0);
+            JsonObject welcome = json(seed.readFrame());
+            assertEquals(Set.of("type", "selfId"), welcome.keySet(), "the seed's welcome exactly");
+            String id = welcome.getString("selfId");
+            a.next("peer-joined");
+            seed.abort();
+            assertEquals(id, a.next("peer-left").getString("peerId"), "gone at once, no grace period");
+            a.send("offer", id, "{}", "after");
+            assertEquals("target_not_found", a.next("error").getString("code"));
         }
     }
 }

@@ -67,7 +67,7 @@ class SessionHandOverIT {
         static Node start(String id) throws InterruptedException {
             RedisBus bus = new RedisBus(new ClusterConfig(redis.url(), id, Duration.ofSeconds(3), Duration.ofSeconds(1),
                     REDIS_TIMEOUT), ClusterObserver.NONE);
-            TopicRegistry registry = new TopicRegistry(new SignalingConfig(16, Duration.ofMillis(100), Duration.ofSeconds(5),
+            TopicRegistry registry = new TopicRegistry(new SignalingConfig(1 << 20, Duration.ofMillis(100), Duration.ofSeconds(5),
                     Duration.ofSeconds(30), 65536).withResume(Duration.ofSeconds(30)), TopicObserver.NONE, bus);
             bus.start(registry);
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
@@ -171,7 +171,7 @@ class SessionHandOverIT {
 
     private Client join(Node node) throws Exception {
         Client client = new Client();
-        client.peer = node.registry().join(topic, null, "req", client);
+        client.peer = node.registry().join(topic, null, "req", client, true);
         JsonObject welcome = client.next("welcome");
         client.id = welcome.getString("selfId");
         client.token = welcome.getString("resumeToken");
@@ -380,7 +380,7 @@ class SessionHandOverIT {
         Client r = join(n3);
         meet(p, r);
         n1.registry().connectionLost(p.peer);
-        n1.registry().expire(p.peer); // what the watchdog does when the grace period is over
+        n1.registry().expireIfDue(p.peer, System.nanoTime() + Duration.ofMinutes(5).toNanos()); // the watchdog, once the grace period is over
         assertEquals(p.id, r.next("peer-left").getString("peerId"));
 
         TopicRegistry.ResumeOutcome[] outcome = new TopicRegistry.ResumeOutcome[1];

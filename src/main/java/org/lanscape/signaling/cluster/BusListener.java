@@ -12,8 +12,12 @@ public interface BusListener {
 
     void remoteLeft(String topic, String peerId);
 
-    /** A relay for a local peer; false when it is not here or its queue stayed full. */
-    RelayOutcome deliver(String topic, String toPeerId, String frame);
+    /**
+     * A relay for a local peer, from peer {@code fromPeerId} of node {@code senderNode} (who is told
+     * if it cannot be delivered after all); NOT_FOUND when it is not here, DROPPED when its queue
+     * stayed full.
+     */
+    RelayOutcome deliver(String topic, String toPeerId, String frame, String fromPeerId, RawJson msgId, String senderNode);
 
     /** The node a peer of this node moved to lately (its session resumed there), or null. */
     String nodeOf(String topic, String peerId);

@@ -37,9 +37,14 @@ public interface ClusterBus {
 
     /**
      * Sends a relay to the node that holds the target. False when it cannot be sent now (the bus
-     * is down); a later failure comes back through {@link BusListener#undeliverable}.
+     * is down); a later failure comes back through {@link BusListener#undeliverable} on the
+     * sender's node: {@code senderNode}, or this node when null.
      */
-    boolean forward(RemoteMember target, String topic, String fromPeerId, String frame, org.lanscape.signaling.protocol.RawJson msgId);
+    boolean forward(RemoteMember target, String topic, String fromPeerId, String frame,
+                    org.lanscape.signaling.protocol.RawJson msgId, String senderNode);
+
+    /** Tells the node of a sender that its relay could not be delivered after all. */
+    void undeliverable(String senderNode, String fromPeerId, String code, org.lanscape.signaling.protocol.RawJson msgId);
 
     /**
      * Asks the node that issued a resume token for its session (the client came back to this

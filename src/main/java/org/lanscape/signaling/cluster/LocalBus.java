@@ -47,8 +47,13 @@ public final class LocalBus implements ClusterBus {
     }
 
     @Override
-    public boolean forward(RemoteMember target, String topic, String fromPeerId, String frame, RawJson msgId) {
+    public boolean forward(RemoteMember target, String topic, String fromPeerId, String frame, RawJson msgId,
+                           String senderNode) {
         return false;
+    }
+
+    @Override
+    public void undeliverable(String senderNode, String fromPeerId, String code, RawJson msgId) {
     }
 
     /** No other node: a token naming one is not ours to honour. */

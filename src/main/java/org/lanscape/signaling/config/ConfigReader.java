@@ -38,6 +38,38 @@ public final class ConfigReader {
         return parsed;
     }
 
+    /** A size in bytes: a whole number, or one with a KiB, MiB or GiB suffix ({@code 64MiB}). */
+    public long bytes(String name, long min, long max) {
+        return bytes(name, string(name), min, max);
+    }
+
+    /** As {@link #bytes}, or {@code auto} for the value given (held within the bounds). */
+    public long bytesOrAuto(String name, long min, long max, long auto) {
+        String value = string(name);
+        return value.equalsIgnoreCase("auto") ? Math.max(min, Math.min(max, auto)) : bytes(name, value, min, max);
+    }
+
+    private static long bytes(String name, String value, long min, long max) {
+        String number = value.toLowerCase(java.util.Locale.ROOT).replace(" ", "");
+        long unit = 1;
+        for (String[] suffix : new String[][] {{"kib", "1024"}, {"mib", "1048576"}, {"gib", "1073741824"}}) {
+            if (number.endsWith(suffix[0])) {
+                unit = Long.parseLong(suffix[1]);
+                number = number.substring(0, number.length() - suffix[0].length());
+            }
+        }
+        long parsed;
+        try {
+            parsed = Math.multiplyExact(Long.parseLong(number), unit);
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new InvalidConfigException(name, value, "is not a size in bytes (e.g. 1048576 or 1MiB)");
+        }
+        if (parsed < min || parsed > max) {
+            throw new InvalidConfigException(name, value, "must be between " + min + " and " + max + " bytes");
+        }
+        return parsed;
+    }
+
     public Duration duration(String name, boolean mustBePositive) {
         String value = string(name);
         Duration parsed;

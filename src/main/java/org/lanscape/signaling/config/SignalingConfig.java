@@ -10,14 +10,15 @@ import java.util.List;
 /**
  * The server's tunables, read and checked once at startup through MP Config. Defaults live in
  * META-INF/microprofile-config.properties; each property can be set by its environment variable
- * (e.g. {@code signaling.queue.size} by {@code SIGNALING_QUEUE_SIZE}), a system property, or the
+ * (e.g. {@code signaling.queue.max-bytes} by {@code SIGNALING_QUEUE_MAX_BYTES}), a system property, or the
  * file named by {@code SIGNALING_CONFIG_FILE}. A bad value is an {@link InvalidConfigException}
  * whose message names the property and the value.
  */
 @ApplicationScoped
 public class SignalingConfig {
 
-    private int queueSize;
+    private long queueMaxBytes;
+    private long nodeQueueMaxBytes;
     private Duration relayWait;
     private Duration writeTimeout;
     private Duration pingInterval;
@@ -41,7 +42,9 @@ public class SignalingConfig {
     @Inject
     public SignalingConfig(Config config) {
         ConfigReader read = new ConfigReader(config);
-        this.queueSize = read.integer("signaling.queue.size", 1, 1 << 20);
+        this.queueMaxBytes = read.bytes("signaling.queue.max-bytes", 1024, 1L << 30);
+        this.nodeQueueMaxBytes = read.bytesOrAuto("signaling.queue.node-max-bytes", 1 << 16, 1L << 40,
+                Runtime.getRuntime().maxMemory() / 8);
         this.relayWait = read.duration("signaling.relay.wait", false);
         this.writeTimeout = read.duration("signaling.write.timeout", true);
         this.pingInterval = read.duration("signaling.ping.interval", true);
@@ -60,9 +63,10 @@ public class SignalingConfig {
     }
 
     /** For tests: the core settings, the rest at their defaults. */
-    public SignalingConfig(int queueSize, Duration relayWait, Duration writeTimeout, Duration pingInterval,
+    public SignalingConfig(long queueMaxBytes, Duration relayWait, Duration writeTimeout, Duration pingInterval,
                            int maxMessageSize) {
-        this.queueSize = queueSize;
+        this.queueMaxBytes = queueMaxBytes;
+        this.nodeQueueMaxBytes = 64L << 20;
         this.relayWait = relayWait;
         this.writeTimeout = writeTimeout;
         this.pingInterval = pingInterval;
@@ -73,16 +77,16 @@ public class SignalingConfig {
         this.topicMaxPeers = 1000;
         this.maxConnections = 20000;
         this.metadataMaxSize = 4096;
-        this.rateLimit = 50;
-        this.rateBurst = 100;
-        this.rateCloseAfter = 100;
+        this.rateLimit = 200;
+        this.rateBurst = 4000;
+        this.rateCloseAfter = 200;
         this.resumeGrace = Duration.ZERO;
         this.resumeReplayChars = 32768;
     }
 
     /** For tests: capacity limits set. */
     public SignalingConfig withLimits(int topicMaxPeers, int maxConnections) {
-        SignalingConfig copy = new SignalingConfig(queueSize, relayWait, writeTimeout, pingInterval, maxMessageSize);
+        SignalingConfig copy = new SignalingConfig(queueMaxBytes, relayWait, writeTimeout, pingInterval, maxMessageSize);
         copy.topicMaxPeers = topicMaxPeers;
         copy.maxConnections = maxConnections;
         return copy;
@@ -90,7 +94,7 @@ public class SignalingConfig {
 
     /** For tests: session resume on, with that grace period. */
     public SignalingConfig withResume(Duration grace) {
-        SignalingConfig copy = new SignalingConfig(queueSize, relayWait, writeTimeout, pingInterval, maxMessageSize);
+        SignalingConfig copy = new SignalingConfig(queueMaxBytes, relayWait, writeTimeout, pingInterval, maxMessageSize);
         copy.topicMaxPeers = topicMaxPeers;
         copy.maxConnections = maxConnections;
         copy.resumeGrace = grace;
@@ -110,9 +114,14 @@ public class SignalingConfig {
         return resumeReplayChars;
     }
 
-    /** Outbound queue capacity per peer, in messages (the seed's 16). */
-    public int queueSize() {
-        return queueSize;
+    /** Bytes (UTF-8, on the wire) one peer's outbound queue may hold, including the frame in flight. */
+    public long queueMaxBytes() {
+        return queueMaxBytes;
+    }
+
+    /** Bytes all outbound queues of this node may hold together; a relay past it is dropped. */
+    public long nodeQueueMaxBytes() {
+        return nodeQueueMaxBytes;
     }
 
     /** How long a relay waits for room in the target's full queue before the sender gets {@code dropped}. */

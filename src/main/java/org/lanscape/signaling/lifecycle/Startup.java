@@ -43,7 +43,7 @@ public class Startup {
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
         try {
-            config.queueSize(); // constructs and checks the configuration
+            config.queueMaxBytes(); // constructs and checks the configuration
             auth.mode();
             turn.enabled();
         } catch (RuntimeException e) {
@@ -53,15 +53,19 @@ public class Startup {
         if (new OriginPolicy(config.origins()).allowsAll()) {
             LOG.warning("signaling.origins allows every browser origin: set it to your sites' origins in production");
         }
+        if (org.eclipse.microprofile.config.ConfigProvider.getConfig().getOptionalValue("signaling.queue.size", String.class)
+                .isPresent()) {
+            LOG.warning("signaling.queue.size is no longer used: queues are bounded in bytes (signaling.queue.max-bytes)");
+        }
         LOG.info("authentication: " + auth.mode().name().toLowerCase(java.util.Locale.ROOT));
         bus.start(registry);
         watchdog.start();
         shutdown.install();
         lifecycle.ready();
-        LOG.log(Level.INFO, "lanscape-signaling ready: queue={0} relayWait={1} writeTimeout={2} pingInterval={3}"
-                        + " maxMessageSize={4}",
-                new Object[] {config.queueSize(), config.relayWait(), config.writeTimeout(), config.pingInterval(),
-                        config.maxMessageSize()});
+        LOG.log(Level.INFO, "lanscape-signaling ready: queueMaxBytes={0} nodeQueueMaxBytes={1} relayWait={2}"
+                        + " writeTimeout={3} pingInterval={4} maxMessageSize={5}",
+                new Object[] {String.valueOf(config.queueMaxBytes()), String.valueOf(config.nodeQueueMaxBytes()),
+                        config.relayWait(), config.writeTimeout(), config.pingInterval(), config.maxMessageSize()});
     }
 
     private static String rootMessage(Throwable e) {

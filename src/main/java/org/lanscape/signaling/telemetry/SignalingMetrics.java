@@ -41,7 +41,7 @@ public class SignalingMetrics implements TopicObserver, ClusterObserver {
 
     private Counter joins;
     private Counter leaves;
-    private Counter broadcastsSkipped;
+    private Counter slowConsumers;
     private Counter[][] relays; // [type][result]
     private Timer relayLatency;
     private final Map<String, Counter> errors = new ConcurrentHashMap<>();
@@ -53,7 +53,7 @@ public class SignalingMetrics implements TopicObserver, ClusterObserver {
     private Counter deadNodes;
     private Counter turnIssued;
     private final LongAdder dropped = new LongAdder();
-    private final LongAdder skipped = new LongAdder();
+    private final LongAdder slow = new LongAdder();
 
     @PostConstruct
     void register() {
@@ -63,8 +63,11 @@ public class SignalingMetrics implements TopicObserver, ClusterObserver {
                 topics, TopicRegistry::topicCount);
         joins = registry.counter(meta("signaling.joins", "Peers that joined a topic", MetricUnits.NONE));
         leaves = registry.counter(meta("signaling.leaves", "Peers that left a topic", MetricUnits.NONE));
-        broadcastsSkipped = registry.counter(meta("signaling.broadcasts.skipped",
-                "peer-joined/peer-left not queued because the recipient's queue was full", MetricUnits.NONE));
+        slowConsumers = registry.counter(meta("signaling.slow.consumers",
+                "Peers disconnected (or held for a resume) because their queue had no room for an event they had to get",
+                MetricUnits.NONE));
+        registry.gauge(meta("signaling.queued", "Bytes in all outbound queues of this node", MetricUnits.BYTES),
+                topics, t -> t.queueBudget().used());
         Metadata relayMeta = meta("signaling.relays", "Relayed messages by type and result", MetricUnits.NONE);
         relays = new Counter[RELAY_TYPES.size()][RelayResult.values().length];
         for (int t = 0; t < RELAY_TYPES.size(); t++) {
@@ -117,7 +120,7 @@ public class SignalingMetrics implements TopicObserver, ClusterObserver {
     }
 
     @Override
-    public void remoteUndeliverable(String code) {
+    public void undeliverable(String code) {
         errorSent(code);
         if ("dropped".equals(code)) {
             dropped.increment();
@@ -146,9 +149,9 @@ public class SignalingMetrics implements TopicObserver, ClusterObserver {
     }
 
     @Override
-    public void broadcastSkipped(int recipients) {
-        broadcastsSkipped.inc(recipients);
-        skipped.add(recipients);
+    public void slowConsumer() {
+        slowConsumers.inc();
+        slow.increment();
     }
 
     @Override
@@ -190,13 +193,13 @@ public class SignalingMetrics implements TopicObserver, ClusterObserver {
         turnIssued.inc();
     }
 
-    /** Relays dropped and broadcasts skipped since startup, for /debug/stats. */
+    /** Relays dropped and slow consumers disconnected since startup, for /debug/stats. */
     public long relaysDropped() {
         return dropped.sum();
     }
 
-    public long broadcastsSkipped() {
-        return skipped.sum();
+    public long slowConsumers() {
+        return slow.sum();
     }
 
     private static Metadata meta(String name, String description, String unit) {

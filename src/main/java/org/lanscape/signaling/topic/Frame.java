@@ -1,33 +1,93 @@
 package org.lanscape.signaling.topic;
 
+import org.lanscape.signaling.protocol.RawJson;
+
 /**
- * One encoded message in a peer's queue. A broadcast is one Frame shared by every recipient; a
- * relay carries the time it was received, so its latency can be taken at hand-off to the socket.
+ * One encoded message on its way to a peer, with its size on the wire (UTF-8 bytes), which is
+ * what the queues are bounded by. A broadcast is one Frame shared by every recipient. A relay also
+ * names its sender, so that a relay that cannot be delivered after all (its target's session
+ * expired, its target was disconnected) is answered with {@code dropped} rather than lost in
+ * silence, and carries the time it was received, for the hand-off latency.
  */
 public final class Frame {
 
+    /** What a frame is, which decides what happens when it does not fit. */
+    public enum Kind {
+        /** welcome, peer-list, error: for this connection; a peer that cannot take it is a slow consumer. */
+        CONTROL,
+        /** peer-joined, peer-left: never skipped; a peer that cannot take it is a slow consumer. */
+        PRESENCE,
+        /** offer, answer, ice-candidate: waits a while for room, then its sender gets {@code dropped}. */
+        RELAY
+    }
+
     private final String text;
+    private final int bytes;
+    private final Kind kind;
     private final long receivedAt;
+    private final String from;
+    private final RawJson msgId;
+    private final String senderNode;
 
-    private Frame(String text, long receivedAt) {
+    private Frame(String text, int bytes, Kind kind, long receivedAt, String from, RawJson msgId, String senderNode) {
         this.text = text;
+        this.bytes = bytes;
+        this.kind = kind;
         this.receivedAt = receivedAt;
+        this.from = from;
+        this.msgId = msgId;
+        this.senderNode = senderNode;
     }
 
-    public static Frame of(String text) {
-        return new Frame(text, 0);
+    public static Frame control(String text) {
+        return new Frame(text, Utf8.length(text), Kind.CONTROL, 0, null, null, null);
     }
 
-    public static Frame relay(String text, long receivedAt) {
-        return new Frame(text, receivedAt);
+    public static Frame presence(String text) {
+        return new Frame(text, Utf8.length(text), Kind.PRESENCE, 0, null, null, null);
+    }
+
+    /**
+     * A relay from peer {@code from} of node {@code senderNode} (null: this node), received at
+     * {@code receivedAt} (System.nanoTime()).
+     */
+    public static Frame relay(String text, long receivedAt, String from, RawJson msgId, String senderNode) {
+        return new Frame(text, Utf8.length(text), Kind.RELAY, receivedAt, from, msgId, senderNode);
     }
 
     public String text() {
         return text;
     }
 
-    /** System.nanoTime() at receipt, or 0 when not timed. */
+    /** Size on the wire: the text's UTF-8 bytes. */
+    public int bytes() {
+        return bytes;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    boolean isRelay() {
+        return kind == Kind.RELAY;
+    }
+
+    /** System.nanoTime() at receipt, for relays. */
     long receivedAt() {
         return receivedAt;
+    }
+
+    /** The peer that sent this relay. */
+    public String from() {
+        return from;
+    }
+
+    public RawJson msgId() {
+        return msgId;
+    }
+
+    /** The node of the sender; null when it is this node. */
+    public String senderNode() {
+        return senderNode;
     }
 }

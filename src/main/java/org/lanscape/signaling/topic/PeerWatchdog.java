@@ -61,17 +61,15 @@ public class PeerWatchdog {
     void sweep(long now) {
         long ping = config.pingInterval().toNanos();
         long writeTimeout = config.writeTimeout().toNanos();
-        long grace = config.resumeGrace().toNanos();
         long tick = TimeUnit.MILLISECONDS.toNanos(tickMillis());
         registry.forgetStale(now);
         registry.forEachPeer(peer -> {
             if (peer.isClosed()) {
                 registry.leave(peer);
-            } else if (peer.isSuspended()) {
-                if (now - peer.suspendedAt() > grace) {
-                    LOG.fine(() -> "peer did not come back within the grace period: " + peer.logContext());
-                    registry.expire(peer);
-                }
+            } else if (peer.isAway()) {
+                registry.expireIfDue(peer, now);
+            } else if (peer.state() != Peer.State.LIVE) {
+                return; // moving to another node
             } else if (peer.brokenFor(now) > BROKEN_GRACE) { // a failed send and no close followed
                 registry.connectionFailed(peer, WRITE_TIMEOUT, "send failed");
             } else if (peer.sendStalledFor(now) > writeTimeout) {

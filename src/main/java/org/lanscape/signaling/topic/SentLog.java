@@ -8,7 +8,7 @@ import java.util.List;
  * What was sent on one connection, for a resume: the number of text frames handed to the socket
  * (welcome is 1) and the last relays among them, within a budget of characters. A client that
  * comes back saying it received n frames gets the relays after the n-th again: those the lost
- * connection swallowed after the server had written them. Guarded by its {@link Peer}'s lock.
+ * connection swallowed after the server had written them. Guarded by its {@link Outbox}'s lock.
  */
 final class SentLog {
 
@@ -27,7 +27,7 @@ final class SentLog {
     /** A frame is being handed to the current connection's socket, at {@code now} (nanoTime). */
     void sent(Frame frame, long now) {
         count++;
-        if (budget == 0 || frame.receivedAt() == 0) {
+        if (budget == 0 || !frame.isRelay()) {
             return; // only relays are replayed: membership is replaced by a fresh peer-list
         }
         relays.addLast(new Sent(count, frame, now));

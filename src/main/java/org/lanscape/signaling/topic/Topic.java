@@ -1,34 +1,40 @@
 package org.lanscape.signaling.topic;
 
+import jakarta.json.JsonValue;
 import org.lanscape.signaling.cluster.RemoteMember;
 import org.lanscape.signaling.protocol.PeerRecord;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
- * The peers of one topic. Joins and leaves of one topic are serialised by the topic's own lock, so
- * that every member sees membership events in the order they happened and a new peer's welcome and
+ * The peers of one topic. Membership changes are serialised by the topic's own lock, so that
+ * every member sees membership events in the order they happened and a new peer's welcome and
  * peer-list are queued before any event about later peers; relays look peers up without a lock.
- * A topic is closed when its last peer leaves and is never reused after that.
+ * Frames are only queued under the lock: the {@link Fanout} that each change returns is flushed
+ * by the caller afterwards. A topic is closed when its last peer leaves and never reused.
  */
 final class Topic {
 
     enum Removal { NOT_MEMBER, REMOVED, REMOVED_LAST }
 
-    static final int CLOSED = -1;
-    static final int FULL = -2;
+    /** What a join did: refused (closed, full), or queued this fanout. */
+    record Joined(Fanout fanout, boolean closed, boolean full) {
+        static final Joined CLOSED = new Joined(Fanout.NONE, true, false);
+        static final Joined FULL = new Joined(Fanout.NONE, false, true);
+    }
 
     private final String name;
     private final ConcurrentHashMap<String, Peer> peers = new ConcurrentHashMap<>();
     /** Members connected to other nodes (cluster mode), kept current by the bus. */
     private final ConcurrentHashMap<String, RemoteMember> remote = new ConcurrentHashMap<>();
     private boolean closed; // guarded by this
-    private boolean opened; // guarded by this: the bus was asked for the remote members
+    private boolean opened; // guarded by this: the remote members were read
 
     Topic(String name) {
         this.name = name;
@@ -55,74 +61,65 @@ final class Topic {
     }
 
     /**
-     * Queues welcome and the peer-list (built by {@code peerList} from the current members) for the
-     * new peer, broadcasts {@code joinedFrame} to the current members (skipping full queues) and
-     * adds the peer. Returns the number of broadcasts skipped, {@link #CLOSED} if this topic is
-     * closed, {@link #FULL} if it already holds {@code maxPeers}.
+     * Adds the peer: it starts with welcome and the peer-list (built by {@code peerList} from the
+     * current members), the others get {@code joinedFrame}. Refused when this topic is closed or
+     * holds {@code maxPeers} already. The first local peer learns the remote members first.
      */
-    synchronized int add(Peer peer, Frame welcomeFrame, Frame joinedFrame,
-                         Function<List<PeerRecord>, Frame> peerList, int maxPeers,
-                         Function<String, Map<String, RemoteMember>> opener) {
+    synchronized Joined add(Peer peer, Frame welcomeFrame, Frame joinedFrame,
+                            Function<List<PeerRecord>, Frame> peerList, int maxPeers,
+                            Function<String, Map<String, RemoteMember>> opener) {
         if (closed) {
-            return CLOSED;
+            return Joined.CLOSED;
         }
-        if (!opened) { // the first local peer: learn who is in the topic on other nodes
-            remote.putAll(opener.apply(name));
-            opened = true;
-        }
+        openWith(opener);
         if (peers.size() + remote.size() >= maxPeers) {
-            return FULL;
+            return Joined.FULL;
         }
         List<PeerRecord> records = records(null);
         // In the map before its welcome can reach it, and before the others hear of it: whoever
         // relays to it as soon as they know its id must find it.
         peers.put(peer.id(), peer);
-        peer.offer(welcomeFrame);
-        peer.offer(peerList.apply(records));
-        return broadcast(joinedFrame, peer);
+        peer.startWith(List.of(welcomeFrame, peerList.apply(records)));
+        return new Joined(Fanout.of(peers.values(), peer, joinedFrame).with(peer), false, false);
     }
 
-    /** Removes the peer and broadcasts {@code leftFrame} to the rest; closes the topic when it empties. */
-    synchronized Removal remove(Peer peer, Frame leftFrame, java.util.function.IntConsumer skipped,
-                           Runnable onClosed) {
+    /** Removes the peer and tells the rest; closes the topic when it empties (then {@code onClosed}). */
+    synchronized Fanout remove(Peer peer, Frame leftFrame, Runnable onClosed, Removal[] removal) {
         if (!peers.remove(peer.id(), peer)) {
-            return Removal.NOT_MEMBER;
+            removal[0] = Removal.NOT_MEMBER;
+            return Fanout.NONE;
         }
-        skipped.accept(broadcast(leftFrame, null));
+        Fanout fanout = Fanout.of(peers.values(), null, leftFrame);
+        removal[0] = Removal.REMOVED;
         if (peers.isEmpty()) {
             closed = true;
             onClosed.run();
-            return Removal.REMOVED_LAST;
+            removal[0] = Removal.REMOVED_LAST;
         }
-        return Removal.REMOVED;
+        return fanout;
     }
 
     /**
-     * A member comes back on a new connection: hands it the current peer-list (built under this
-     * lock, so that no membership event slips between it and the ones that follow). False if it
-     * is no longer a member.
+     * A member comes back on a new connection: {@code resume} gets the current peer-list, built
+     * under this lock so that no membership event slips between it and the ones that follow.
+     * False if it is no longer a member (or the resume refused).
      */
     synchronized boolean resume(Peer peer, Function<List<PeerRecord>, Frame> peerList,
-                                java.util.function.Consumer<Frame> handOver) {
+                                java.util.function.Predicate<Frame> resume) {
         if (closed || peers.get(peer.id()) != peer) {
             return false;
         }
-        List<PeerRecord> records = records(peer);
-        handOver.accept(peerList.apply(records));
-        return true;
+        return resume.test(peerList.apply(records(peer)));
     }
 
     /**
-     * A member's session moves to another node: it becomes a remote member on that node, nobody
-     * sees it leave, and {@code send} gets the relays held for it (see {@link Peer#handOver}).
-     * Closes the topic when it was the last local peer. False if it is no longer a member.
+     * A member's session moves to another node: it becomes a remote member there, nobody sees it
+     * leave. Closes the topic when it was the last local peer. False if it is no longer a member.
      */
-    synchronized boolean handOver(Peer peer, String toNode, long received,
-                                  java.util.function.Consumer<List<String>> send, Runnable onClosed) {
+    synchronized boolean moved(Peer peer, String toNode, Runnable onClosed) {
         if (closed || peers.get(peer.id()) != peer) {
             return false;
         }
-        peer.handOver(toNode, received, send);
         // Remote before it stops being local: a relay finds it one way or the other.
         remote.put(peer.id(), new RemoteMember(peer.id(), toNode, peer.metadata()));
         peers.remove(peer.id(), peer);
@@ -135,31 +132,25 @@ final class Topic {
 
     /**
      * A session handed over by another node arrives: the peer becomes local again without a
-     * peer-joined (the local members knew it as remote), gets welcome, the current peer-list and
-     * the relays held for it. False if this topic is closed.
+     * peer-joined (the local members knew it as remote), and starts with welcome, the current
+     * peer-list and the relays held for it. Null if this topic is closed.
      */
-    synchronized boolean adopt(Peer peer, Frame welcomeFrame, Frame joinedFrame,
-                               Function<List<PeerRecord>, Frame> peerList, List<Frame> held,
-                               Function<String, Map<String, RemoteMember>> opener) {
+    synchronized Fanout adopt(Peer peer, Frame welcomeFrame, Frame joinedFrame,
+                              Function<List<PeerRecord>, Frame> peerList, List<Frame> held,
+                              Function<String, Map<String, RemoteMember>> opener) {
         if (closed) {
-            return false;
+            return null;
         }
-        if (!opened) {
-            remote.putAll(opener.apply(name));
-            opened = true;
-        }
+        openWith(opener);
         boolean known = remote.remove(peer.id()) != null;
-        List<PeerRecord> records = records(null);
         List<Frame> start = new ArrayList<>(held.size() + 2);
         start.add(welcomeFrame);
-        start.add(peerList.apply(records));
+        start.add(peerList.apply(records(null)));
         start.addAll(held);
         peer.startWith(start); // before anyone can find it here: nothing overtakes its welcome
         peers.put(peer.id(), peer);
-        if (!known) { // the local members had not heard of it (their view was behind)
-            broadcast(joinedFrame, peer);
-        }
-        return true;
+        Fanout fanout = known ? Fanout.NONE : Fanout.of(peers.values(), peer, joinedFrame); // their view was behind
+        return fanout.with(peer);
     }
 
     /** A remote member's session moved to another node. */
@@ -168,47 +159,56 @@ final class Topic {
     }
 
     /** A peer joined on another node: remember it and tell the local members. */
-    synchronized int remoteJoined(RemoteMember member, Frame joinedFrame) {
+    synchronized Fanout remoteJoined(RemoteMember member, Frame joinedFrame) {
         if (closed || peers.containsKey(member.id()) || remote.putIfAbsent(member.id(), member) != null) {
-            return 0;
+            return Fanout.NONE;
         }
-        return broadcast(joinedFrame, null);
+        return Fanout.of(peers.values(), null, joinedFrame);
     }
 
     /** A peer left on another node. */
-    synchronized int remoteLeft(String peerId, Frame leftFrame) {
+    synchronized Fanout remoteLeft(String peerId, Frame leftFrame) {
         if (closed || remote.remove(peerId) == null) {
-            return 0;
+            return Fanout.NONE;
         }
-        return broadcast(leftFrame, null);
+        return Fanout.of(peers.values(), null, leftFrame);
     }
 
     /** The remote members as Redis has them now: announce the differences to the local members. */
-    synchronized void resync(Map<String, RemoteMember> current, Function<RemoteMember, Frame> joined,
-                             Function<String, Frame> left) {
+    synchronized List<Fanout> resync(Map<String, RemoteMember> current, Function<RemoteMember, Frame> joined,
+                                     Function<String, Frame> left) {
         if (closed) {
-            return;
+            return List.of();
         }
+        List<Fanout> fanouts = new ArrayList<>();
         for (String id : List.copyOf(remote.keySet())) {
             if (!current.containsKey(id)) {
                 remote.remove(id);
-                broadcast(left.apply(id), null);
+                fanouts.add(Fanout.of(peers.values(), null, left.apply(id)));
             }
         }
         for (RemoteMember member : current.values()) {
             if (!peers.containsKey(member.id()) && remote.putIfAbsent(member.id(), member) == null) {
-                broadcast(joined.apply(member), null);
+                fanouts.add(Fanout.of(peers.values(), null, joined.apply(member)));
             }
         }
+        return fanouts;
     }
 
     /** Local members' ids and metadata. */
-    Map<String, jakarta.json.JsonValue> localMembers() {
-        Map<String, jakarta.json.JsonValue> members = new java.util.HashMap<>();
+    Map<String, JsonValue> localMembers() {
+        Map<String, JsonValue> members = new HashMap<>();
         for (Peer peer : peers.values()) {
             members.put(peer.id(), peer.metadata());
         }
         return members;
+    }
+
+    private void openWith(Function<String, Map<String, RemoteMember>> opener) {
+        if (!opened) { // the first local peer: learn who is in the topic on other nodes
+            remote.putAll(opener.apply(name));
+            opened = true;
+        }
     }
 
     /** Every member, local and remote, but {@code except}: what a peer-list holds. */
@@ -223,15 +223,5 @@ final class Topic {
             records.add(new PeerRecord(member.id(), member.metadata()));
         }
         return records;
-    }
-
-        private int broadcast(Frame frame, Peer except) {
-        int skipped = 0;
-        for (Peer member : peers.values()) {
-            if (member != except && !member.offer(frame)) {
-                skipped++;
-            }
-        }
-        return skipped;
     }
 }

@@ -9,14 +9,17 @@ public interface TopicObserver {
 
     void relayed(String type, RelayResult result);
 
-    /** A best-effort broadcast (peer-joined, peer-left) skipped that many full queues. */
-    void broadcastSkipped(int recipients);
+    /** A peer had no room for an event it had to get: it was disconnected (or held for a resume). */
+    void slowConsumer();
 
     /** A relayed message reached its target's socket, that long after it was received. */
     void handedOff(long nanosSinceReceipt);
 
-    /** A relay forwarded to another node failed there; the sender gets this error code. */
-    default void remoteUndeliverable(String code) {
+    /**
+     * A relay accepted earlier could not be delivered after all (its target's session expired, the
+     * target was disconnected, another node refused it): its sender gets this error code.
+     */
+    default void undeliverable(String code) {
     }
 
     TopicObserver NONE = new TopicObserver() {
@@ -33,7 +36,7 @@ public interface TopicObserver {
         }
 
         @Override
-        public void broadcastSkipped(int recipients) {
+        public void slowConsumer() {
         }
 
         @Override

@@ -10,6 +10,7 @@ import org.lanscape.signaling.cluster.HandOver;
 import org.lanscape.signaling.cluster.RemoteMember;
 import org.lanscape.signaling.config.SignalingConfig;
 import org.lanscape.signaling.protocol.ErrorCode;
+import org.lanscape.signaling.protocol.PeerRecord;
 import org.lanscape.signaling.protocol.RawJson;
 import org.lanscape.signaling.protocol.ServerMessage;
 import org.lanscape.signaling.protocol.ServerMessageEncoder;
@@ -19,7 +20,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 
@@ -31,11 +34,14 @@ import java.util.logging.Logger;
 @ApplicationScoped
 public class TopicRegistry implements BusListener {
 
+    /** Close code for a peer that had no room in its queue for an event it had to get. */
+    public static final int SLOW_CONSUMER = 4002;
+
     private static final Logger LOG = Logger.getLogger(TopicRegistry.class.getName());
 
     private final ConcurrentHashMap<String, Topic> topics = new ConcurrentHashMap<>();
     private final AtomicInteger connected = new AtomicInteger();
-    /** Resume token -> peer, for every peer while session resume is on. */
+    /** Resume token -> peer, for every resumable peer. */
     private final ConcurrentHashMap<String, Peer> resumable = new ConcurrentHashMap<>();
     /** Tokens of peers whose grace period ran out, kept a while to tell "expired" from "invalid". */
     private final ConcurrentHashMap<String, Long> expiredTokens = new ConcurrentHashMap<>();
@@ -44,6 +50,7 @@ public class TopicRegistry implements BusListener {
     private SignalingConfig config;
     private TopicObserver observer;
     private ClusterBus bus;
+    private QueueLimits limits;
 
     protected TopicRegistry() {
         // for CDI proxies
@@ -54,42 +61,43 @@ public class TopicRegistry implements BusListener {
         this.config = config;
         this.observer = observer;
         this.bus = bus;
+        this.limits = new QueueLimits(config.queueMaxBytes(), new NodeQueueBudget(config.nodeQueueMaxBytes()),
+                observer, config.resumeReplayChars());
     }
 
     /**
-     * Adds a new peer to the topic (creating the topic if needed): the peer's queue gets welcome
-     * and the peer-list of the members before it, and each member gets peer-joined (best effort).
-     * Refused when the node or the topic is at its configured capacity.
+     * Adds a new peer to the topic (creating the topic if needed): it gets welcome and the
+     * peer-list of the members before it, each member gets peer-joined. Refused when the node or
+     * the topic is at its configured capacity. Only a peer that asked for it (and only while
+     * resume is on) gets a resume token and is held after a lost connection.
      */
-    public Peer join(String topicName, JsonValue metadata, String requestId, PeerSocket socket)
+    public Peer join(String topicName, JsonValue metadata, String requestId, PeerSocket socket, boolean wantsResume)
             throws JoinRefusedException {
         if (connected.incrementAndGet() > config.maxConnections()) {
             connected.decrementAndGet();
             throw new JoinRefusedException(JoinRefusedException.Reason.NODE_FULL);
         }
-        Peer peer = new Peer(UlidCreator.getUlid().toString(), topicName, metadata, requestId, socket, observer,
-                config.queueSize(), resumeEnabled() ? config.resumeReplayChars() : 0);
-        String token = resumeEnabled() ? newToken() : null;
-        Frame welcome = encode(new ServerMessage.Welcome(peer.id(), token));
-        Frame joined = encode(new ServerMessage.PeerJoined(peer.id(), metadata));
+        boolean resumableSession = wantsResume && resumeEnabled();
+        Peer peer = new Peer(UlidCreator.getUlid().toString(), topicName, metadata, requestId, socket,
+                resumableSession, limits);
+        String token = resumableSession ? newToken() : null;
+        Frame welcome = Frame.control(ServerMessageEncoder.toJson(new ServerMessage.Welcome(peer.id(), token)));
+        Frame joined = presence(new ServerMessage.PeerJoined(peer.id(), metadata));
         while (true) {
             Topic topic = topics.computeIfAbsent(topicName, Topic::new);
-            int skipped = topic.add(peer, welcome, joined, records -> encode(new ServerMessage.PeerList(records)),
-                    config.topicMaxPeers(), bus::open);
-            if (skipped == Topic.FULL) {
+            Topic.Joined result = topic.add(peer, welcome, joined, this::peerList, config.topicMaxPeers(), bus::open);
+            if (result.full()) {
                 connected.decrementAndGet();
                 throw new JoinRefusedException(JoinRefusedException.Reason.TOPIC_FULL);
             }
-            if (skipped >= 0) {
+            if (!result.closed()) {
                 if (token != null) {
                     peer.resumeToken(token);
                     resumable.put(token, peer);
                 }
                 bus.joined(topicName, peer.id(), metadata);
                 observer.joined(peer);
-                if (skipped > 0) {
-                    observer.broadcastSkipped(skipped);
-                }
+                settle(result.fanout());
                 LOG.fine(() -> "peer joined: " + peer.logContext());
                 return peer;
             }
@@ -103,16 +111,13 @@ public class TopicRegistry implements BusListener {
         if (topic == null) {
             return;
         }
-        Frame left = encode(new ServerMessage.PeerLeft(peer.id()));
-        Topic.Removal removal = topic.remove(peer, left, skipped -> {
-            if (skipped > 0) {
-                observer.broadcastSkipped(skipped);
-            }
-        }, () -> {
+        Frame left = presence(new ServerMessage.PeerLeft(peer.id()));
+        Topic.Removal[] removal = new Topic.Removal[1];
+        Fanout fanout = topic.remove(peer, left, () -> {
             topics.remove(topic.name(), topic);
             bus.close(topic.name());
-        });
-        if (removal != Topic.Removal.NOT_MEMBER) {
+        }, removal);
+        if (removal[0] != Topic.Removal.NOT_MEMBER) {
             String token = peer.resumeToken();
             if (token != null) {
                 resumable.remove(token, peer);
@@ -120,8 +125,73 @@ public class TopicRegistry implements BusListener {
             connected.decrementAndGet();
             bus.left(peer.topic(), peer.id());
             observer.left(peer);
+            settle(fanout);
             LOG.fine(() -> "peer left: " + peer.logContext());
         }
+    }
+
+    // ---- how a connection ends ----
+
+    /** The client closed the connection: the peer leaves; relays still queued for it are answered dropped. */
+    public void connectionClosed(Peer peer) {
+        List<Frame> undelivered = peer.detach();
+        leave(peer);
+        undelivered(peer.topic(), undelivered);
+    }
+
+    /** The connection was lost without a close frame: a resumable peer is held, any other leaves. */
+    public void connectionLost(Peer peer) {
+        if (peer.suspend(System.nanoTime())) {
+            LOG.fine(() -> "peer away, resumable for " + config.resumeGrace() + ": " + peer.logContext());
+        } else {
+            connectionClosed(peer);
+        }
+    }
+
+    /**
+     * The server gives up on the connection (ping timeout, write timeout, a failed send, a slow
+     * consumer): it is closed with that code, and a resumable peer is held as after a lost
+     * connection; any other leaves.
+     */
+    public void connectionFailed(Peer peer, int closeCode, String reason) {
+        if (peer.suspendAndClose(System.nanoTime(), closeCode, reason)) {
+            LOG.fine(() -> "peer away after " + reason + ", resumable for " + config.resumeGrace() + ": " + peer.logContext());
+        } else {
+            disconnect(peer, closeCode, reason);
+        }
+    }
+
+    /** Removes the peer (as {@link #leave}) and closes its connection with that close code. */
+    public void disconnect(Peer peer, int closeCode, String reason) {
+        List<Frame> undelivered = peer.close(closeCode, reason);
+        leave(peer);
+        undelivered(peer.topic(), undelivered);
+    }
+
+    /**
+     * Ends the session of a peer away for longer than the grace period: it leaves as usual, its
+     * token now reads as expired, and the relays held for it are answered dropped. Nothing
+     * happens if it came back meanwhile.
+     */
+    public void expireIfDue(Peer peer, long now) {
+        List<Frame> held = peer.expire(now, config.resumeGrace().toNanos());
+        if (held == null) {
+            return;
+        }
+        LOG.fine(() -> "peer did not come back within the grace period: " + peer.logContext());
+        String token = peer.resumeToken();
+        if (token != null) {
+            expiredTokens.put(token, now);
+        }
+        leave(peer);
+        undelivered(peer.topic(), held);
+    }
+
+    /** Forgets expired tokens and moved peers older than a minute (called by the watchdog). */
+    public void forgetStale(long now) {
+        long minute = TimeUnit.MINUTES.toNanos(1);
+        expiredTokens.values().removeIf(at -> now - at > minute);
+        movedAway.values().removeIf(moved -> now - moved.at() > minute);
     }
 
     // ---- session resume ----
@@ -130,49 +200,6 @@ public class TopicRegistry implements BusListener {
 
     public boolean resumeEnabled() {
         return !config.resumeGrace().isZero();
-    }
-
-    /** The connection was lost abnormally: the peer stays (nobody sees it leave) for the grace period. */
-    public void connectionLost(Peer peer) {
-        if (resumeEnabled() && !peer.isClosed()) {
-            peer.suspend(System.nanoTime());
-            LOG.fine(() -> "peer away, resumable for " + config.resumeGrace() + ": " + peer.logContext());
-        } else {
-            peer.detach();
-            leave(peer);
-        }
-    }
-
-    /**
-     * The server found the connection dead or stuck (ping timeout, write timeout, a failed send):
-     * it is closed with that code and, with resume on, the peer is held for the grace period as
-     * for a lost connection (the client may come back: these are abnormal closes); otherwise it
-     * leaves.
-     */
-    public void connectionFailed(Peer peer, int closeCode, String reason) {
-        if (resumeEnabled() && !peer.isClosed()) {
-            peer.suspendAndClose(System.nanoTime(), closeCode, reason);
-            LOG.fine(() -> "peer away after " + reason + ", resumable for " + config.resumeGrace() + ": " + peer.logContext());
-        } else {
-            disconnect(peer, closeCode, reason);
-        }
-    }
-
-    /** The grace period ran out: the peer leaves as usual; its token now reads as expired. */
-    public void expire(Peer peer) {
-        String token = peer.resumeToken();
-        peer.detach();
-        leave(peer);
-        if (token != null) {
-            expiredTokens.put(token, System.nanoTime());
-        }
-    }
-
-    /** Forgets expired tokens and moved peers older than a minute (called by the watchdog). */
-    public void forgetStale(long now) {
-        long minute = java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
-        expiredTokens.values().removeIf(at -> now - at > minute);
-        movedAway.values().removeIf(moved -> now - moved.at() > minute);
     }
 
     /**
@@ -195,26 +222,27 @@ public class TopicRegistry implements BusListener {
         Peer peer = resumable.get(token);
         Topic topic = topics.get(topicName);
         if (peer == null || topic == null || !peer.topic().equals(topicName) || !resumable.remove(token, peer)) {
-            outcome[0] = token != null && expiredTokens.containsKey(token) ? ResumeOutcome.EXPIRED : ResumeOutcome.INVALID;
+            outcome[0] = expiredTokens.containsKey(token) ? ResumeOutcome.EXPIRED : ResumeOutcome.INVALID;
             return null;
         }
         String next = newToken();
-        Frame welcome = encode(new ServerMessage.Welcome(peer.id(), next));
-        boolean resumed = topic.resume(peer, records -> encode(new ServerMessage.PeerList(records)),
-                peerList -> peer.resume(socket, requestId, welcome, peerList, System.nanoTime(), received));
+        Frame welcome = Frame.control(ServerMessageEncoder.toJson(new ServerMessage.Welcome(peer.id(), next)));
+        boolean resumed = topic.resume(peer, this::peerList,
+                peerList -> peer.resume(socket, requestId, List.of(welcome, peerList), System.nanoTime(), received));
         if (!resumed) { // it left (grace period over) while we looked
             outcome[0] = ResumeOutcome.EXPIRED;
             return null;
         }
         peer.resumeToken(next);
         resumable.put(next, peer);
+        peer.flush();
         outcome[0] = ResumeOutcome.RESUMED;
         return peer;
     }
 
     private Peer resumeFrom(String owner, String token, long received, String topicName, String requestId,
                             PeerSocket socket, ResumeOutcome[] outcome) {
-        java.util.concurrent.atomic.AtomicReference<Peer> adopted = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<Peer> adopted = new AtomicReference<>();
         HandOver.Result result = bus.claim(owner, token, received, topicName, handOver -> {
             adopted.set(adopt(handOver, topicName, requestId, socket));
             return true;
@@ -231,24 +259,23 @@ public class TopicRegistry implements BusListener {
     private Peer adopt(HandOver handOver, String topicName, String requestId, PeerSocket socket) {
         connected.incrementAndGet(); // not a new peer in the cluster: the node capacity was checked at the handshake
         movedAway.remove(handOver.peerId());
-        Peer peer = new Peer(handOver.peerId(), topicName, handOver.metadata(), requestId, socket, observer,
-                config.queueSize(), config.resumeReplayChars());
+        Peer peer = new Peer(handOver.peerId(), topicName, handOver.metadata(), requestId, socket, true, limits);
         String token = newToken();
-        Frame welcome = encode(new ServerMessage.Welcome(peer.id(), token));
-        Frame joined = encode(new ServerMessage.PeerJoined(peer.id(), handOver.metadata()));
+        Frame welcome = Frame.control(ServerMessageEncoder.toJson(new ServerMessage.Welcome(peer.id(), token)));
+        Frame joined = presence(new ServerMessage.PeerJoined(peer.id(), handOver.metadata()));
         long now = System.nanoTime();
         List<Frame> held = new ArrayList<>(handOver.heldFrames().size());
         for (String frame : handOver.heldFrames()) {
-            held.add(Frame.relay(frame, now));
+            held.add(Frame.relay(frame, now, null, null, null));
         }
-        while (true) {
+        Fanout fanout;
+        do {
             Topic topic = topics.computeIfAbsent(topicName, Topic::new);
-            if (topic.adopt(peer, welcome, joined, records -> encode(new ServerMessage.PeerList(records)), held, bus::open)) {
-                break;
-            }
-        }
+            fanout = topic.adopt(peer, welcome, joined, this::peerList, held, bus::open);
+        } while (fanout == null);
         peer.resumeToken(token);
         resumable.put(token, peer);
+        settle(fanout);
         LOG.fine(() -> "peer resumed from another node: " + peer.logContext());
         return peer;
     }
@@ -257,11 +284,7 @@ public class TopicRegistry implements BusListener {
         return ResumeTokens.issue(bus.nodeId());
     }
 
-    /** Removes the peer (as {@link #leave}) and closes its connection with that close code. */
-    public void disconnect(Peer peer, int closeCode, String reason) {
-        leave(peer);
-        peer.close(closeCode, reason);
-    }
+    // ---- relays ----
 
     /**
      * Relays one offer/answer/ice-candidate from a peer to another peer of the same topic, waiting
@@ -270,37 +293,80 @@ public class TopicRegistry implements BusListener {
     public RelayResult relay(Peer from, String type, String to, RawJson payload, RawJson msgId, long receivedAt) {
         Topic topic = topics.get(from.topic());
         Peer target = topic == null ? null : topic.peer(to);
-        RemoteMember remote = target != null || topic == null ? null : topic.remoteMember(to);
         RelayResult result;
         if (target != null) {
             String text = ServerMessageEncoder.toJson(new ServerMessage.Relayed(type, from.id(), payload, msgId));
-            if (target.offer(Frame.relay(text, receivedAt), config.relayWait().toNanos())) {
-                result = RelayResult.DELIVERED;
-            } else if (target.movedTo() != null) { // its session moved to another node just now
-                RemoteMember moved = new RemoteMember(to, target.movedTo(), target.metadata());
-                result = bus.forward(moved, from.topic(), from.id(), text, msgId) ? RelayResult.FORWARDED : RelayResult.DROPPED;
-            } else {
-                result = RelayResult.DROPPED;
-            }
-        } else if (remote != null) {
-            String frame = ServerMessageEncoder.toJson(new ServerMessage.Relayed(type, from.id(), payload, msgId));
-            result = bus.forward(remote, from.topic(), from.id(), frame, msgId) ? RelayResult.FORWARDED : RelayResult.DROPPED;
+            result = switch (target.deliver(Frame.relay(text, receivedAt, from.id(), msgId, null),
+                    config.relayWait().toNanos())) {
+                case QUEUED -> RelayResult.DELIVERED;
+                case DROPPED, GONE -> RelayResult.DROPPED;
+                case MOVED -> forward(new RemoteMember(to, target.movedTo(), target.metadata()), from, text, msgId);
+            };
         } else {
-            result = RelayResult.TARGET_NOT_FOUND;
+            RemoteMember remote = topic == null ? null : topic.remoteMember(to);
+            result = remote == null ? RelayResult.TARGET_NOT_FOUND
+                    : forward(remote, from, ServerMessageEncoder.toJson(new ServerMessage.Relayed(type, from.id(), payload, msgId)), msgId);
         }
         observer.relayed(type, result);
         return result;
     }
 
-    /** Queues a message for one peer if there is room now. */
-    public boolean send(Peer peer, ServerMessage message) {
-        return peer.offer(encode(message));
+    private RelayResult forward(RemoteMember target, Peer from, String text, RawJson msgId) {
+        return bus.forward(target, from.topic(), from.id(), text, msgId, null) ? RelayResult.FORWARDED : RelayResult.DROPPED;
     }
 
-    /** Queues a message for one peer, waiting at most the relay wait for room. */
-    public boolean sendWaiting(Peer peer, ServerMessage message) {
-        return peer.offer(encode(message), config.relayWait().toNanos());
+    /**
+     * Queues a message the peer must get (an error for it); a peer without room for it is a slow
+     * consumer.
+     */
+    public void tell(Peer peer, ServerMessage message) {
+        if (peer.enqueue(Frame.control(ServerMessageEncoder.toJson(message)))) {
+            peer.flush();
+        } else {
+            slowConsumer(peer);
+        }
     }
+
+    /** Flushes the recipients of a membership change and disconnects those that had no room for it. */
+    private void settle(Fanout fanout) {
+        for (Peer recipient : fanout.recipients()) {
+            recipient.flush();
+        }
+        for (Peer slow : fanout.slow()) {
+            slowConsumer(slow);
+        }
+    }
+
+    private void slowConsumer(Peer peer) {
+        observer.slowConsumer();
+        LOG.info(() -> "closing peer: its queue is full (" + peer.queuedBytes() + " bytes): slow consumer: "
+                + peer.logContext());
+        connectionFailed(peer, SLOW_CONSUMER, "slow consumer");
+    }
+
+    /** Relays that were accepted and then could not be delivered: each sender gets dropped with its msgId. */
+    private void undelivered(String topicName, List<Frame> relays) {
+        if (relays.isEmpty()) {
+            return;
+        }
+        Topic topic = topics.get(topicName);
+        for (Frame relay : relays) {
+            if (relay.from() == null) {
+                continue; // handed over from another node, whose senders were told there
+            }
+            observer.undeliverable(ErrorCode.DROPPED.wire());
+            if (relay.senderNode() != null && !relay.senderNode().equals(bus.nodeId())) {
+                bus.undeliverable(relay.senderNode(), relay.from(), ErrorCode.DROPPED.wire(), relay.msgId());
+                continue;
+            }
+            Peer sender = topic == null ? null : topic.peer(relay.from());
+            if (sender != null) {
+                tell(sender, new ServerMessage.Error(ErrorCode.DROPPED, relay.msgId()));
+            }
+        }
+    }
+
+    // ---- what the node holds ----
 
     public void forEachPeer(Consumer<Peer> action) {
         for (Topic topic : topics.values()) {
@@ -333,11 +399,16 @@ public class TopicRegistry implements BusListener {
         return n;
     }
 
+    /** Bytes held by all queues of this node, and the cap. */
+    public NodeQueueBudget queueBudget() {
+        return limits.node();
+    }
+
     /** Ids of peers whose connection was lost and who wait for a resume (at most {@code limit}). */
     public List<String> awayPeers(int limit) {
         List<String> away = new ArrayList<>();
         forEachPeer(peer -> {
-            if (peer.isSuspended() && away.size() < limit) {
+            if (peer.isAway() && away.size() < limit) {
                 away.add(peer.id());
             }
         });
@@ -349,7 +420,7 @@ public class TopicRegistry implements BusListener {
         int n = 0;
         for (Topic topic : topics.values()) {
             for (Peer peer : topic.peers()) {
-                if (!peer.isIdle() && !peer.isClosed()) {
+                if (!peer.isIdle()) {
                     n++;
                 }
             }
@@ -373,7 +444,7 @@ public class TopicRegistry implements BusListener {
     public void remoteJoined(String topicName, RemoteMember member) {
         Topic topic = topics.get(topicName);
         if (topic != null) {
-            skipped(topic.remoteJoined(member, encode(new ServerMessage.PeerJoined(member.id(), member.metadata()))));
+            settle(topic.remoteJoined(member, presence(new ServerMessage.PeerJoined(member.id(), member.metadata()))));
         }
     }
 
@@ -381,21 +452,24 @@ public class TopicRegistry implements BusListener {
     public void remoteLeft(String topicName, String peerId) {
         Topic topic = topics.get(topicName);
         if (topic != null) {
-            skipped(topic.remoteLeft(peerId, encode(new ServerMessage.PeerLeft(peerId))));
+            settle(topic.remoteLeft(peerId, presence(new ServerMessage.PeerLeft(peerId))));
         }
     }
 
     @Override
-    public RelayOutcome deliver(String topicName, String toPeerId, String frame) {
+    public RelayOutcome deliver(String topicName, String toPeerId, String frame, String fromPeerId, RawJson msgId,
+                                String senderNode) {
         Topic topic = topics.get(topicName);
         Peer target = topic == null ? null : topic.peer(toPeerId);
-        if (target != null && target.offer(Frame.relay(frame, System.nanoTime()), config.relayWait().toNanos())) {
-            return RelayOutcome.DELIVERED;
+        if (target == null) {
+            return RelayOutcome.NOT_FOUND; // here no more: the bus asks nodeOf whether it moved
         }
-        if (target != null && target.movedTo() == null) {
-            return RelayOutcome.DROPPED;
-        }
-        return RelayOutcome.NOT_FOUND; // here no more: the bus asks nodeOf whether it moved
+        Frame relay = Frame.relay(frame, System.nanoTime(), fromPeerId, msgId, senderNode);
+        return switch (target.deliver(relay, config.relayWait().toNanos())) {
+            case QUEUED -> RelayOutcome.DELIVERED;
+            case DROPPED, GONE -> RelayOutcome.DROPPED;
+            case MOVED -> RelayOutcome.NOT_FOUND;
+        };
     }
 
     @Override
@@ -404,6 +478,11 @@ public class TopicRegistry implements BusListener {
         return moved != null && moved.topic().equals(topicName) ? moved.node() : null;
     }
 
+    /**
+     * Another node takes over one of our sessions: while the peer is MOVING, relays for it are kept;
+     * the hand-over goes out with no lock held, then the peer is a remote member on the new node
+     * here, and the relays kept meanwhile are sent on after the hand-over.
+     */
     @Override
     public HandOver.Result handOver(String token, long received, String topicName, String toNode, Consumer<HandOver> send) {
         Peer peer = resumable.get(token);
@@ -411,15 +490,23 @@ public class TopicRegistry implements BusListener {
         if (peer == null || topic == null || !peer.topic().equals(topicName) || !resumable.remove(token, peer)) {
             return expiredTokens.containsKey(token) ? HandOver.Result.EXPIRED : HandOver.Result.INVALID;
         }
-        boolean moved = topic.handOver(peer, toNode, received, held -> {
-            movedAway.put(peer.id(), new Moved(topicName, toNode, System.nanoTime()));
-            send.accept(new HandOver(HandOver.Result.HANDED_OVER, peer.id(), peer.metadata(), held));
-        }, () -> {
+        List<Frame> held = peer.startMove(toNode, received);
+        if (held == null) { // it left (grace period over) while we looked
+            return HandOver.Result.EXPIRED;
+        }
+        movedAway.put(peer.id(), new Moved(topicName, toNode, System.nanoTime()));
+        List<String> texts = new ArrayList<>(held.size());
+        held.forEach(frame -> texts.add(frame.text()));
+        send.accept(new HandOver(HandOver.Result.HANDED_OVER, peer.id(), peer.metadata(), texts));
+        topic.moved(peer, toNode, () -> {
             topics.remove(topic.name(), topic);
             bus.close(topic.name());
         });
-        if (!moved) { // it left (grace period over) while we looked
-            return HandOver.Result.EXPIRED;
+        RemoteMember there = new RemoteMember(peer.id(), toNode, peer.metadata());
+        for (Frame late : peer.finishMove()) {
+            if (!bus.forward(there, topicName, late.from(), late.text(), late.msgId(), late.senderNode())) {
+                undelivered(topicName, List.of(late));
+            }
         }
         connected.decrementAndGet();
         LOG.fine(() -> "peer handed over to node " + toNode + ": " + peer.logContext());
@@ -443,8 +530,8 @@ public class TopicRegistry implements BusListener {
             Peer sender = topic.peer(fromPeerId);
             if (sender != null) {
                 ErrorCode error = "dropped".equals(code) ? ErrorCode.DROPPED : ErrorCode.TARGET_NOT_FOUND;
-                observer.remoteUndeliverable(error.wire());
-                send(sender, new ServerMessage.Error(error, msgId)); // never waits: this is a bus thread
+                observer.undeliverable(error.wire());
+                tell(sender, new ServerMessage.Error(error, msgId));
                 return;
             }
         }
@@ -454,8 +541,8 @@ public class TopicRegistry implements BusListener {
     public void resync(String topicName, Map<String, RemoteMember> members) {
         Topic topic = topics.get(topicName);
         if (topic != null) {
-            topic.resync(members, m -> encode(new ServerMessage.PeerJoined(m.id(), m.metadata())),
-                    id -> encode(new ServerMessage.PeerLeft(id)));
+            topic.resync(members, m -> presence(new ServerMessage.PeerJoined(m.id(), m.metadata())),
+                    id -> presence(new ServerMessage.PeerLeft(id))).forEach(this::settle);
         }
     }
 
@@ -470,13 +557,11 @@ public class TopicRegistry implements BusListener {
         return List.copyOf(topics.keySet());
     }
 
-    private void skipped(int recipients) {
-        if (recipients > 0) {
-            observer.broadcastSkipped(recipients);
-        }
+    private Frame peerList(List<PeerRecord> records) {
+        return Frame.control(ServerMessageEncoder.toJson(new ServerMessage.PeerList(records)));
     }
 
-    private static Frame encode(ServerMessage message) {
-        return Frame.of(ServerMessageEncoder.toJson(message));
+    private static Frame presence(ServerMessage message) {
+        return Frame.presence(ServerMessageEncoder.toJson(message));
     }
 }

@@ -81,8 +81,7 @@ public class SignalingEndpoint {
         HandshakeContext context = (HandshakeContext) session.getUserProperties().get(EndpointConfigurator.CONTEXT);
         String requestId = context == null ? "-" : context.requestId();
         socket = new SessionSocket(session, executor);
-        List<String> resume = session.getRequestParameterMap().get("resume");
-        String resumeToken = resume == null || resume.isEmpty() ? null : resume.get(0);
+        String resumeToken = firstParameter(session, "resume");
         if (resumeToken != null) {
             TopicRegistry.ResumeOutcome[] outcome = new TopicRegistry.ResumeOutcome[1];
             Span span = tracing.start("signaling.resume", topic, requestId);
@@ -97,7 +96,8 @@ public class SignalingEndpoint {
         }
         Span span = tracing.start("signaling.join", topic, requestId);
         try {
-            peer = registry.join(topic, context == null ? null : context.metadata(), requestId, socket);
+            boolean wantsResume = resumeToken != null || "true".equals(firstParameter(session, "resumable"));
+            peer = registry.join(topic, context == null ? null : context.metadata(), requestId, socket, wantsResume);
             if (resumeToken != null) {
                 error(ErrorCode.RESUME_FAILED, null); // after welcome and peer-list: a new session
             }
@@ -109,6 +109,11 @@ public class SignalingEndpoint {
             close(session, e.reason() == JoinRefusedException.Reason.TOPIC_FULL ? CloseCodes.TOPIC_FULL
                     : CloseCodes.TRY_AGAIN_LATER, e.getMessage());
         }
+    }
+
+    private static String firstParameter(Session session, String name) {
+        List<String> values = session.getRequestParameterMap().get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
     }
 
     /**
@@ -184,8 +189,8 @@ public class SignalingEndpoint {
         metrics.errorSent(ErrorCode.RATE_LIMITED.wire());
         ClientFrame frame = decoder.decode(text); // only for the msgId: the message is not processed
         RawJson msgId = frame instanceof ClientMessage m ? m.msgId() : ((MalformedMessage) frame).msgId();
-        // Best effort, never waiting: a flooder's own queue filling up is its own loss.
-        registry.send(peer, new ServerMessage.Error(ErrorCode.RATE_LIMITED, msgId));
+        // A flooder whose own queue fills up with these is a slow consumer too.
+        registry.tell(peer, new ServerMessage.Error(ErrorCode.RATE_LIMITED, msgId));
     }
 
     @OnMessage
@@ -229,7 +234,7 @@ public class SignalingEndpoint {
         }
         boolean lost = code == CloseReason.CloseCodes.CLOSED_ABNORMALLY.getCode()
                 || code == CloseReason.CloseCodes.UNEXPECTED_CONDITION.getCode();
-        if (lost && !peer.isClosed()) {
+        if (lost) {
             registry.connectionLost(peer);
         } else {
             leave();
@@ -242,9 +247,8 @@ public class SignalingEndpoint {
             return;
         }
         boolean first = !peer.isClosed();
-        peer.detach();
         Span span = first ? tracing.start("signaling.leave", peer.topic(), peer.requestId()) : null;
-        registry.leave(peer); // idempotent: also when the watchdog or a failed send got there first
+        registry.connectionClosed(peer); // idempotent: also when the watchdog or a failed send got there first
         if (first) {
             SignalingTracing.end(span, "signaling.peer.id", peer.id());
             LOG.fine(() -> "peer left: " + peer.logContext());
@@ -257,8 +261,7 @@ public class SignalingEndpoint {
 
     private void error(ErrorCode code, String message, RawJson msgId) {
         metrics.errorSent(code.wire());
-        // Waits like a relay: the sender's own queue is full only if the sender itself is not reading.
-        registry.sendWaiting(peer, new ServerMessage.Error(code, message, msgId));
+        registry.tell(peer, new ServerMessage.Error(code, message, msgId));
     }
 
     /** Closes from the server's side, off this container thread: the close handshake can take a while. */

@@ -69,11 +69,11 @@ public class RegistryBenchmark {
 
     @Setup
     public void setUp() throws Exception {
-        registry = new TopicRegistry(new SignalingConfig(16, Duration.ofMillis(100), Duration.ofSeconds(5),
+        registry = new TopicRegistry(new SignalingConfig(1 << 20, Duration.ofMillis(100), Duration.ofSeconds(5),
                 Duration.ofSeconds(30), 65536).withLimits(1_000_000, 10_000_000), TopicObserver.NONE, new LocalBus("bench"));
         List<Peer> peers = new ArrayList<>();
         for (int i = 0; i < peersOnNode; i++) {
-            peers.add(registry.join("room-" + (i / roomSize), null, "bench", INSTANT));
+            peers.add(registry.join("room-" + (i / roomSize), null, "bench", INSTANT, false));
         }
         sender = peers.get(0);
         target = peers.get(1);
@@ -87,7 +87,7 @@ public class RegistryBenchmark {
     /** A peer joins a room of roomSize (each member gets peer-joined) and leaves (peer-left). */
     @Benchmark
     public Peer joinAndLeaveRoomOfN() throws Exception {
-        Peer peer = registry.join("room-0", null, "bench", INSTANT);
+        Peer peer = registry.join("room-0", null, "bench", INSTANT, false);
         registry.leave(peer);
         joins++;
         return peer;

@@ -59,12 +59,36 @@ class PeerTest {
 
     private static final long RELAY_WAIT = TimeUnit.MILLISECONDS.toNanos(100);
 
+    /** A live, not resumable peer whose queue holds {@code maxBytes}. */
+    static Peer peer(PeerSocket socket, long maxBytes) {
+        return new Peer("p", "t", null, "req", socket, false, new QueueLimits(maxBytes, new NodeQueueBudget(1L << 40),
+                TopicObserver.NONE, 0));
+    }
+
+    /** A resumable peer keeping {@code replayChars} of what it was sent for a resume. */
+    static Peer resumablePeer(PeerSocket socket, long maxBytes, int replayChars) {
+        return new Peer("p", "t", null, "req", socket, true, new QueueLimits(maxBytes, new NodeQueueBudget(1L << 40),
+                TopicObserver.NONE, replayChars));
+    }
+
+    static Frame frame(String text) {
+        return Frame.control(text);
+    }
+
+    static Frame relayFrame(String text) {
+        return Frame.relay(text, 1, "sender", null, null);
+    }
+
+    private static boolean offer(Peer peer, Frame frame) {
+        return peer.deliver(frame, 0) == Peer.Delivery.QUEUED;
+    }
+
     @Test
     void neverTwoSendsInFlight() {
         ManualSocket socket = new ManualSocket();
-        Peer peer = new Peer("p", "t", null, "req", socket, TopicObserver.NONE, 16);
+        Peer peer = peer(socket, 1 << 20);
         for (int i = 0; i < 10; i++) {
-            assertTrue(peer.offer(Frame.of("m" + i)));
+            assertTrue(offer(peer, relayFrame("m" + i)));
         }
         assertEquals(1, socket.sentCount(), "only the first frame is handed to the socket");
         for (int i = 0; i < 10; i++) {
@@ -75,41 +99,81 @@ class PeerTest {
     }
 
     @Test
-    void broadcastOfferFailsAtOnceWhenTheQueueIsFull() {
+    void theQueueIsBoundedInBytesNotInMessages() {
         ManualSocket socket = new ManualSocket();
-        Peer peer = new Peer("p", "t", null, "req", socket, TopicObserver.NONE, 16);
-        assertTrue(peer.offer(Frame.of("in flight")));
-        for (int i = 0; i < 16; i++) {
-            assertTrue(peer.offer(Frame.of("q" + i)));
+        Peer peer = peer(socket, 1000);
+        assertTrue(offer(peer, relayFrame("x".repeat(400)))); // in flight: still counted
+        for (int i = 0; i < 60; i++) { // 60 frames of 10 bytes: far more than 16 messages
+            assertTrue(offer(peer, relayFrame("y".repeat(10))), "frame " + i);
         }
-        assertFalse(peer.offer(Frame.of("one too many")));
-        assertEquals(16, peer.queued());
+        assertEquals(1000, peer.queuedBytes());
+        assertFalse(offer(peer, relayFrame("z")), "one byte more does not fit");
+        assertFalse(peer.enqueue(frame("{\"type\":\"peer-left\"}")), "nor does an event: a slow consumer");
+        socket.completeOne(); // the 400 bytes in flight are written: room for events and relays again
+        assertTrue(peer.enqueue(frame("e".repeat(300))));
+        assertTrue(offer(peer, relayFrame("r".repeat(100))));
+        assertEquals(1000, peer.queuedBytes());
+    }
+
+    @Test
+    void aFrameLargerThanTheBudgetFitsAnEmptyQueue() {
+        ManualSocket socket = new ManualSocket();
+        Peer peer = peer(socket, 100);
+        assertTrue(offer(peer, relayFrame("b".repeat(500))), "alone it goes, whatever its size");
+        assertFalse(offer(peer, relayFrame("c")));
+    }
+
+    @Test
+    void bytesAreCountedAsUtf8() {
+        assertEquals(3, Frame.control("€").bytes());
+        assertEquals(2, Frame.control("é").bytes());
+        assertEquals(4, Frame.control("\uD83D\uDE00").bytes(), "a surrogate pair is one 4-byte character");
+        assertEquals(5, Frame.control("a€b").bytes());
+    }
+
+    @Test
+    void theNodeCapRefusesRelaysButNotEvents() {
+        NodeQueueBudget node = new NodeQueueBudget(100);
+        ManualSocket a = new ManualSocket();
+        ManualSocket b = new ManualSocket();
+        QueueLimits limits = new QueueLimits(1 << 20, node, TopicObserver.NONE, 0);
+        Peer pa = new Peer("a", "t", null, "req", a, false, limits);
+        Peer pb = new Peer("b", "t", null, "req", b, false, limits);
+        assertTrue(offer(pa, relayFrame("a".repeat(60))));
+        assertTrue(offer(pb, relayFrame("b".repeat(40))));
+        assertEquals(100, node.used());
+        assertEquals(Peer.Delivery.DROPPED, pb.deliver(relayFrame("c"), RELAY_WAIT), "the node is full: dropped at once");
+        assertTrue(pb.enqueue(frame("{\"type\":\"peer-joined\"}")), "events are never refused for the node's sake");
+        a.completeOne();
+        assertTrue(offer(pb, relayFrame("d".repeat(30))), "room again: 40 + 22 + 30 bytes");
+        pb.close(1000, "bye");
+        assertEquals(0, node.used(), "a closed peer gives its bytes back");
     }
 
     @Test
     void relayOfferWaitsForRoomUpToTheRelayWait() throws Exception {
         ManualSocket socket = new ManualSocket();
-        Peer peer = new Peer("p", "t", null, "req", socket, TopicObserver.NONE, 2);
-        peer.offer(Frame.of("in flight"));
-        peer.offer(Frame.of("q1"));
-        peer.offer(Frame.of("q2"));
+        Peer peer = peer(socket, 30);
+        offer(peer, relayFrame("in flight!")); // 10 bytes each
+        offer(peer, relayFrame("q1--------"));
+        offer(peer, relayFrame("q2--------"));
 
         long start = System.nanoTime();
-        assertFalse(peer.offer(Frame.of("late"), RELAY_WAIT), "no room came: dropped");
+        assertEquals(Peer.Delivery.DROPPED, peer.deliver(relayFrame("late"), RELAY_WAIT), "no room came: dropped");
         assertTrue(System.nanoTime() - start >= RELAY_WAIT, "gave up only after the relay wait");
 
         CountDownLatch waiting = new CountDownLatch(1);
-        CompletableFuture<Boolean> offered = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<Peer.Delivery> offered = CompletableFuture.supplyAsync(() -> {
             waiting.countDown();
-            return peer.offer(Frame.of("fits"), TimeUnit.SECONDS.toNanos(10));
+            return peer.deliver(relayFrame("fits"), TimeUnit.SECONDS.toNanos(10));
         });
         assertTrue(waiting.await(5, TimeUnit.SECONDS));
-        socket.completeOne(); // frees one slot: the waiting relay takes it
-        assertTrue(offered.get(5, TimeUnit.SECONDS));
+        socket.completeOne(); // frees 10 bytes: the waiting relay takes them
+        assertEquals(Peer.Delivery.QUEUED, offered.get(5, TimeUnit.SECONDS));
         socket.completeOne();
         socket.completeOne();
         socket.completeOne();
-        assertEquals(List.of("in flight", "q1", "q2", "fits"), socket.sent);
+        assertEquals(List.of("in flight!", "q1--------", "q2--------", "fits"), socket.sent);
     }
 
     @Test
@@ -125,7 +189,7 @@ class PeerTest {
             public void send(String frame, SendCallback done) {
                 sent.add(frame);
                 if (sent.size() < total) {
-                    assertTrue(peer[0].offer(Frame.of(String.valueOf(sent.size()))));
+                    assertTrue(offer(peer[0], relayFrame(String.valueOf(sent.size()))));
                 }
                 done.completed(null);
             }
@@ -138,18 +202,80 @@ class PeerTest {
             public void close(int code, String reason) {
             }
         };
-        peer[0] = new Peer("p", "t", null, "req", socket, TopicObserver.NONE, 16);
-        assertTrue(peer[0].offer(Frame.of("0")));
+        peer[0] = peer(socket, 1 << 20);
+        assertTrue(offer(peer[0], relayFrame("0")));
         assertEquals(total, sent.size());
         assertEquals(String.valueOf(total - 1), sent.get(total - 1));
+    }
+
+    /**
+     * Completions that arrive on other threads while the sending thread is still inside send (as
+     * Liberty does when a write completes at once on a selector thread): every frame is sent
+     * exactly once, in order, never two at a time. The old pump marked an inline completion in a
+     * field "only touched by the sending thread", which such a completion overwrote.
+     */
+    @Test
+    void completionsOnOtherThreadsDuringSendNeverLoseOrDoubleAFrame() throws Exception {
+        java.util.concurrent.ExecutorService completer = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 50; round++) {
+                List<String> sent = java.util.Collections.synchronizedList(new ArrayList<>());
+                AtomicInteger inFlight = new AtomicInteger();
+                AtomicInteger maxInFlight = new AtomicInteger();
+                PeerSocket socket = new PeerSocket() {
+                    @Override
+                    public void send(String frame, SendCallback done) {
+                        maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                        sent.add(frame);
+                        CountDownLatch reported = new CountDownLatch(1);
+                        completer.execute(() -> {
+                            inFlight.decrementAndGet();
+                            done.completed(null);
+                            reported.countDown();
+                        });
+                        if (frame.hashCode() % 2 == 0) { // sometimes the completion has come before send returns
+                            try {
+                                reported.await();
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        }
+                    }
+
+                    @Override
+                    public void ping() {
+                    }
+
+                    @Override
+                    public void close(int code, String reason) {
+                    }
+                };
+                Peer peer = peer(socket, 1 << 20);
+                List<String> expected = new ArrayList<>();
+                for (int i = 0; i < 2000; i++) {
+                    expected.add("f" + i);
+                    assertTrue(offer(peer, relayFrame("f" + i)));
+                }
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (sent.size() < expected.size() && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
+                synchronized (sent) {
+                    assertEquals(expected, sent, "round " + round);
+                }
+                assertEquals(1, maxInFlight.get(), "round " + round + ": never two in flight");
+            }
+        } finally {
+            completer.shutdownNow();
+        }
     }
 
     @Test
     void pingWaitsForTheSendInFlightAndJumpsTheQueue() {
         ManualSocket socket = new ManualSocket();
-        Peer peer = new Peer("p", "t", null, "req", socket, TopicObserver.NONE, 16);
-        peer.offer(Frame.of("a"));
-        peer.offer(Frame.of("b"));
+        Peer peer = peer(socket, 1 << 20);
+        offer(peer, relayFrame("a"));
+        offer(peer, relayFrame("b"));
         peer.ping(System.nanoTime());
         assertEquals(0, socket.pings, "not while a frame is in flight");
         socket.completeOne();
@@ -158,58 +284,121 @@ class PeerTest {
     }
 
     @Test
-    void closedPeerTakesNothing() {
+    void closedPeerTakesNothingAndReturnsWhatItStillHeld() {
         ManualSocket socket = new ManualSocket();
-        Peer peer = new Peer("p", "t", null, "req", socket, TopicObserver.NONE, 16);
-        assertTrue(peer.close(1001, "bye"));
-        assertFalse(peer.close(1001, "bye"));
-        assertFalse(peer.offer(Frame.of("x")));
-        assertFalse(peer.offer(Frame.of("x"), RELAY_WAIT));
+        Peer peer = peer(socket, 1 << 20);
+        offer(peer, relayFrame("in flight"));
+        offer(peer, relayFrame("queued"));
+        List<Frame> undelivered = peer.close(1001, "bye");
+        assertEquals(List.of("queued"), undelivered.stream().map(Frame::text).toList(),
+                "the one never handed to the socket, for its sender to hear of");
+        assertEquals(1001, socket.closedWith);
+        assertEquals(List.of(), peer.close(1001, "bye"));
+        assertEquals(Peer.Delivery.GONE, peer.deliver(relayFrame("x"), RELAY_WAIT));
+        assertTrue(peer.enqueue(frame("x")), "nothing to do, and not a slow consumer");
+        socket.completeOne();
+        assertEquals(1, socket.sentCount());
     }
 
     @Test
-    void aHandOverTakesTheHeldRelaysInOrderAndRefusesWhatComesAfter() {
-        ManualSocket socket = new ManualSocket();
-        Peer peer = new Peer("p", "t", null, "req", socket, TopicObserver.NONE, 16);
-        peer.suspend(System.nanoTime());
-        assertTrue(peer.offer(Frame.relay("r1", 1)));
-        assertTrue(peer.offer(Frame.of("peer-joined")));
-        assertTrue(peer.offer(Frame.relay("r2", 1), RELAY_WAIT));
-        List<String> handedOver = new ArrayList<>();
-        peer.handOver("n2", -1, handedOver::addAll);
+    void aPeerThatDidNotAskForResumeIsNeverHeld() {
+        Peer peer = peer(new ManualSocket(), 1 << 20);
+        assertFalse(peer.suspend(System.nanoTime()));
+        assertEquals(Peer.State.LIVE, peer.state());
+    }
 
-        assertEquals(List.of("r1", "r2"), handedOver, "relays only, in order: the new node sends a fresh peer-list");
+    @Test
+    void whileAwayRelaysAreHeldAndEventsLeftOut() {
+        ManualSocket socket = new ManualSocket();
+        Peer peer = resumablePeer(socket, 1 << 20, 0);
+        assertTrue(peer.suspend(System.nanoTime()));
+        assertTrue(offer(peer, relayFrame("r1")));
+        assertTrue(peer.enqueue(frame("peer-joined")), "accepted, and replaced by the peer-list of its return");
+        assertEquals(1, peer.queued());
+        assertEquals(0, socket.sentCount());
+    }
+
+    @Test
+    void anExpiryAndAResumeNeverBothWin() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 500; round++) {
+                Peer peer = resumablePeer(new ManualSocket(), 1 << 20, 0);
+                long lost = System.nanoTime() - TimeUnit.SECONDS.toNanos(20);
+                peer.suspend(lost);
+                offer(peer, relayFrame("{\"m\":\"held\"}"));
+                java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+                RecordingSocket back = new RecordingSocket();
+                java.util.concurrent.Future<List<Frame>> expiry = pool.submit(() -> {
+                    start.await();
+                    return peer.expire(System.nanoTime(), TimeUnit.SECONDS.toNanos(15));
+                });
+                java.util.concurrent.Future<Boolean> resume = pool.submit(() -> {
+                    start.await();
+                    return peer.resume(back, "req2", List.of(frame("{\"m\":\"w\"}")), System.nanoTime(), -1);
+                });
+                List<Frame> expired = expiry.get(5, TimeUnit.SECONDS);
+                boolean resumed = resume.get(5, TimeUnit.SECONDS);
+                assertTrue(resumed ^ (expired != null), "round " + round + ": exactly one wins");
+                if (resumed) {
+                    peer.flush();
+                    assertEquals(Peer.State.LIVE, peer.state());
+                    assertEquals(2, back.messages().size(), "welcome and the held relay");
+                } else {
+                    assertEquals(Peer.State.CLOSED, peer.state());
+                    assertEquals(List.of("{\"m\":\"held\"}"), expired.stream().map(Frame::text).toList(),
+                            "for its sender to hear of");
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aMoveTakesTheHeldRelaysInOrderAndKeepsWhatComesMeanwhileForTheNewNode() {
+        ManualSocket socket = new ManualSocket();
+        Peer peer = resumablePeer(socket, 1 << 20, 0);
+        peer.suspend(System.nanoTime());
+        assertTrue(offer(peer, relayFrame("r1")));
+        assertTrue(peer.enqueue(frame("peer-joined")));
+        assertTrue(offer(peer, relayFrame("r2")));
+        List<Frame> handedOver = peer.startMove("n2", -1);
+
+        assertEquals(List.of("r1", "r2"), handedOver.stream().map(Frame::text).toList(),
+                "relays only, in order: the new node sends a fresh peer-list");
         assertEquals("n2", peer.movedTo());
-        assertFalse(peer.offer(Frame.relay("late", 1)), "refused: the caller sends it on to n2");
+        assertEquals(Peer.Delivery.QUEUED, peer.deliver(relayFrame("meanwhile"), RELAY_WAIT), "kept for the new node");
+        assertEquals(List.of("meanwhile"), peer.finishMove().stream().map(Frame::text).toList());
+        assertEquals(Peer.Delivery.MOVED, peer.deliver(relayFrame("late"), RELAY_WAIT), "the caller sends it on to n2");
         assertEquals(0, peer.queued());
         assertEquals(0, socket.sentCount());
     }
 
     @Test
-    void aHandOverOfAConnectedPeerClosesItsOldConnection() {
+    void aMoveOfAConnectedPeerClosesItsOldConnection() {
         ManualSocket socket = new ManualSocket();
-        Peer peer = new Peer("p", "t", null, "req", socket, TopicObserver.NONE, 16);
-        peer.offer(Frame.relay("in-flight", 1));
-        peer.offer(Frame.relay("queued", 1));
-        List<String> handedOver = new ArrayList<>();
-        peer.handOver("n2", -1, handedOver::addAll);
-        assertEquals(List.of("queued"), handedOver);
+        Peer peer = resumablePeer(socket, 1 << 20, 0);
+        offer(peer, relayFrame("in-flight"));
+        offer(peer, relayFrame("queued"));
+        List<Frame> handedOver = peer.startMove("n2", -1);
+        assertEquals(List.of("queued"), handedOver.stream().map(Frame::text).toList());
         assertEquals(1001, socket.closedWith);
         socket.completeOne(); // the old connection's last send reports back: nothing more goes there
         assertEquals(1, socket.sentCount());
     }
 
     /**
-     * Senders race a hand-over: every relay the peer accepted is either in the hand-over or was
-     * sent before it; none stays behind in the abandoned queue.
+     * Senders race a move: every relay the peer accepted is either in the hand-over, kept for the
+     * new node, or was sent before it; none stays behind in the abandoned queue.
      */
     @Test
-    void noAcceptedRelayIsLeftBehindByAHandOver() throws Exception {
+    void noAcceptedRelayIsLeftBehindByAMove() throws Exception {
         java.util.concurrent.ExecutorService senders = java.util.concurrent.Executors.newFixedThreadPool(3);
         try {
             for (int round = 0; round < 300; round++) {
                 ManualSocket socket = new ManualSocket();
-                Peer peer = new Peer("p", "t", null, "req", socket, TopicObserver.NONE, 100_000);
+                Peer peer = resumablePeer(socket, 1L << 30, 0);
                 java.util.Set<String> accepted = java.util.concurrent.ConcurrentHashMap.newKeySet();
                 java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(4);
                 List<java.util.concurrent.Future<?>> running = new ArrayList<>();
@@ -219,7 +408,7 @@ class PeerTest {
                         start.await();
                         for (int i = 0; i < 300; i++) {
                             String text = sender + "-" + i;
-                            if (peer.offer(Frame.relay(text, 1))) {
+                            if (offer(peer, relayFrame(text))) {
                                 accepted.add(text);
                             }
                         }
@@ -230,12 +419,13 @@ class PeerTest {
                 for (int spin = round % 50; spin > 0; spin--) {
                     Thread.onSpinWait();
                 }
-                List<String> handedOver = new ArrayList<>();
-                peer.handOver("n2", -1, handedOver::addAll);
+                List<Frame> handedOver = peer.startMove("n2", -1);
                 for (java.util.concurrent.Future<?> f : running) {
                     f.get(10, TimeUnit.SECONDS);
                 }
-                java.util.Set<String> accounted = new java.util.HashSet<>(handedOver);
+                java.util.Set<String> accounted = new java.util.HashSet<>();
+                handedOver.forEach(f -> accounted.add(f.text()));
+                peer.finishMove().forEach(f -> accounted.add(f.text()));
                 synchronized (socket) {
                     accounted.addAll(socket.sent);
                 }
@@ -252,68 +442,81 @@ class PeerTest {
     }
 
     private static Frame text(String m) {
-        return Frame.of("{\"m\":\"" + m + "\"}");
+        return Frame.control("{\"m\":\"" + m + "\"}");
+    }
+
+    /** Queues a frame as the registry would: a relay is delivered, anything else enqueued and flushed. */
+    private static boolean push(Peer peer, Frame frame) {
+        if (frame.isRelay()) {
+            return peer.deliver(frame, 0) == Peer.Delivery.QUEUED;
+        }
+        boolean queued = peer.enqueue(frame);
+        peer.flush();
+        return queued;
     }
 
     private static Frame relay(String m) {
-        return Frame.relay("{\"m\":\"" + m + "\"}", 1);
+        return Frame.relay("{\"m\":\"" + m + "\"}", 1, "sender", null, null);
     }
 
     @Test
     void aResumeThatSaysWhatItReceivedGetsAgainWhatTheLostConnectionSwallowed() {
         RecordingSocket first = new RecordingSocket();
-        Peer peer = new Peer("p", "t", null, "req", first, TopicObserver.NONE, 16, 1000);
+        Peer peer = resumablePeer(first, 16 * 1000L, 1000);
         for (Frame frame : List.of(text("welcome"), text("list"), relay("r1"), relay("r2"), text("joined"), relay("r3"))) {
-            assertTrue(peer.offer(frame));
+            assertTrue(push(peer, frame));
         }
         assertEquals(6, first.messages().size(), "all six written to the socket");
         peer.suspend(System.nanoTime());
-        assertTrue(peer.offer(relay("held")));
+        assertTrue(push(peer, relay("held")));
 
         RecordingSocket second = new RecordingSocket();
-        peer.resume(second, "req2", text("welcome2"), text("list2"), System.nanoTime(), 3); // got welcome, list, r1
+        peer.resume(second, "req2", List.of(text("welcome2"), text("list2")), System.nanoTime(), 3);
+        peer.flush(); // got welcome, list, r1
         assertEquals(List.of("welcome2", "list2", "r2", "r3", "held"), texts(second),
                 "the relays after the third frame, then the held one; membership is in the new list");
 
         // the count starts again on the new connection
-        assertTrue(peer.offer(relay("r4")));
+        assertTrue(push(peer, relay("r4")));
         peer.suspend(System.nanoTime());
         RecordingSocket third = new RecordingSocket();
-        peer.resume(third, "req3", text("welcome3"), text("list3"), System.nanoTime(), 5);
+        peer.resume(third, "req3", List.of(text("welcome3"), text("list3")), System.nanoTime(), 5);
+        peer.flush();
         assertEquals(List.of("welcome3", "list3", "r4"), texts(third));
     }
 
     @Test
     void aResumeThatDoesNotSayGetsOnlyTheHeldRelaysAndTheLogIsBounded() {
         RecordingSocket first = new RecordingSocket();
-        Peer peer = new Peer("p", "t", null, "req", first, TopicObserver.NONE, 16, 15); // one relay of 10 chars fits, not two
-        peer.offer(relay("r1"));
-        peer.offer(relay("r2"));
+        Peer peer = resumablePeer(first, 16 * 1000L, 15); // one relay of 10 chars fits, not two
+        push(peer, relay("r1"));
+        push(peer, relay("r2"));
         peer.suspend(System.nanoTime());
         RecordingSocket second = new RecordingSocket();
-        peer.resume(second, "req2", text("w"), text("l"), System.nanoTime(), -1);
+        peer.resume(second, "req2", List.of(text("w"), text("l")), System.nanoTime(), -1);
+        peer.flush();
         assertEquals(List.of("w", "l"), texts(second));
 
-        peer.offer(relay("r3"));
-        peer.offer(relay("r4"));
-        peer.offer(relay("r5"));
+        push(peer, relay("r3"));
+        push(peer, relay("r4"));
+        push(peer, relay("r5"));
         peer.suspend(System.nanoTime());
         RecordingSocket third = new RecordingSocket();
-        peer.resume(third, "req3", text("w"), text("l"), System.nanoTime(), 0);
+        peer.resume(third, "req3", List.of(text("w"), text("l")), System.nanoTime(), 0);
+        peer.flush();
         assertEquals(List.of("w", "l", "r5"), texts(third), "only what the budget kept");
     }
 
     @Test
     void aHandOverCarriesTheSwallowedRelaysBeforeTheHeldOnes() {
         RecordingSocket first = new RecordingSocket();
-        Peer peer = new Peer("p", "t", null, "req", first, TopicObserver.NONE, 16, 1000);
-        peer.offer(text("welcome"));
-        peer.offer(relay("r1"));
-        peer.offer(relay("r2"));
+        Peer peer = resumablePeer(first, 16 * 1000L, 1000);
+        push(peer, text("welcome"));
+        push(peer, relay("r1"));
+        push(peer, relay("r2"));
         peer.suspend(System.nanoTime());
-        peer.offer(relay("held"));
-        List<String> handedOver = new ArrayList<>();
-        peer.handOver("n2", 2, handedOver::addAll);
+        push(peer, relay("held"));
+        List<String> handedOver = peer.startMove("n2", 2).stream().map(Frame::text).toList();
         assertEquals(List.of("{\"m\":\"r2\"}", "{\"m\":\"held\"}"), handedOver);
     }
 
@@ -328,13 +531,13 @@ class PeerTest {
         try {
             for (int round = 0; round < 150; round++) {
                 RecordingSocket old = new RecordingSocket();
-                Peer peer = new Peer("p", "t", null, "req", old, TopicObserver.NONE, 64, 1000);
+                Peer peer = resumablePeer(old, 64 * 1000L, 1000);
                 java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
                 CountDownLatch started = new CountDownLatch(1);
                 java.util.concurrent.Future<?> flood = sender.submit(() -> {
                     started.countDown();
                     for (int i = 0; !stop.get(); i++) {
-                        peer.offer(relay("f" + i));
+                        push(peer, relay("f" + i));
                     }
                 });
                 started.await();
@@ -342,7 +545,8 @@ class PeerTest {
                     Thread.onSpinWait();
                 }
                 RecordingSocket fresh = new RecordingSocket();
-                peer.resume(fresh, "req2", text("welcome2"), text("list2"), System.nanoTime(), -1);
+                peer.resume(fresh, "req2", List.of(text("welcome2"), text("list2")), System.nanoTime(), -1);
+                peer.flush();
                 stop.set(true);
                 flood.get(10, TimeUnit.SECONDS);
                 List<String> got = texts(fresh);
@@ -361,16 +565,17 @@ class PeerTest {
     @Test
     void relaysSentBeforeTheCutOffAreForgottenWhileTheConnectionLives() {
         RecordingSocket first = new RecordingSocket();
-        Peer peer = new Peer("p", "t", null, "req", first, TopicObserver.NONE, 16, 1000);
-        peer.offer(text("welcome"));
-        peer.offer(relay("old"));
+        Peer peer = resumablePeer(first, 16 * 1000L, 1000);
+        push(peer, text("welcome"));
+        push(peer, relay("old"));
         long cutOff = System.nanoTime();
-        peer.offer(relay("recent"));
+        push(peer, relay("recent"));
         peer.forgetSentBefore(cutOff);
         peer.suspend(System.nanoTime());
         peer.forgetSentBefore(System.nanoTime()); // a held peer keeps its log
         RecordingSocket second = new RecordingSocket();
-        peer.resume(second, "req2", text("w"), text("l"), System.nanoTime(), 1);
+        peer.resume(second, "req2", List.of(text("w"), text("l")), System.nanoTime(), 1);
+        peer.flush();
         assertEquals(List.of("w", "l", "recent"), texts(second));
     }
 }

@@ -27,24 +27,23 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 class TopicRegistryTest {
 
-    private static TopicRegistry registry(int queueSize) {
-        return new TopicRegistry(new SignalingConfig(queueSize, Duration.ofMillis(100), Duration.ofSeconds(5),
+    private static TopicRegistry registry(long queueMaxBytes) {
+        return new TopicRegistry(new SignalingConfig(queueMaxBytes, Duration.ofMillis(100), Duration.ofSeconds(5),
                 Duration.ofSeconds(30), 65536), TopicObserver.NONE, new LocalBus("test"));
     }
 
     @Test
     void joinQueuesWelcomeThenPeerListAndTellsTheOthers() throws Exception {
-        TopicRegistry registry = registry(16);
+        TopicRegistry registry = registry(1 << 20);
         RecordingSocket a = new RecordingSocket();
         RecordingSocket b = new RecordingSocket();
-        Peer pa = registry.join("room", Json.createObjectBuilder().add("name", "a").build(), "req", a);
-        Peer pb = registry.join("room", null, "req", b);
+        Peer pa = registry.join("room", Json.createObjectBuilder().add("name", "a").build(), "req", a, false);
+        Peer pb = registry.join("room", null, "req", b, false);
 
         List<JsonObject> toA = a.messages();
         assertEquals("welcome", toA.get(0).getString("type"));
@@ -70,7 +69,7 @@ class TopicRegistryTest {
 
     @Test
     void aMemberThatRelaysAsSoonAsItHearsOfANewPeerFindsIt() throws Exception {
-        TopicRegistry registry = registry(16);
+        TopicRegistry registry = registry(1 << 20);
         List<RelayResult> results = new ArrayList<>();
         Peer[] member = new Peer[1];
         RecordingSocket eager = new RecordingSocket() {
@@ -83,22 +82,22 @@ class TopicRegistryTest {
                 }
             }
         };
-        member[0] = registry.join("room", null, "req", eager);
+        member[0] = registry.join("room", null, "req", eager, false);
         RecordingSocket newcomer = new RecordingSocket();
-        registry.join("room", null, "req", newcomer);
+        registry.join("room", null, "req", newcomer, false);
         assertEquals(List.of(RelayResult.DELIVERED), results);
         assertEquals("offer", newcomer.messages().get(2).getString("type"), "after its welcome and peer-list");
     }
 
     @Test
     void relayCarriesFromAndStaysInsideTheTopic() throws Exception {
-        TopicRegistry registry = registry(16);
+        TopicRegistry registry = registry(1 << 20);
         RecordingSocket a = new RecordingSocket();
         RecordingSocket b = new RecordingSocket();
         RecordingSocket other = new RecordingSocket();
-        Peer pa = registry.join("room", null, "req", a);
-        Peer pb = registry.join("room", null, "req", b);
-        Peer po = registry.join("elsewhere", null, "req", other);
+        Peer pa = registry.join("room", null, "req", a, false);
+        Peer pb = registry.join("room", null, "req", b, false);
+        Peer po = registry.join("elsewhere", null, "req", other, false);
 
         RawJson payload = RawJson.of("{\"sdp\":\"v=0\"}");
         assertEquals(RelayResult.DELIVERED, registry.relay(pa, "offer", pb.id(), payload, RawJson.of("\"m1\""), 0));
@@ -113,37 +112,71 @@ class TopicRegistryTest {
         assertEquals(2, other.messages().size(), "welcome and peer-list only");
     }
 
+    /**
+     * A peer that does not read: relays to it wait and are then dropped; an event it must get
+     * but has no room for disconnects it as a slow consumer (4002), never skipped; what was still
+     * queued for it is answered dropped to its senders.
+     */
     @Test
-    void relayToAFullQueueIsDroppedAndABroadcastSkipsIt() throws Exception {
-        TopicRegistry registry = registry(2);
+    void aFullQueueDropsRelaysAndAnEventThatDoesNotFitDisconnectsItsSlowConsumer() throws Exception {
+        TopicRegistry registry = registry(2048);
         PeerTest.ManualSocket stuck = new PeerTest.ManualSocket(); // never completes a send
         RecordingSocket a = new RecordingSocket();
-        Peer ps = registry.join("room", null, "req", stuck); // welcome in flight, peer-list queued
-        Peer pa = registry.join("room", null, "req", a);     // peer-joined queued: the stuck queue is full
-        assertEquals(RelayResult.DROPPED, registry.relay(pa, "offer", ps.id(), null, RawJson.of("\"m\""), 0));
+        Peer ps = registry.join("room", null, "req", stuck, false); // welcome in flight, peer-list queued
+        Peer pa = registry.join("room", null, "req", a, false);     // peer-joined queued for the stuck one
+        // a relay that leaves room for 30 bytes: less than a peer-joined takes
+        int overhead = org.lanscape.signaling.protocol.ServerMessageEncoder.toJson(new org.lanscape.signaling.protocol
+                .ServerMessage.Relayed("offer", pa.id(), RawJson.of("\"\""), RawJson.of("\"fits\""))).length();
+        RawJson big = RawJson.of("\"" + "s".repeat((int) (2048 - ps.queuedBytes() - overhead - 30)) + "\"");
+        assertEquals(RelayResult.DELIVERED, registry.relay(pa, "offer", ps.id(), big, RawJson.of("\"fits\""), 0));
+        assertEquals(RelayResult.DROPPED, registry.relay(pa, "offer", ps.id(), big, RawJson.of("\"no-room\""), 0));
 
-        registry.join("room", null, "req", new RecordingSocket()); // broadcast: skipped for the full queue
-        assertEquals(2, ps.queued());
-        assertEquals(1, stuck.sentCount());
+        RecordingSocket c = new RecordingSocket();
+        Peer pc = registry.join("room", null, "req", c, false); // its peer-joined has no room at the stuck peer
+        assertEquals(TopicRegistry.SLOW_CONSUMER, stuck.closedWith);
+        assertTrue(ps.isClosed());
+        List<JsonObject> toA = a.messages();
+        assertEquals("peer-joined", toA.get(2).getString("type"));
+        assertEquals(pc.id(), toA.get(2).getString("peerId"));
+        assertEquals("peer-left", toA.get(3).getString("type"));
+        assertEquals(ps.id(), toA.get(3).getString("peerId"));
+        assertEquals("dropped", toA.get(4).getString("code"), "the relay it accepted and never sent");
+        assertEquals("fits", toA.get(4).getString("msgId"));
+        assertEquals("peer-left", c.messages().get(2).getString("type"));
+    }
+
+    @Test
+    void onlyAPeerThatAsksIsResumable() throws Exception {
+        TopicRegistry registry = new TopicRegistry(new SignalingConfig(1 << 20, Duration.ofMillis(100),
+                Duration.ofSeconds(5), Duration.ofSeconds(30), 65536).withResume(Duration.ofSeconds(15)),
+                TopicObserver.NONE, new LocalBus("test"));
+        RecordingSocket watcher = new RecordingSocket();
+        RecordingSocket seed = new RecordingSocket();
+        registry.join("room", null, "req", watcher, false);
+        Peer plain = registry.join("room", null, "req", seed, false);
+        assertFalse(seed.messages().get(0).containsKey("resumeToken"), "the seed's welcome: no token");
+        registry.connectionLost(plain);
+        assertEquals("peer-left", watcher.messages().get(3).getString("type"), "it leaves at once");
+        assertEquals(0, registry.awayPeers(10).size());
     }
 
     @Test
     void capacityLimitsHoldExactly() throws Exception {
         TopicRegistry registry = new TopicRegistry(new SignalingConfig(16, Duration.ofMillis(100),
                 Duration.ofSeconds(5), Duration.ofSeconds(30), 65536).withLimits(2, 3), TopicObserver.NONE, new LocalBus("test"));
-        Peer a = registry.join("room", null, "req", new RecordingSocket());
-        registry.join("room", null, "req", new RecordingSocket());
+        Peer a = registry.join("room", null, "req", new RecordingSocket(), false);
+        registry.join("room", null, "req", new RecordingSocket(), false);
         JoinRefusedException full = org.junit.jupiter.api.Assertions.assertThrows(JoinRefusedException.class,
-                () -> registry.join("room", null, "req", new RecordingSocket()));
+                () -> registry.join("room", null, "req", new RecordingSocket(), false));
         assertEquals(JoinRefusedException.Reason.TOPIC_FULL, full.reason());
-        registry.join("other", null, "req", new RecordingSocket());
+        registry.join("other", null, "req", new RecordingSocket(), false);
         JoinRefusedException nodeFull = org.junit.jupiter.api.Assertions.assertThrows(JoinRefusedException.class,
-                () -> registry.join("third", null, "req", new RecordingSocket()));
+                () -> registry.join("third", null, "req", new RecordingSocket(), false));
         assertEquals(JoinRefusedException.Reason.NODE_FULL, nodeFull.reason());
         assertEquals(3, registry.peerCount());
         assertEquals(2, registry.topicCount(), "a refused join leaves no topic behind");
         registry.leave(a);
-        registry.join("room", null, "req", new RecordingSocket()); // room again, for one
+        registry.join("room", null, "req", new RecordingSocket(), false); // room again, for one
         assertEquals(3, registry.peerCount());
     }
 
@@ -154,13 +187,13 @@ class TopicRegistryTest {
                 TopicObserver.NONE, new LocalBus("test"));
         RecordingSocket a = new RecordingSocket();
         RecordingSocket lost = new RecordingSocket();
-        Peer pa = registry.join("room", null, "req", a);
-        Peer pl = registry.join("room", null, "req", lost);
+        Peer pa = registry.join("room", null, "req", a, false);
+        Peer pl = registry.join("room", null, "req", lost, true);
         String token = lost.messages().get(0).getString("resumeToken");
         registry.connectionLost(pl);
-        assertTrue(pl.isSuspended());
+        assertTrue(pl.isAway());
         assertEquals(RelayResult.DELIVERED, registry.relay(pa, "offer", pl.id(), null, RawJson.of("\"held\""), 1));
-        registry.join("room", null, "req", new RecordingSocket()); // a peer-joined during the gap: superseded
+        registry.join("room", null, "req", new RecordingSocket(), false); // a peer-joined during the gap: superseded
 
         RecordingSocket back = new RecordingSocket();
         TopicRegistry.ResumeOutcome[] outcome = new TopicRegistry.ResumeOutcome[1];
@@ -179,24 +212,31 @@ class TopicRegistryTest {
         assertEquals(null, registry.resume(second, -1, "other-room", "req3", new RecordingSocket(), outcome));
         assertEquals(TopicRegistry.ResumeOutcome.INVALID, outcome[0], "bound to its topic");
 
+        assertEquals(RelayResult.DELIVERED, registry.relay(pa, "offer", pl.id(), null, RawJson.of("\"to-expire\""), 1));
         registry.connectionLost(pl);
-        registry.expire(pl);
-        assertEquals("peer-left", a.messages().get(a.messages().size() - 1).getString("type"));
+        assertEquals(RelayResult.DELIVERED, registry.relay(pa, "offer", pl.id(), null, RawJson.of("\"held-then-expired\""), 1));
+        registry.expireIfDue(pl, System.nanoTime()); // not yet due: nothing happens
+        assertTrue(pl.isAway());
+        registry.expireIfDue(pl, System.nanoTime() + Duration.ofSeconds(16).toNanos());
+        List<JsonObject> toA = a.messages();
+        assertEquals("peer-left", toA.get(toA.size() - 2).getString("type"));
+        assertEquals("dropped", toA.get(toA.size() - 1).getString("code"), "the held relay is answered, not lost");
+        assertEquals("held-then-expired", toA.get(toA.size() - 1).getString("msgId"));
         assertEquals(null, registry.resume(second, -1, "room", "req4", new RecordingSocket(), outcome));
         assertEquals(TopicRegistry.ResumeOutcome.EXPIRED, outcome[0]);
     }
 
     @Test
     void disconnectLeavesAndClosesTheSocket() throws Exception {
-        TopicRegistry registry = registry(16);
+        TopicRegistry registry = registry(1 << 20);
         RecordingSocket a = new RecordingSocket();
         RecordingSocket b = new RecordingSocket();
-        Peer pa = registry.join("room", null, "req", a);
-        registry.join("room", null, "req", b);
+        Peer pa = registry.join("room", null, "req", a, false);
+        registry.join("room", null, "req", b, false);
         registry.disconnect(pa, 4001, "write timeout");
         assertEquals(4001, a.closedWith);
         assertEquals("peer-left", b.messages().get(2).getString("type"));
-        assertFalse(pa.offer(Frame.of("x")), "a disconnected peer takes nothing");
+        assertEquals(Peer.Delivery.GONE, pa.deliver(Frame.relay("x", 0, "s", null, null), 0), "a disconnected peer takes nothing");
     }
 
     /**
@@ -210,7 +250,7 @@ class TopicRegistryTest {
     void concurrentJoinsRelaysAndLeavesKeepEveryViewExact() throws Exception {
         int threads = 64;
         int rounds = 60;
-        TopicRegistry registry = registry(100_000); // large: best-effort broadcasts must not skip here
+        TopicRegistry registry = registry(1 << 20);
         Map<String, RecordingSocket> sockets = new ConcurrentHashMap<>();
         Map<String, String> topicOf = new ConcurrentHashMap<>();
         Map<String, List<String>> delivered = new ConcurrentHashMap<>(); // target -> "from|msgId"
@@ -225,7 +265,7 @@ class TopicRegistryTest {
                 for (int r = 0; r < rounds; r++) {
                     String topic = "t" + random.nextInt(4);
                     RecordingSocket socket = new RecordingSocket();
-                    Peer peer = registry.join(topic, null, "req", socket);
+                    Peer peer = registry.join(topic, null, "req", socket, false);
                     sockets.put(peer.id(), socket);
                     topicOf.put(peer.id(), topic);
                     for (String target : known(socket.messages())) {
@@ -299,7 +339,6 @@ class TopicRegistryTest {
                         "exactly one of " + p + " and " + q + " saw the other leave");
             }
         }
-        assertNull(null);
         assertFalse(sockets.isEmpty());
     }
 

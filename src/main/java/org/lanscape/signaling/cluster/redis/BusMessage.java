@@ -51,10 +51,14 @@ final class BusMessage {
         return base(LEAVE, node).add("topic", topic).add("peer", peer).build().toString();
     }
 
-    static String relay(String node, String topic, String from, String to, String frame, RawJson msgId) {
+    /** {@code rerouted}: sent on by a node that is not the sender's (its target moved): {@code "hop":1}. */
+    static String relay(String node, String topic, String from, String to, String frame, RawJson msgId, boolean rerouted) {
         JsonObjectBuilder b = base(RELAY, node).add("topic", topic).add("from", from).add("to", to).add("frame", frame);
         if (msgId != null) {
             b.add("msgId", msgId.text()); // the raw JSON, as a string
+        }
+        if (rerouted) {
+            b.add("hop", 1);
         }
         return b.build().toString();
     }

@@ -196,21 +196,35 @@ public final class RedisBus implements ClusterBus {
     }
 
     @Override
-    public boolean forward(RemoteMember target, String topic, String fromPeerId, String frame, RawJson msgId) {
+    public boolean forward(RemoteMember target, String topic, String fromPeerId, String frame, RawJson msgId,
+                           String senderNode) {
         RedisAsyncCommands<String, String> redis = asyncOrNull();
         if (redis == null) {
             return false;
         }
-        redis.publish(RedisKeys.nodeChannel(target.node()), BusMessage.relay(node, topic, fromPeerId, target.id(), frame, msgId))
-                .whenComplete((receivers, failure) -> {
-                    if (failure != null) {
-                        listener.undeliverable(fromPeerId, "dropped", msgId);
-                    } else if (receivers == 0) { // its node is gone; its peers are about to be removed
-                        listener.undeliverable(fromPeerId, "target_not_found", msgId);
-                    }
-                });
+        String origin = senderNode == null ? node : senderNode;
+        String message = BusMessage.relay(origin, topic, fromPeerId, target.id(), frame, msgId, senderNode != null);
+        redis.publish(RedisKeys.nodeChannel(target.node()), message).whenComplete((receivers, failure) -> {
+            if (failure != null || receivers == 0) { // unreachable, or its node is gone and its peers with it
+                String code = failure != null ? "dropped" : "target_not_found";
+                if (origin.equals(node)) {
+                    listener.undeliverable(fromPeerId, code, msgId);
+                } else {
+                    undeliverable(origin, fromPeerId, code, msgId);
+                }
+            }
+        });
         observer.messageOut(BusMessage.RELAY);
         return true;
+    }
+
+    @Override
+    public void undeliverable(String senderNode, String fromPeerId, String code, RawJson msgId) {
+        RedisAsyncCommands<String, String> redis = asyncOrNull();
+        if (redis != null) {
+            redis.publish(RedisKeys.nodeChannel(senderNode), BusMessage.undeliverable(node, fromPeerId, code, msgId));
+            observer.messageOut(BusMessage.UNDELIVERABLE);
+        }
     }
 
     @Override
@@ -342,7 +356,8 @@ public final class RedisBus implements ClusterBus {
     private void relay(String senderNode, JsonObject message) {
         String topic = message.getString("topic");
         String to = message.getString("to");
-        BusListener.RelayOutcome outcome = listener.deliver(topic, to, message.getString("frame"));
+        BusListener.RelayOutcome outcome = listener.deliver(topic, to, message.getString("frame"),
+                message.getString("from"), BusMessage.msgId(message), senderNode);
         if (outcome == BusListener.RelayOutcome.DELIVERED) {
             return;
         }

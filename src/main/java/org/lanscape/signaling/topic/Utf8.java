@@ -1,0 +1,28 @@
+package org.lanscape.signaling.topic;
+
+/** The UTF-8 size of text, without encoding it. */
+final class Utf8 {
+
+    private Utf8() {
+    }
+
+    /** Bytes that {@code text} takes in UTF-8 (an unpaired surrogate counts as the 3 bytes of U+FFFD). */
+    static int length(String text) {
+        int n = text.length();
+        int bytes = n;
+        for (int i = 0; i < n; i++) {
+            char c = text.charAt(i);
+            if (c >= 0x80) {
+                if (c < 0x800) {
+                    bytes += 1;
+                } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(text.charAt(i + 1))) {
+                    bytes += 2; // 4 bytes for the pair of two chars
+                    i++;
+                } else {
+                    bytes += 2;
+                }
+            }
+        }
+        return bytes;
+    }
+}

@@ -1,0 +1,29 @@
+package it;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+import java.util.Map;
+
+/** {@link DeliveryContract} on Payara Micro 6, every setting at its default. */
+class PayaraDeliveryIT extends DeliveryContract {
+
+    private static PayaraServer payara;
+
+    @BeforeAll
+    static void start() throws Exception {
+        payara = PayaraServer.start(Map.of());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (payara != null) {
+            payara.close();
+        }
+    }
+
+    @Override
+    String ws() {
+        return payara.httpBase().replaceFirst("^http", "ws");
+    }
+}
