@@ -50,6 +50,7 @@ public final class LoadTool {
                       throughput --pairs 50 --window 8 --duration 10 --warmup 2 --size 2048
                       churn      --n 1000 --k 10 --churn-rate 500 --duration 8
                       resume     --n 200 --held 5       (connection dropped on --url, resumed on --url2)
+                      mesh       --peers 50 --candidates 20 --rounds 5   (a newcomer's burst in a mesh room, and the answers)
                     --url2: the answering side (latency, throughput) connects there, a resume (resume) comes back
                             there: cross-node figures in a cluster
                     """);
@@ -70,6 +71,7 @@ public final class LoadTool {
             case "throughput" -> tool.throughput();
             case "churn" -> tool.churn();
             case "resume" -> tool.resume();
+            case "mesh" -> tool.mesh();
             default -> throw new IllegalArgumentException("unknown workload " + args[0]);
         };
         System.out.println(result);
@@ -420,6 +422,92 @@ public final class LoadTool {
      * reconnect from the start of the handshake until welcome and every held relay have arrived;
      * counts sessions not resumed, relays missing and any peer-left/peer-joined the partner saw.
      */
+    // ---- mesh: a newcomer's burst in a mesh room ----
+
+    private static String counts(Map<String, AtomicInteger> counts) {
+        StringBuilder json = new StringBuilder("{");
+        counts.forEach((k, v) -> json.append(json.length() > 1 ? "," : "").append('"').append(k).append("\":").append(v.get()));
+        return json.append('}').toString();
+    }
+
+    /**
+     * Each round: a room of {@code peers - 1} members; a newcomer joins and sends each member an
+     * offer (~1.5 KB) and {@code candidates} ICE candidates at once; each member answers, as soon
+     * as the offer is in, with an answer and as many candidates. Timed from the first message of
+     * the burst: until the last of it has reached its member ("out"), and until the last answer
+     * has reached the newcomer ("back"). Every error frame anywhere is counted.
+     */
+    private String mesh() throws Exception {
+        int peers = num("peers", 50);
+        int candidates = num("candidates", 20);
+        int rounds = num("rounds", 5);
+        String sdp = "\"" + "a=candidate:1 1 udp 2122260223 192.0.2.1 54321 typ host\\r\\n".repeat(25) + "\"";
+        String candidate = "{\"candidate\":\"candidate:842163049 1 udp 1677729535 203.0.113.7 46154 typ srflx raddr "
+                + "192.168.1.20 rport 46154 generation 0 ufrag EsAw network-cost 999\",\"sdpMid\":\"0\",\"sdpMLineIndex\":0}";
+        Percentiles out = new Percentiles();
+        Percentiles back = new Percentiles();
+        Map<String, AtomicInteger> errors = new ConcurrentHashMap<>();
+        int incomplete = 0;
+        long cpuBefore = server.cpuMillis();
+        for (int round = 0; round < rounds; round++) {
+            String topic = "load-m-" + round + "-" + System.nanoTime();
+            int burst = candidates + 1;
+            java.util.concurrent.CountDownLatch outDone = new java.util.concurrent.CountDownLatch((peers - 1) * burst);
+            java.util.concurrent.CountDownLatch backDone = new java.util.concurrent.CountDownLatch((peers - 1) * burst);
+            AtomicLong lastOut = new AtomicLong();
+            AtomicLong lastBack = new AtomicLong();
+            String[] newcomerId = new String[1];
+            List<LoadClient> members = new ArrayList<>();
+            for (int i = 0; i < peers - 1; i++) {
+                members.add(LoadClient.connect(http, uri(url, topic), (self, text) -> {
+                    if (text.contains("\"type\":\"error\"")) {
+                        errors.computeIfAbsent(LoadClient.field(text, "code"), c -> new AtomicInteger()).incrementAndGet();
+                    } else if (text.contains("\"type\":\"offer\"") || text.contains("\"type\":\"ice-candidate\"")) {
+                        lastOut.accumulateAndGet(System.nanoTime(), Math::max);
+                        outDone.countDown();
+                        if (text.contains("\"type\":\"offer\"")) {
+                            self.relay("answer", newcomerId[0], sdp, "a");
+                            for (int c = 0; c < candidates; c++) {
+                                self.relay("ice-candidate", newcomerId[0], candidate, "c" + c);
+                            }
+                        }
+                    }
+                }).get(10, TimeUnit.SECONDS));
+            }
+            LoadClient newcomer = LoadClient.connect(http, uri(url, topic), (self, text) -> {
+                if (text.contains("\"type\":\"error\"")) {
+                    errors.computeIfAbsent(LoadClient.field(text, "code"), c -> new AtomicInteger()).incrementAndGet();
+                } else if (text.contains("\"type\":\"answer\"") || text.contains("\"type\":\"ice-candidate\"")) {
+                    lastBack.accumulateAndGet(System.nanoTime(), Math::max);
+                    backDone.countDown();
+                }
+            }).get(10, TimeUnit.SECONDS);
+            newcomerId[0] = newcomer.id;
+            long t0 = System.nanoTime();
+            for (LoadClient member : members) {
+                newcomer.relay("offer", member.id, sdp, "o");
+                for (int c = 0; c < candidates; c++) {
+                    newcomer.relay("ice-candidate", member.id, candidate, "c" + c);
+                }
+            }
+            boolean whole = outDone.await(30, TimeUnit.SECONDS) & backDone.await(30, TimeUnit.SECONDS);
+            if (whole) {
+                out.add(lastOut.get() - t0);
+                back.add(lastBack.get() - t0);
+            } else {
+                incomplete++;
+            }
+            newcomer.close();
+            members.forEach(LoadClient::close);
+        }
+        long messages = 2L * rounds * (peers - 1) * (candidates + 1);
+        return String.format(Locale.ROOT, "{\"workload\":\"mesh\",\"peers\":%d,\"candidates\":%d,\"rounds\":%d,"
+                        + "\"messages_per_round\":%d,\"incomplete_rounds\":%d,\"errors\":%s,\"burst_out_ms\":%s,"
+                        + "\"answers_back_ms\":%s,\"server_cpu_us_per_msg\":%.1f}",
+                peers, candidates, rounds, messages / rounds, incomplete, counts(errors), out.json(), back.json(),
+                (server.cpuMillis() - cpuBefore) * 1000.0 / messages);
+    }
+
     private String resume() throws Exception {
         int n = num("n", 200);
         int held = num("held", 5);
@@ -436,7 +524,7 @@ public final class LoadTool {
                     flaps.add(LoadClient.field(text, "peerId"));
                 }
             }).get(10, TimeUnit.SECONDS);
-            LoadClient leaving = LoadClient.connect(http, uri(url, topic), (self, text) -> { })
+            LoadClient leaving = LoadClient.connect(http, URI.create(uri(url, topic) + "?resumable=true"), (self, text) -> { })
                     .get(10, TimeUnit.SECONDS);
             leaving.abort();
             awaitAway(stats, leaving.id);
