@@ -18,6 +18,8 @@ final class LoadClient {
     private CompletableFuture<?> sending = CompletableFuture.completedFuture(null);
     volatile String id;
     volatile String resumeToken;
+    /** The close code the server sent, once the connection closed (-1 for an error). */
+    final CompletableFuture<Integer> closed = new CompletableFuture<>();
 
     private LoadClient() {
     }
@@ -50,12 +52,14 @@ final class LoadClient {
             @Override
             public CompletionStage<?> onClose(WebSocket ws, int code, String reason) {
                 welcome.completeExceptionally(new IllegalStateException("closed " + code));
+                self.closed.complete(code);
                 return null;
             }
 
             @Override
             public void onError(WebSocket ws, Throwable error) {
                 welcome.completeExceptionally(error);
+                self.closed.complete(-1);
             }
         };
         return http.newWebSocketBuilder().buildAsync(uri, listener).thenCompose(ws -> {

@@ -51,6 +51,8 @@ public final class LoadTool {
                       churn      --n 1000 --k 10 --churn-rate 500 --duration 8
                       resume     --n 200 --held 5       (connection dropped on --url, resumed on --url2)
                       mesh       --peers 50 --candidates 20 --rounds 5   (a newcomer's burst in a mesh room, and the answers)
+                      flood      --pairs 20 --rate 1000 --flood-rate 5000 --duration 6 --size 200   (one peer floods another;
+                                 the pairs of its topic measure their round trips before and during the flood)
                     --url2: the answering side (latency, throughput) connects there, a resume (resume) comes back
                             there: cross-node figures in a cluster
                     """);
@@ -72,6 +74,7 @@ public final class LoadTool {
             case "churn" -> tool.churn();
             case "resume" -> tool.resume();
             case "mesh" -> tool.mesh();
+            case "flood" -> tool.flood();
             default -> throw new IllegalArgumentException("unknown workload " + args[0]);
         };
         System.out.println(result);
@@ -422,6 +425,105 @@ public final class LoadTool {
      * reconnect from the start of the handshake until welcome and every held relay have arrived;
      * counts sessions not resumed, relays missing and any peer-left/peer-joined the partner saw.
      */
+    // ---- flood: one peer floods, the others of its topic talk ----
+
+    /**
+     * A flooder sends {@code flood-rate} offers a second to a victim of its topic for
+     * {@code duration} seconds (or until the server closes it), while {@code pairs} other pairs of
+     * the same topic exchange offers and answers at {@code rate} a second: their round trips
+     * before the flood (2 s), while the flooder is connected, and after it was closed; and what the
+     * flooder got (rate_limited, its close).
+     */
+    private String flood() throws Exception {
+        int pairCount = num("pairs", 20);
+        int rate = num("rate", 1000);
+        int floodRate = num("flood-rate", 5000);
+        int duration = num("duration", 6);
+        String payload = payload();
+        String topic = "load-f-" + System.nanoTime();
+        Percentiles before = new Percentiles();
+        Percentiles during = new Percentiles();
+        Percentiles after = new Percentiles();
+        AtomicInteger limited = new AtomicInteger();
+        AtomicLong floodStart = new AtomicLong(Long.MAX_VALUE);
+        AtomicLong closedAt = new AtomicLong(Long.MAX_VALUE);
+        LoadClient victim = LoadClient.connect(http, uri(url, topic), (self, text) -> { }).get(10, TimeUnit.SECONDS);
+        LoadClient flooder = LoadClient.connect(http, uri(url, topic), (self, text) -> {
+            if (text.contains("\"rate_limited\"")) {
+                limited.incrementAndGet();
+            }
+        }).get(10, TimeUnit.SECONDS);
+        List<Pair> pairs = new ArrayList<>();
+        for (int i = 0; i < pairCount; i++) {
+            Pair pair = new Pair();
+            pair.a = LoadClient.connect(http, uri(url, topic), (self, text) -> {
+                if (text.startsWith("{\"type\":\"answer\"")) {
+                    Long sent = pair.sentAt.remove(LoadClient.field(text, "msgId"));
+                    if (sent != null) {
+                        (sent < floodStart.get() ? before : sent < closedAt.get() ? during : after).add(System.nanoTime() - sent);
+                    }
+                }
+            }).get(10, TimeUnit.SECONDS);
+            pair.b = LoadClient.connect(http, uri(url, topic), (self, text) -> {
+                if (text.startsWith("{\"type\":\"offer\"")) {
+                    self.relay("answer", LoadClient.field(text, "from"), payload, LoadClient.field(text, "msgId"));
+                }
+            }).get(10, TimeUnit.SECONDS);
+            pairs.add(pair);
+        }
+        Thread.sleep(500);
+        long start = System.nanoTime();
+        long floodAt = start + TimeUnit.SECONDS.toNanos(2);
+        long end = floodAt + TimeUnit.SECONDS.toNanos(duration);
+        floodStart.set(floodAt);
+        flooder.closed.thenRun(() -> closedAt.set(System.nanoTime()));
+        Thread flood = new Thread(() -> {
+            long interval = 1_000_000_000L / floodRate;
+            long next = floodAt;
+            for (long i = 0; System.nanoTime() < end && !flooder.closed.isDone(); i++, next += interval) {
+                long wait = next - System.nanoTime();
+                if (wait > 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                }
+                flooder.relay("offer", victim.id, "{}", "x" + i);
+            }
+        });
+        flood.start();
+        long interval = 1_000_000_000L / rate;
+        long seq = 0;
+        for (long next = start; next < end; next += interval) {
+            long wait = next - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            Pair pair = pairs.get((int) (seq % pairs.size()));
+            String id = Long.toString(seq++);
+            pair.sentAt.put(id, System.nanoTime());
+            pair.a.relay("offer", pair.b.id, payload, id);
+        }
+        flood.join();
+        Integer code = null;
+        try {
+            code = flooder.closed.get(5, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException stillOpen) {
+            // not closed
+        }
+        long closedAfter = code == null ? -1 : TimeUnit.NANOSECONDS.toMillis(closedAt.get() - floodAt);
+        Thread.sleep(1000);
+        long lost = pairs.stream().mapToLong(p -> p.sentAt.size()).sum();
+        pairs.forEach(p -> {
+            p.a.close();
+            p.b.close();
+        });
+        victim.close();
+        return String.format(Locale.ROOT, "{\"workload\":\"flood\",\"pairs\":%d,\"rate\":%d,\"flood_rate\":%d,"
+                        + "\"duration\":%d,\"flooder_rate_limited\":%d,\"flooder_close_code\":%s,"
+                        + "\"flooder_closed_after_ms\":%d,\"rtt_before_ms\":%s,\"rtt_during_ms\":%s,\"rtt_after_ms\":%s,"
+                        + "\"lost\":%d}",
+                pairCount, rate, floodRate, duration, limited.get(), code, closedAfter, before.json(), during.json(),
+                after.json(), lost);
+    }
+
     // ---- mesh: a newcomer's burst in a mesh room ----
 
     private static String counts(Map<String, AtomicInteger> counts) {
