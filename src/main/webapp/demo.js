@@ -11,6 +11,8 @@ const rtcConfig = () => ({ iceServers: [...stun, ...(client ? client.iceServers 
 
 let client = null;
 let link = null; // { peerId, pc, channel }
+// An offer waits here until the user accepts it: nothing is answered, no camera starts, without a click.
+let pending = null; // { from, payload, candidates: [] }
 
 function setStatus(element, state, text) {
   element.dataset.state = state;
@@ -95,14 +97,38 @@ async function startLink(peerId, call) {
   await client.send('offer', peerId, { description: pc.localDescription.toJSON(), call }).catch(report);
 }
 
-async function onOffer({ from, payload }) {
+function peerName(id) {
+  const metadata = client && client.peers.get(id);
+  return (metadata && metadata.name) || id.slice(-6);
+}
+
+function onOffer({ from, payload }) {
+  pending = { from, payload, candidates: [] };
+  $('incoming-text').textContent = `${peerName(from)} wants to ${payload.call ? 'call you (camera and microphone)' : 'chat'}`;
+  $('incoming').hidden = false;
+}
+
+async function accept() {
+  const { from, payload, candidates } = pending;
+  pending = null;
+  $('incoming').hidden = true;
   const { pc } = newLink(from);
   setStatus($('channel'), 'connecting', 'negotiating');
   if (payload.call) await withCamera(pc);
   await pc.setRemoteDescription(payload.description);
+  for (const candidate of candidates) await pc.addIceCandidate(candidate).catch(report);
   await pc.setLocalDescription(await pc.createAnswer());
   await client.send('answer', from, { description: pc.localDescription.toJSON() }).catch(report);
 }
+
+function decline() {
+  if (pending) log(`declined ${peerName(pending.from)}`, true);
+  pending = null;
+  $('incoming').hidden = true;
+}
+
+$('accept').onclick = () => accept().catch(report);
+$('decline').onclick = decline;
 
 function closeLink() {
   if (!link) return;
@@ -128,12 +154,13 @@ $('join').onsubmit = async (event) => {
   client.addEventListener('error', (e) => {
     if (e.detail.code !== 'turn_credentials') log(`server: ${e.detail.code} ${e.detail.message}`, true);
   });
-  client.addEventListener('offer', (e) => onOffer(e.detail).catch(report));
+  client.addEventListener('offer', (e) => onOffer(e.detail));
   client.addEventListener('answer', (e) => {
     if (link && link.peerId === e.detail.from) link.pc.setRemoteDescription(e.detail.payload.description).catch(report);
   });
   client.addEventListener('ice-candidate', (e) => {
-    if (link && link.peerId === e.detail.from) link.pc.addIceCandidate(e.detail.payload).catch(report);
+    if (pending && pending.from === e.detail.from) pending.candidates.push(e.detail.payload);
+    else if (link && link.peerId === e.detail.from) link.pc.addIceCandidate(e.detail.payload).catch(report);
   });
   setStatus($('status'), 'connecting', 'connecting');
   $('connect').disabled = true;

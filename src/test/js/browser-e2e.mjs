@@ -38,6 +38,11 @@ try {
   assert.equal(await bob.textContent('#peers li span'), 'alice');
 
   await alice.click('#peers li button.chat');
+  // Bob is asked first: nothing is answered before he accepts.
+  await bob.waitForSelector('#incoming:not([hidden])', { timeout: TIMEOUT });
+  assert.match(await bob.textContent('#incoming-text'), /alice wants to chat/);
+  assert.equal(await alice.getAttribute('#channel', 'data-state'), 'connecting', 'no answer came before the click');
+  await bob.click('#accept');
   for (const page of pages) {
     await page.waitForSelector('#channel[data-state="open"]', { timeout: TIMEOUT });
   }
