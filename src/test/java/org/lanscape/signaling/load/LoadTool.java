@@ -51,6 +51,12 @@ public final class LoadTool {
                       churn      --n 1000 --k 10 --churn-rate 500 --duration 8
                       resume     --n 200 --held 5       (connection dropped on --url, resumed on --url2)
                       mesh       --peers 50 --candidates 20 --rounds 5   (a newcomer's burst in a mesh room, and the answers)
+                      silent     --n 300 --duration 15   (peers that handshake and then never read nor answer pings,
+                                 while a pair measures its round trips: run the server with a short ping interval)
+                      attack     --kind frame|fragments|headers --connections 4 --duration 10 [--pid PID]
+                                 (frame: headers declaring 2^62 bytes, then data; fragments: endless 60 KB continuation
+                                 frames; headers: unfinished requests of 450 headers of 30 KB) while a pair measures
+                                 its round trips; the server's heap after a GC
                       flood      --pairs 20 --rate 1000 --flood-rate 5000 --duration 6 --size 200   (one peer floods another;
                                  the pairs of its topic measure their round trips before and during the flood)
                     --url2: the answering side (latency, throughput) connects there, a resume (resume) comes back
@@ -75,6 +81,8 @@ public final class LoadTool {
             case "resume" -> tool.resume();
             case "mesh" -> tool.mesh();
             case "flood" -> tool.flood();
+            case "silent" -> tool.silent();
+            case "attack" -> tool.attack();
             default -> throw new IllegalArgumentException("unknown workload " + args[0]);
         };
         System.out.println(result);
@@ -425,6 +433,167 @@ public final class LoadTool {
      * reconnect from the start of the handshake until welcome and every held relay have arrived;
      * counts sessions not resumed, relays missing and any peer-left/peer-joined the partner saw.
      */
+    // ---- attack: one unauthenticated client's ways to exhaust the heap ----
+
+    /**
+     * {@code connections} attackers at once, each writing as fast as the server reads for
+     * {@code duration} seconds (or until the server stops it): a frame that never ends, a message
+     * of endless continuation frames, or an upgrade request of 450 headers of 30 KB that never
+     * ends. Reports what each attacker got through before it was refused, the round trips of a pair
+     * meanwhile, and the server's heap after a full GC (with --pid).
+     */
+    private String attack() throws Exception {
+        String kind = opts.getOrDefault("kind", "frame");
+        int connections = num("connections", 4);
+        int duration = num("duration", 10);
+        long heapBefore = server.heapUsedKb();
+        URI base = URI.create(url);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(duration);
+        AtomicLong written = new AtomicLong();
+        AtomicInteger refused = new AtomicInteger();
+        List<Thread> attackers = new ArrayList<>();
+        for (int c = 0; c < connections; c++) {
+            Thread attacker = new Thread(() -> {
+                try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
+                    java.io.OutputStream out = socket.getOutputStream();
+                    String head = "GET /ws/load-a HTTP/1.1\r\nHost: " + base.getHost() + "\r\nUpgrade: websocket\r\n"
+                            + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n";
+                    if (kind.equals("headers")) {
+                        out.write(head.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                        String value = "v".repeat(30_000);
+                        for (int h = 0; h < 450 && System.nanoTime() < deadline; h++) {
+                            byte[] line = ("X-Filler-" + h + ": " + value + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                            out.write(line);
+                            written.addAndGet(line.length);
+                        }
+                        while (System.nanoTime() < deadline) { // never finished, held open
+                            Thread.sleep(100);
+                            out.write(' '); // a folded continuation of the last header, one byte at a time
+                        }
+                        return;
+                    }
+                    out.write((head + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    byte[] data = new byte[60_000];
+                    java.util.Arrays.fill(data, (byte) 'x');
+                    if (kind.equals("frame")) {
+                        out.write(new byte[] {(byte) 0x81, (byte) 0xff, 0x40, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0});
+                    }
+                    for (boolean first = true; System.nanoTime() < deadline; first = false) {
+                        if (kind.equals("fragments")) {
+                            out.write(new byte[] {(byte) (first ? 0x01 : 0x00), (byte) 0xfe, (byte) (60_000 >> 8),
+                                    (byte) (60_000 & 0xff), 0, 0, 0, 0});
+                        }
+                        out.write(data);
+                        written.addAndGet(data.length);
+                    }
+                } catch (java.io.IOException e) {
+                    refused.incrementAndGet(); // the server closed the connection on it
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            attacker.start();
+            attackers.add(attacker);
+        }
+        Percentiles rtt = new Percentiles();
+        String topic = "load-a-pair-" + System.nanoTime();
+        java.util.concurrent.LinkedBlockingQueue<String> answers = new java.util.concurrent.LinkedBlockingQueue<>();
+        LoadClient a = LoadClient.connect(http, uri(url, topic), (self, text) -> {
+            if (text.startsWith("{\"type\":\"answer\"")) {
+                answers.add(text);
+            }
+        }).get(10, TimeUnit.SECONDS);
+        LoadClient b = LoadClient.connect(http, uri(url, topic), (self, text) -> {
+            if (text.startsWith("{\"type\":\"offer\"")) {
+                self.relay("answer", LoadClient.field(text, "from"), "{}", LoadClient.field(text, "msgId"));
+            }
+        }).get(10, TimeUnit.SECONDS);
+        int lost = 0;
+        for (long i = 0; System.nanoTime() < deadline; i++) {
+            long t0 = System.nanoTime();
+            a.relay("offer", b.id, "{}", "a" + i);
+            if (answers.poll(30, TimeUnit.SECONDS) == null) {
+                lost++;
+            } else {
+                rtt.add(System.nanoTime() - t0);
+            }
+            Thread.sleep(50);
+        }
+        for (Thread attacker : attackers) {
+            attacker.join(TimeUnit.SECONDS.toMillis(30));
+        }
+        a.close();
+        b.close();
+        return String.format(Locale.ROOT, "{\"workload\":\"attack\",\"kind\":\"%s\",\"connections\":%d,"
+                        + "\"duration\":%d,\"mb_written\":%.1f,\"refused\":%d,\"pair_rtt_ms\":%s,\"lost\":%d,"
+                        + "\"heap_used_mb_before\":%.1f,\"heap_used_mb_after\":%.1f}",
+                kind, connections, duration, written.get() / 1048576.0, refused.get(), rtt.json(), lost,
+                heapBefore / 1024.0, server.heapUsedKb() / 1024.0);
+    }
+
+    // ---- silent: a crowd of peers the server must find dead and close ----
+
+    /**
+     * {@code n} raw connections handshake (5 to a topic) and then never read again nor answer a
+     * ping, so that the server closes them all at its ping timeout; meanwhile one pair in a topic
+     * of its own exchanges an offer and an answer every 50 ms and /health/live is asked each time:
+     * their worst times say whether closing the crowd held anyone up.
+     */
+    private String silent() throws Exception {
+        int n = num("n", 300);
+        int duration = num("duration", 15);
+        URI base = URI.create(url);
+        List<java.net.Socket> crowd = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            java.net.Socket socket = new java.net.Socket();
+            socket.setReceiveBufferSize(4096);
+            socket.connect(new java.net.InetSocketAddress(base.getHost(), base.getPort()), 10_000);
+            socket.getOutputStream().write(("GET /ws/load-s-" + (i / 5) + " HTTP/1.1\r\nHost: " + base.getHost()
+                    + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="
+                    + "\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            crowd.add(socket);
+        }
+        Percentiles rtt = new Percentiles();
+        Percentiles health = new Percentiles();
+        String topic = "load-s-pair-" + System.nanoTime();
+        java.util.concurrent.LinkedBlockingQueue<String> answers = new java.util.concurrent.LinkedBlockingQueue<>();
+        LoadClient a = LoadClient.connect(http, uri(url, topic), (self, text) -> {
+            if (text.startsWith("{\"type\":\"answer\"")) {
+                answers.add(text);
+            }
+        }).get(10, TimeUnit.SECONDS);
+        LoadClient b = LoadClient.connect(http, uri(url, topic), (self, text) -> {
+            if (text.startsWith("{\"type\":\"offer\"")) {
+                self.relay("answer", LoadClient.field(text, "from"), "{}", LoadClient.field(text, "msgId"));
+            }
+        }).get(10, TimeUnit.SECONDS);
+        java.net.http.HttpRequest live = java.net.http.HttpRequest.newBuilder(
+                URI.create(url.replaceFirst("^ws", "http") + "/health/live")).timeout(java.time.Duration.ofSeconds(30)).build();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(duration);
+        int lost = 0;
+        for (long i = 0; System.nanoTime() < end; i++) {
+            long t0 = System.nanoTime();
+            a.relay("offer", b.id, "{}", "s" + i);
+            if (answers.poll(30, TimeUnit.SECONDS) == null) {
+                lost++;
+            } else {
+                rtt.add(System.nanoTime() - t0);
+            }
+            long h0 = System.nanoTime();
+            http.send(live, java.net.http.HttpResponse.BodyHandlers.discarding());
+            health.add(System.nanoTime() - h0);
+            Thread.sleep(50);
+        }
+        a.close();
+        b.close();
+        for (java.net.Socket socket : crowd) {
+            socket.close();
+        }
+        return String.format(Locale.ROOT, "{\"workload\":\"silent\",\"silent_peers\":%d,\"duration\":%d,"
+                        + "\"pair_rtt_ms\":%s,\"lost\":%d,\"health_live_ms\":%s}",
+                n, duration, rtt.json(), lost, health.json());
+    }
+
     // ---- flood: one peer floods, the others of its topic talk ----
 
     /**

@@ -36,4 +36,24 @@ record ServerProcess(long pid) {
             return -1;
         }
     }
+
+    /** Heap in use after a full GC (jcmd GC.heap_info after GC.run), in KB; -1 without a pid or jcmd. */
+    long heapUsedKb() {
+        if (pid <= 0) {
+            return -1;
+        }
+        try {
+            new ProcessBuilder("jcmd", String.valueOf(pid), "GC.run").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+            Process info = new ProcessBuilder("jcmd", String.valueOf(pid), "GC.heap_info").redirectErrorStream(true).start();
+            String out = new String(info.getInputStream().readAllBytes());
+            java.util.regex.Matcher used = java.util.regex.Pattern.compile("used (\\d+)K").matcher(out);
+            return used.find() ? Long.parseLong(used.group(1)) : -1;
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
 }
