@@ -15,7 +15,7 @@
 /**
  * @typedef {Object} SignalingClientOptions
  * @property {any} [metadata] JSON object describing this peer to the others (at most 4 KiB).
- * @property {string} [token] JWT for servers with auth on (sent as the access_token query parameter).
+ * @property {string} [token] JWT for servers with auth on (sent in the subprotocol list, never in the URL).
  * @property {typeof WebSocket} [WebSocket] WebSocket implementation (default: globalThis.WebSocket).
  * @property {boolean} [reconnect=true] reconnect after an abnormal close.
  * @property {number} [reconnectDelay=500] first reconnect delay, ms; doubles up to maxReconnectDelay.
@@ -110,16 +110,19 @@ export class SignalingClient extends EventTarget {
     if (!Impl) throw new Error('no WebSocket implementation: pass options.WebSocket');
     const query = new URLSearchParams();
     if (this.options.metadata !== undefined) query.set('metadata', JSON.stringify(this.options.metadata));
-    if (this.options.token) query.set('access_token', this.options.token);
+    // A browser's WebSocket cannot set headers: secrets ride in the subprotocol list, out of URLs and logs.
+    const protocols = [];
+    if (this.options.token) protocols.push(`access_token.${this.options.token}`);
     if (this._resumeToken) { // after a lost connection: same session, and what the old one lost again
-      query.set('resume', this._resumeToken);
+      protocols.push(`resume.${this._resumeToken}`);
       query.set('received', String(this._received));
     } else if (this.options.resumable !== false) {
       query.set('resumable', 'true'); // a session that survives a lost connection, if the server allows
     }
     this._received = 0;
     const qs = query.toString();
-    const socket = new Impl(`${this.url}/ws/${encodeURIComponent(this.topic)}${qs ? '?' + qs : ''}`);
+    const target = `${this.url}/ws/${encodeURIComponent(this.topic)}${qs ? '?' + qs : ''}`;
+    const socket = protocols.length ? new Impl(target, ['lanscape-signaling', ...protocols]) : new Impl(target);
     this._socket = socket;
     this._welcome = new Promise((resolve, reject) => {
       socket.onopen = () => this._emit('open', {});

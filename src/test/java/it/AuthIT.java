@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.CompletionException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
@@ -38,7 +39,8 @@ class AuthIT {
                 "SIGNALING_AUTH_JWT_SECRET", SECRET,
                 "SIGNALING_AUTH_JWT_AUDIENCE", "signaling",
                 "SIGNALING_MAX_CONNECTIONS", "3",
-                "SIGNALING_RESUME_GRACE", "0s", // raw handshakes here drop their sockets: no resumes holding places
+                "SIGNALING_AUTH_JWT_CLOCK_SKEW", "1s",
+                "SIGNALING_DEBUG_ENABLED", "true",
                 "SIGNALING_TURN_SECRET", "auth-it-turn-secret", "SIGNALING_TURN_URIS", "turn:127.0.0.1:3478"));
     }
 
@@ -55,6 +57,20 @@ class AuthIT {
         claims.setSubject("alice");
         claims.setAudience(audience);
         claims.setExpirationTimeMinutesInTheFuture(minutes);
+        return sign(claims, topics, metadata);
+    }
+
+    /** A token for {@code subject}, valid for that many seconds, with extra claims. */
+    static String token(String subject, long seconds, Map<String, Object> extra) throws Exception {
+        JwtClaims claims = new JwtClaims();
+        claims.setSubject(subject);
+        claims.setAudience("signaling");
+        claims.setExpirationTime(org.jose4j.jwt.NumericDate.fromSeconds(System.currentTimeMillis() / 1000 + seconds));
+        extra.forEach(claims::setClaim);
+        return sign(claims, null, null);
+    }
+
+    private static String sign(JwtClaims claims, List<String> topics, Map<String, Object> metadata) throws Exception {
         if (topics != null) {
             claims.setStringListClaim("topics", topics);
         }
@@ -140,13 +156,14 @@ class AuthIT {
         assertEquals("alice", username.substring(username.indexOf(':') + 1), "the token's subject");
     }
 
-    /** Waits until the other tests' connections are gone from the server (its /debug/stats). */
+    /** Waits until the other tests' connections are gone from the server (its /debug/stats, as an admin). */
     private static void awaitNoPeers() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
+        String admin = token("ops", 60, Map.of("admin", true));
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (System.nanoTime() < deadline) {
             String stats = http.send(java.net.http.HttpRequest.newBuilder(URI.create(server.httpBase() + "debug/stats"))
-                    .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                    .header("Authorization", "Bearer " + admin).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
             if (jakarta.json.Json.createReader(new java.io.StringReader(stats)).readObject().getInt("peers") == 0) {
                 return;
             }
@@ -181,5 +198,95 @@ class AuthIT {
         assertThrows(CompletionException.class, () -> HttpClient.newHttpClient().newWebSocketBuilder()
                 .buildAsync(URI.create(server.wsBase() + "ws/room"), new WebSocket.Listener() { }).join(),
                 "and a client without a token is still refused");
+    }
+
+    @Test
+    void aBrowserSendsItsTokenAsASubprotocolNotInTheUrl() throws Exception {
+        String token = token("signaling", 5, null, null);
+        WebSocket.Listener quiet = new WebSocket.Listener() { };
+        WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
+                .subprotocols("lanscape-signaling", "access_token." + token)
+                .buildAsync(URI.create(server.wsBase() + "ws/room"), quiet).join();
+        try {
+            assertEquals("lanscape-signaling", socket.getSubprotocol(), "the server names the protocol, not the token");
+        } finally {
+            socket.abort();
+        }
+        assertEquals(401, attempt("room", "Sec-WebSocket-Protocol: lanscape-signaling, access_token.not-a-jwt\r\n").status());
+    }
+
+    @Test
+    void debugStatsAnswerOnlyAnAdminsToken() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        URI uri = URI.create(server.httpBase() + "debug/stats");
+        assertEquals(401, http.send(java.net.http.HttpRequest.newBuilder(uri).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode());
+        assertEquals(403, http.send(java.net.http.HttpRequest.newBuilder(uri)
+                .header("Authorization", "Bearer " + token("alice", 60, Map.of())).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode());
+        assertEquals(200, http.send(java.net.http.HttpRequest.newBuilder(uri)
+                .header("Authorization", "Bearer " + token("ops", 60, Map.of("admin", true))).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode());
+    }
+
+    @Test
+    void aConnectionIsClosedWith4003WhenItsTokenExpires() throws Exception {
+        awaitNoPeers();
+        try (WsClient watcher = WsClient.connect(server.wsBase(), "expiry?access_token=" + token("bob", 60, Map.of()));
+             WsClient shortLived = WsClient.connect(server.wsBase(), "expiry?access_token=" + token("carol", 2, Map.of()))) {
+            watcher.next("peer-list");
+            assertEquals(shortLived.selfId, watcher.next("peer-joined").getString("peerId"));
+            assertEquals(4003, shortLived.closeCode(), "closed once its token (2 s, and 1 s of clock skew) expired");
+            assertEquals(shortLived.selfId, watcher.next("peer-left").getString("peerId"));
+        }
+    }
+
+    @Test
+    void aSessionResumesOnlyForTheSubjectThatOpenedIt() throws Exception {
+        awaitNoPeers();
+        String alice = token("alice-resume", 60, Map.of());
+        RawWebSocket first = new RawWebSocket(URI.create(server.wsBase() + "ws/resume-auth?resumable=true&access_token=" + alice), 0);
+        JsonObject welcome = jakarta.json.Json.createReader(new java.io.StringReader(first.readFrame().text())).readObject();
+        first.abort();
+        String resume = "ws/resume-auth?resume=" + welcome.getString("resumeToken") + "&access_token=";
+        try (RawWebSocket mallory = new RawWebSocket(URI.create(server.wsBase() + resume + token("mallory", 60, Map.of())), 0)) {
+            JsonObject other = jakarta.json.Json.createReader(new java.io.StringReader(mallory.readFrame().text())).readObject();
+            assertNotEquals(welcome.getString("selfId"), other.getString("selfId"), "another subject gets a new session");
+            mallory.readFrame(); // peer-list
+            assertEquals("resume_failed", jakarta.json.Json.createReader(new java.io.StringReader(mallory.readFrame().text()))
+                    .readObject().getString("code"));
+        }
+        try (RawWebSocket back = new RawWebSocket(URI.create(server.wsBase() + resume + alice), 0)) {
+            JsonObject again = jakarta.json.Json.createReader(new java.io.StringReader(back.readFrame().text())).readObject();
+            assertEquals(welcome.getString("selfId"), again.getString("selfId"), "its own subject resumes, the token still unused");
+        }
+    }
+
+    @Test
+    void anySubjectGetsTurnCredentials() throws Exception {
+        java.net.http.HttpResponse<String> ok = HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                URI.create(server.httpBase() + "turn/credentials"))
+                .header("Authorization", "Bearer " + token("ada@example.com|auth0 1", 60, Map.of())).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, ok.statusCode(), ok.body());
+        String username = jakarta.json.Json.createReader(new java.io.StringReader(ok.body())).readObject().getString("username");
+        assertEquals("ada@example.com|auth0 1", username.substring(username.indexOf(':') + 1));
+    }
+
+    /** 1 500 levels (the header limit of 16 KB keeps deeper ones out before the application: 400). */
+    @Test
+    void claimsNestedThousandsDeepAre401NotACrash() throws Exception {
+        JwtClaims claims = new JwtClaims();
+        claims.setSubject("deep");
+        claims.setAudience("signaling");
+        claims.setExpirationTimeMinutesInTheFuture(5);
+        String payload = claims.toJson().replaceFirst("\\}$", ",\"metadata\":" + "{\"a\":".repeat(1500) + "1" + "}".repeat(1500) + "}");
+        JsonWebSignature jws = new JsonWebSignature();
+        jws.setPayload(payload);
+        jws.setKey(new HmacKey(SECRET.getBytes(StandardCharsets.UTF_8)));
+        jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.HMAC_SHA256);
+        RawWebSocket.Refusal refused = attempt("room", "Authorization: Bearer " + jws.getCompactSerialization() + "\r\n");
+        assertEquals(401, refused.status());
+        assertEquals("invalid_token", code(refused));
     }
 }

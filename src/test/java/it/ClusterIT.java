@@ -43,7 +43,8 @@ class ClusterIT {
                 "SIGNALING_REDIS_URL", redis.url(),
                 "SIGNALING_CLUSTER_NODE_TTL", NODE_TTL.toMillis() + "ms",
                 "SIGNALING_CLUSTER_SCAN_INTERVAL", "1s",
-                "SIGNALING_RATE_LIMIT", "100000", "SIGNALING_RATE_BURST", "100000");
+                "SIGNALING_RATE_LIMIT", "100000", "SIGNALING_RATE_BURST", "100000",
+                "SIGNALING_DEBUG_ENABLED", "true");
     }
 
     @BeforeAll

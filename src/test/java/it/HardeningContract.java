@@ -37,6 +37,19 @@ abstract class HardeningContract {
     @ArquillianResource
     protected URL base;
 
+    /** The close code for a frame whose header declares more than the limit: 1009 (Tyrus says 1011). */
+    protected int oversizedFrameCloseCode() {
+        return 1009;
+    }
+
+    /**
+     * Whether the runtime decodes each frame of a text message on its own, so that a character
+     * split across two frames closes the connection with 1007 (Liberty), or the message whole (Payara).
+     */
+    protected boolean decodesEachFrameOnItsOwn() {
+        return false;
+    }
+
     private RawWebSocket.Refusal attempt(String topicPath, String headers) throws Exception {
         return RawWebSocket.attempt(base.getHost(), base.getPort(), base.getPath().replaceAll("/$", "") + "/ws/"
                 + topicPath, headers);
@@ -158,6 +171,201 @@ abstract class HardeningContract {
             raw.readFrame();
             raw.sendFrame(RawWebSocket.TEXT, new byte[] {(byte) 0xc3, (byte) 0x28, 0x41});
             assertEquals(1007, raw.awaitClose());
+        }
+    }
+
+    /** How many bytes of {@code write} go out before the server closes the connection (or all of them). */
+    private static long writeUntilRefused(RawWebSocket raw, long max, java.util.function.LongConsumer sendChunk) {
+        long sent = 0;
+        try {
+            while (sent < max) {
+                sendChunk.accept(sent);
+                sent += 65536;
+            }
+        } catch (java.io.UncheckedIOException refused) {
+            // the server closed the connection: stop writing
+        }
+        return sent;
+    }
+
+    /**
+     * A text frame whose header declares 2^62 bytes, followed by a stream of data: the server
+     * refuses it at its header with 1009 instead of gathering it (453 MB and an OutOfMemoryError
+     * before), and the others go on.
+     */
+    @Test
+    void aFrameThatNeverEndsIsRefusedAtItsHeader() throws Exception {
+        String topic = topic();
+        try (RawWebSocket raw = new RawWebSocket(URI.create(ws() + "ws/" + topic), 0)) {
+            raw.readFrame(); // welcome
+            byte[] chunk = new byte[65536];
+            java.util.Arrays.fill(chunk, (byte) 'x');
+            raw.sendHeader(RawWebSocket.TEXT, true, 1L << 62);
+            long sent = writeUntilRefused(raw, 256L << 20, at -> raw.sendRaw(chunk));
+            assertTrue(sent < (32L << 20), "the server stopped reading after " + (sent >> 20) + " MB");
+            assertEquals(oversizedFrameCloseCode(), raw.awaitClose());
+        }
+        relaysStillFlow(topic);
+    }
+
+    /** A message in endless 60 KB continuation frames is refused once it passes 64 KiB, not gathered. */
+    @Test
+    void aMessageInManyFramesIsRefusedOnceItPassesTheLimit() throws Exception {
+        String topic = topic();
+        try (RawWebSocket raw = new RawWebSocket(URI.create(ws() + "ws/" + topic), 0)) {
+            raw.readFrame();
+            byte[] part = new byte[60_000];
+            java.util.Arrays.fill(part, (byte) 'x');
+            long sent = writeUntilRefused(raw, 256L << 20,
+                    at -> raw.sendFrameUnchecked(at == 0 ? RawWebSocket.TEXT : 0, part, false));
+            assertTrue(sent < (32L << 20), "the server stopped reading after " + (sent >> 20) + " MB");
+            assertEquals(1009, raw.awaitClose());
+        }
+        relaysStillFlow(topic);
+    }
+
+    /** The limit is 64 KiB of UTF-8 on the wire: 30 000 "€" are 30 000 characters but 90 000 bytes. */
+    @Test
+    void theSizeLimitCountsBytesNotCharacters() throws Exception {
+        try (RawWebSocket raw = new RawWebSocket(URI.create(ws() + "ws/" + topic()), 0)) {
+            raw.readFrame();
+            raw.sendText("{\"type\":\"offer\",\"to\":\"x\",\"payload\":\"" + "€".repeat(30_000) + "\"}");
+            assertEquals(1009, raw.awaitClose());
+        }
+        try (WsClient a = WsClient.connect(ws(), topic())) { // just under the limit, in four frames: relayed to itself
+            a.next("peer-list");
+            String head = "{\"type\":\"offer\",\"to\":\"" + a.selfId + "\",\"msgId\":\"big\",\"payload\":\"";
+            String body = "y".repeat(65_536 - head.length() - 2);
+            a.sendParts(List.of(head, body.substring(0, 30_000), body.substring(30_000), "\"}"));
+            assertEquals("big", a.next("offer").getString("msgId"));
+        }
+    }
+
+    /** Unfinished requests with many or huge headers get an error status, not the heap. */
+    @Test
+    void manyOrHugeHeadersAreRefusedWithAnErrorStatus() throws Exception {
+        StringBuilder many = new StringBuilder();
+        for (int i = 0; i < 450; i++) {
+            many.append("X-Filler-").append(i).append(": ").append("v".repeat(20)).append("\r\n");
+        }
+        int status = attempt(topic(), many.toString()).status();
+        assertTrue(status >= 400 && status < 500, "450 headers: " + status);
+        status = attempt(topic(), "X-Huge: " + "h".repeat(40_000) + "\r\n").status();
+        assertTrue(status >= 400 && status < 500, "a 40 KB header: " + status);
+        assertEquals(101, attempt(topic(), "X-Fine-1: a\r\nX-Fine-2: b\r\n").status(), "ordinary handshakes still pass");
+    }
+
+    /**
+     * Metadata nested deeper than 32 levels is a 400 with the JSON error; 1 000 levels (JSON-P threw
+     * a RuntimeException: a 500 and 150 KB of log) are a 400 too, from the application or, for so
+     * long a URL, from the runtime before it.
+     */
+    @Test
+    void deeplyNestedMetadataGets400() throws Exception {
+        RawWebSocket.Refusal refused = attempt(topic() + "?metadata=" + "%7B%22a%22%3A".repeat(40) + "1"
+                + "%7D".repeat(40), "");
+        assertEquals(400, refused.status());
+        assertEquals("invalid_metadata", error(refused).getString("code"));
+        RawWebSocket.Refusal deep = attempt(topic() + "?metadata=" + "%7B%22a%22%3A".repeat(1000) + "1"
+                + "%7D".repeat(1000), "");
+        assertEquals(400, deep.status());
+        if (!deep.body().isEmpty()) {
+            assertEquals("invalid_metadata", error(deep).getString("code"));
+        }
+    }
+
+    /**
+     * A "€" split across two frames of one message: valid WebSocket (the message as a whole is
+     * UTF-8). Payara relays it; Liberty decodes each frame on its own and closes with 1007, and
+     * the application cannot take the message whole without giving up the bound on continuation
+     * frames (see SignalingEndpoints).
+     */
+    @Test
+    void aCharacterSplitAcrossFramesIsRelayedWholeOrClosedWith1007() throws Exception {
+        try (RawWebSocket raw = new RawWebSocket(URI.create(ws() + "ws/" + topic()), 0)) {
+            String id = Json.createReader(new StringReader(raw.readFrame().text())).readObject().getString("selfId");
+            raw.readFrame(); // peer-list
+            byte[] euro = "€".getBytes(StandardCharsets.UTF_8);
+            byte[] head = ("{\"type\":\"offer\",\"to\":\"" + id + "\",\"msgId\":\"split\",\"payload\":\"a")
+                    .getBytes(StandardCharsets.UTF_8);
+            byte[] first = java.util.Arrays.copyOf(head, head.length + 1);
+            first[head.length] = euro[0];
+            raw.sendFrame(RawWebSocket.TEXT, first, false);
+            raw.sendFrame(0, new byte[] {euro[1], euro[2], 'b', '"', '}'}, true);
+            RawWebSocket.Frame answer = raw.readFrame();
+            if (decodesEachFrameOnItsOwn()) {
+                assertEquals(RawWebSocket.CLOSE, answer.opcode());
+                assertEquals(1007, answer.closeCode());
+            } else {
+                assertEquals("a€b", Json.createReader(new StringReader(answer.text())).readObject().getString("payload"));
+            }
+        }
+    }
+
+    /**
+     * Pongs nobody asked for count against the rate limit like messages: a client that used its
+     * burst on messages and goes on with pongs is closed with 1008 all the same. The pongs go a
+     * millisecond apart: pongs back to back in one TCP segment make Liberty's frame reader fail
+     * (1002) or skip them before the application sees them.
+     */
+    @Test
+    void aPongFloodIsClosedLikeAMessageFlood() throws Exception {
+        try (RawWebSocket raw = new RawWebSocket(URI.create(ws() + "ws/" + topic()), 0)) {
+            raw.readFrame();
+            for (int i = 0; i < 4050; i++) { // the burst, and 50 refused
+                raw.sendText("{}");
+            }
+            writeUntilRefused(raw, 600L * 65536, at -> { // 600 pongs: 150 more refusals are enough
+                raw.sendFrameUnchecked(0xA, new byte[0], true);
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            });
+            assertEquals(1008, raw.awaitClose(), "after the 4 000 errors and 50 rate_limited it was sent");
+        }
+    }
+
+    /**
+     * 300 clients that handshake and then never read nor answer a ping: the server closes them all
+     * at its ping timeout (4 s on the test servers), and meanwhile two other peers' round trips
+     * stay short. Closing them on the container's shared executor held a relay up for 7 s.
+     */
+    @Test
+    void aCrowdOfSilentPeersBeingClosedDelaysNobody() throws Exception {
+        List<RawWebSocket> crowd = new ArrayList<>();
+        try {
+            for (int i = 0; i < 300; i++) {
+                crowd.add(new RawWebSocket(URI.create(ws() + "ws/silent-" + (i / 5) + "-" + UUID.randomUUID()), 4096));
+            }
+            String topic = topic();
+            try (WsClient a = WsClient.connect(ws(), topic); WsClient b = WsClient.connect(ws(), topic)) {
+                a.next("peer-list");
+                a.next("peer-joined");
+                b.next("peer-list");
+                long worst = 0;
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(8); // past the crowd's ping timeout
+                for (int i = 0; System.nanoTime() < end; i++) {
+                    long start = System.nanoTime();
+                    a.send("offer", b.selfId, "{}", "s" + i);
+                    assertEquals("s" + i, b.await("offer").getString("msgId"));
+                    worst = Math.max(worst, System.nanoTime() - start);
+                    Thread.sleep(50);
+                }
+                assertTrue(TimeUnit.NANOSECONDS.toMillis(worst) < 2000, "worst relay " + TimeUnit.NANOSECONDS.toMillis(worst) + " ms");
+            }
+            assertEquals(4000, crowd.get(0).awaitClose(), "the crowd was closed for its silence");
+        } finally {
+            for (RawWebSocket raw : crowd) {
+                raw.close();
+            }
+        }
+    }
+
+    /** Two new peers of the topic still relay to each other. */
+    private void relaysStillFlow(String topic) {
+        try (WsClient a = WsClient.connect(ws(), topic); WsClient b = WsClient.connect(ws(), topic)) {
+            a.await("peer-joined");
+            b.next("peer-list");
+            a.send("offer", b.selfId, "{}", "still");
+            assertEquals("still", b.await("offer").getString("msgId"));
         }
     }
 

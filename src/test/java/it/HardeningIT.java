@@ -9,6 +9,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(ArquillianExtension.class)
 class HardeningIT extends HardeningContract {
 
+    @Override
+    protected boolean decodesEachFrameOnItsOwn() {
+        return true;
+    }
+
     @Deployment(testable = false)
     static WebArchive deployment() {
         return Deployments.builtWar();

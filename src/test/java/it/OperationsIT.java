@@ -174,7 +174,8 @@ class OperationsIT {
             a.send("ice-candidate", b.selfId, "\"" + secret + "\"", "c1");
             b.await("ice-candidate");
         }
-        try (WsClient stranger = WsClient.connect(Deployments.wsBase(base), topic + "?resume=not-a-token")) {
+        try (WsClient stranger = WsClient.connect(Deployments.wsBase(base), topic + "?received=3",
+                "lanscape-signaling", "resume.not-a-token.secret-resume-value")) {
             assertEquals("resume_failed", stranger.await("error").getString("code"));
         }
         Path log = Path.of(System.getProperty("it.wlpHome"), "usr/servers", System.getProperty("it.serverName"),
@@ -198,5 +199,8 @@ class OperationsIT {
         assertTrue(spans.stream().anyMatch(l -> l.contains("'signaling.resume'")
                 && l.contains("signaling.resume.result=invalid")), String.join("\n", spans));
         assertFalse(Files.readString(log).contains("10.99.88.77"), "no payload (ICE addresses) in logs or spans");
+        assertTrue(Files.readString(log).contains("url.query=received=3"), "the runtime's HTTP span has the query");
+        assertFalse(Files.readString(log).contains("secret-resume-value"),
+                "a resume token sent in the subprotocol list never reaches a log or a span");
     }
 }

@@ -16,7 +16,8 @@ class PayaraHardeningIT extends HardeningContract {
         payara = PayaraServer.start(Map.of(
                 "signaling.origins", "https://allowed.example,https://*.trusted.example",
                 "signaling.topic.max-peers", "5",
-                "signaling.resume.grace", "3s"));
+                "signaling.resume.grace", "3s",
+                "signaling.ping.interval", "2s", "signaling.write.timeout", "3s"));
     }
 
     @AfterAll
@@ -24,6 +25,12 @@ class PayaraHardeningIT extends HardeningContract {
         if (payara != null) {
             payara.close();
         }
+    }
+
+    /** Tyrus closes a frame over its buffer with 1011 (unexpected condition), after reading at most 4 MB of it. */
+    @Override
+    protected int oversizedFrameCloseCode() {
+        return 1011;
     }
 
     @BeforeEach

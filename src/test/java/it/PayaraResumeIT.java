@@ -14,6 +14,7 @@ class PayaraResumeIT extends ResumeContract {
     @BeforeAll
     static void start() throws Exception {
         payara = PayaraServer.start(Map.of("signaling.resume.grace", "3s", "signaling.ping.interval", "2s",
+                "signaling.debug.enabled", "true",
                 "signaling.write.timeout", "3s"));
     }
 

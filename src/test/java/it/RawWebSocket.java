@@ -185,6 +185,37 @@ final class RawWebSocket implements AutoCloseable {
         out.flush();
     }
 
+    /** As {@link #sendFrame(int, byte[], boolean)}, failing with an unchecked exception. */
+    void sendFrameUnchecked(int opcode, byte[] payload, boolean fin) {
+        try {
+            sendFrame(opcode, payload, fin);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** A frame header declaring {@code length} bytes (mask all zero), for a payload sent by {@link #sendRaw}. */
+    synchronized void sendHeader(int opcode, boolean fin, long length) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream(14);
+        head.write((fin ? 0x80 : 0) | opcode);
+        head.write(0x80 | 127);
+        for (int shift = 56; shift >= 0; shift -= 8) {
+            head.write((int) (length >>> shift) & 0xff);
+        }
+        head.write(new byte[4]);
+        out.write(head.toByteArray());
+        out.flush();
+    }
+
+    /** Bytes as they are, after a {@link #sendHeader}. */
+    void sendRaw(byte[] bytes) {
+        try {
+            out.write(bytes);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** Reads the next frame (server frames are never masked). */
     Frame readFrame() throws IOException {
         int b0 = in.readUnsignedByte();

@@ -14,6 +14,7 @@ import org.lanscape.signaling.cluster.ClusterObserver;
 import org.lanscape.signaling.cluster.redis.RedisBus;
 import org.lanscape.signaling.config.SignalingConfig;
 import org.lanscape.signaling.protocol.RawJson;
+import org.lanscape.signaling.topic.Credentials;
 import org.lanscape.signaling.topic.Peer;
 import org.lanscape.signaling.topic.PeerSocket;
 import org.lanscape.signaling.topic.TopicObserver;
@@ -171,7 +172,7 @@ class SessionHandOverIT {
 
     private Client join(Node node) throws Exception {
         Client client = new Client();
-        client.peer = node.registry().join(topic, null, "req", client, true);
+        client.peer = node.registry().join(topic, null, "req", client, true, Credentials.NONE);
         JsonObject welcome = client.next("welcome");
         client.id = welcome.getString("selfId");
         client.token = welcome.getString("resumeToken");
@@ -203,7 +204,7 @@ class SessionHandOverIT {
     private static Client resume(Node node, String topic, String token, long received,
                                  TopicRegistry.ResumeOutcome[] outcome) {
         Client client = new Client();
-        client.peer = node.registry().resume(token, received, topic, "req-2", client, outcome);
+        client.peer = node.registry().resume(token, received, topic, "req-2", client, Credentials.NONE, outcome);
         return client;
     }
 

@@ -31,7 +31,7 @@ final class WsClient implements AutoCloseable {
     private final WebSocket socket;
     final String selfId;
 
-    private WsClient(URI uri) {
+    private WsClient(URI uri, String... subprotocols) {
         StringBuilder partial = new StringBuilder();
         WebSocket.Listener listener = new WebSocket.Listener() {
             @Override
@@ -56,7 +56,11 @@ final class WsClient implements AutoCloseable {
                 closed.complete(-1);
             }
         };
-        this.socket = HTTP.newWebSocketBuilder().connectTimeout(WAIT).buildAsync(uri, listener).join();
+        WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(WAIT);
+        if (subprotocols.length > 0) {
+            builder.subprotocols(subprotocols[0], java.util.Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
+        }
+        this.socket = builder.buildAsync(uri, listener).join();
         JsonObject welcome = next();
         assertEquals("welcome", welcome.getString("type"), "the first message is welcome");
         this.selfId = welcome.getString("selfId");
@@ -67,6 +71,11 @@ final class WsClient implements AutoCloseable {
         return new WsClient(URI.create(wsBase + "ws/" + topic));
     }
 
+    /** As {@link #connect(String, String)}, offering these subprotocols (Sec-WebSocket-Protocol). */
+    static WsClient connect(String wsBase, String topic, String... subprotocols) {
+        return new WsClient(URI.create(wsBase + "ws/" + topic), subprotocols);
+    }
+
     void send(String text) {
         socket.sendText(text, true).orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
     }
@@ -74,6 +83,13 @@ final class WsClient implements AutoCloseable {
     void send(String type, String to, String payloadJson, String msgId) {
         send("{\"type\":\"" + type + "\",\"to\":\"" + to + "\",\"payload\":" + payloadJson
                 + ",\"msgId\":\"" + msgId + "\"}");
+    }
+
+    /** One message in several frames. */
+    void sendParts(java.util.List<String> parts) {
+        for (int i = 0; i < parts.size(); i++) {
+            socket.sendText(parts.get(i), i == parts.size() - 1).orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+        }
     }
 
     void sendBinary(byte[] data) {

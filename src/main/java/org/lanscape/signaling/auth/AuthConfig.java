@@ -57,22 +57,21 @@ public class AuthConfig {
         String audience = read.optional("signaling.auth.jwt.audience").orElse(null);
         String issuer = read.optional("signaling.auth.jwt.issuer").orElse(null);
         Duration skew = read.duration("signaling.auth.jwt.clock-skew", false);
-        String topicsClaim = read.string("signaling.auth.jwt.topics-claim");
-        String metadataClaim = read.string("signaling.auth.jwt.metadata-claim");
+        ClaimNames claims = new ClaimNames(read.string("signaling.auth.jwt.topics-claim"),
+                read.string("signaling.auth.jwt.metadata-claim"), read.string("signaling.auth.jwt.admin-claim"));
         try {
             if (secret != null) {
                 if (secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
                     throw new InvalidConfigException("signaling.auth.jwt.secret", null,
                             "must be at least 32 bytes for HS256 (the value is not shown)");
                 }
-                return TokenVerifier.hmac(secret, audience, issuer, skew, topicsClaim, metadataClaim);
+                return TokenVerifier.hmac(secret, audience, issuer, skew, claims);
             }
             if (publicKey != null) {
                 String pem = publicKey.startsWith("-----BEGIN") ? publicKey : Files.readString(Path.of(publicKey));
-                return TokenVerifier.publicKey(pem, audience, issuer, skew, topicsClaim, metadataClaim);
+                return TokenVerifier.publicKey(pem, audience, issuer, skew, claims);
             }
-            return TokenVerifier.jwks(Files.readString(Path.of(jwksFile)), audience, issuer, skew,
-                    topicsClaim, metadataClaim);
+            return TokenVerifier.jwks(Files.readString(Path.of(jwksFile)), audience, issuer, skew, claims);
         } catch (IOException e) {
             throw new InvalidConfigException(publicKey != null ? "signaling.auth.jwt.public-key"
                     : "signaling.auth.jwt.jwks-file", publicKey != null ? publicKey : jwksFile, "cannot be read");

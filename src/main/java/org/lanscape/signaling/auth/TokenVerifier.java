@@ -35,45 +35,49 @@ public final class TokenVerifier {
     private final JwtConsumer consumer;
     private final String topicsClaim;
     private final String metadataClaim;
+    private final String adminClaim;
+    private final long skewMillis;
 
-    private TokenVerifier(JwtConsumer consumer, String topicsClaim, String metadataClaim) {
+    private TokenVerifier(JwtConsumer consumer, ClaimNames claims, Duration skew) {
         this.consumer = consumer;
-        this.topicsClaim = topicsClaim;
-        this.metadataClaim = metadataClaim;
+        this.topicsClaim = claims.topics();
+        this.metadataClaim = claims.metadata();
+        this.adminClaim = claims.admin();
+        this.skewMillis = skew.toMillis();
     }
 
     /** HS256 with a shared secret of at least 32 bytes. */
     public static TokenVerifier hmac(String secret, String audience, String issuer, Duration skew,
-                                     String topicsClaim, String metadataClaim) {
+                                     ClaimNames claims) {
         return new TokenVerifier(builder(audience, issuer, skew)
                 .setVerificationKey(new HmacKey(secret.getBytes(StandardCharsets.UTF_8)))
                 .setJwsAlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT,
                         AlgorithmIdentifiers.HMAC_SHA256)
-                .build(), topicsClaim, metadataClaim);
+                .build(), claims, skew);
     }
 
     /** RS256 or ES256 with one public key (PEM, "BEGIN PUBLIC KEY"). */
     public static TokenVerifier publicKey(String pem, String audience, String issuer, Duration skew,
-                                          String topicsClaim, String metadataClaim) {
+                                          ClaimNames claims) {
         PublicKey key = parsePublicKey(pem);
         String alg = key.getAlgorithm().equals("EC") ? AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256
                 : AlgorithmIdentifiers.RSA_USING_SHA256;
         return new TokenVerifier(builder(audience, issuer, skew)
                 .setVerificationKey(key)
                 .setJwsAlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT, alg)
-                .build(), topicsClaim, metadataClaim);
+                .build(), claims, skew);
     }
 
     /** RS256 or ES256 with the keys of a JWKS document, chosen by the token's kid. */
     public static TokenVerifier jwks(String jwksJson, String audience, String issuer, Duration skew,
-                                     String topicsClaim, String metadataClaim) {
+                                     ClaimNames claims) {
         try {
             JsonWebKeySet set = new JsonWebKeySet(jwksJson);
             return new TokenVerifier(builder(audience, issuer, skew)
                     .setVerificationKeyResolver(new JwksVerificationKeyResolver(set.getJsonWebKeys()))
                     .setJwsAlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT,
                             AlgorithmIdentifiers.RSA_USING_SHA256, AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256)
-                    .build(), topicsClaim, metadataClaim);
+                    .build(), claims, skew);
         } catch (JoseException e) {
             throw new IllegalArgumentException("not a JWKS document: " + e.getMessage(), e);
         }
@@ -112,8 +116,14 @@ public final class TokenVerifier {
         throw new IllegalArgumentException("not an RSA or EC public key");
     }
 
+    /** Claims nested deeper than this are refused before jose4j, which parses them recursively, sees them. */
+    static final int MAX_CLAIMS_DEPTH = 64;
+
     /** The grant of a valid token; a 401 AuthException saying what is wrong otherwise. */
     public Grant verify(String token) throws AuthException {
+        if (claimsDepth(token) > MAX_CLAIMS_DEPTH) {
+            throw new AuthException(401, "invalid_token", "the token's claims are nested too deep");
+        }
         JwtClaims claims;
         try {
             claims = consumer.processToClaims(token);
@@ -125,11 +135,30 @@ public final class TokenVerifier {
                     : e.hasErrorCode(ErrorCodes.ISSUER_INVALID) ? "the token's issuer is not accepted"
                     : "the token is invalid";
             throw new AuthException(401, "invalid_token", why);
+        } catch (RuntimeException e) {
+            throw new AuthException(401, "invalid_token", "the token is invalid");
         }
         try {
-            return new Grant(claims.getSubject(), topics(claims), metadata(claims));
+            long validUntil = claims.getExpirationTime().getValueInMillis() + skewMillis;
+            boolean admin = Boolean.TRUE.equals(claims.getClaimValue(adminClaim));
+            return new Grant(claims.getSubject(), topics(claims), metadata(claims), validUntil, admin);
         } catch (MalformedClaimException | RuntimeException e) {
             throw new AuthException(401, "invalid_token", "the token's claims are malformed");
+        }
+    }
+
+    /** How deeply the token's payload (its second part, base64url JSON) nests; 0 when it is not readable. */
+    private static int claimsDepth(String token) {
+        int first = token.indexOf('.');
+        int second = first < 0 ? -1 : token.indexOf('.', first + 1);
+        if (second < 0) {
+            return 0;
+        }
+        try {
+            byte[] payload = Base64.getUrlDecoder().decode(token.substring(first + 1, second));
+            return org.lanscape.signaling.protocol.JsonDepth.of(new String(payload, StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            return 0; // not base64url: jose4j refuses it
         }
     }
 

@@ -24,13 +24,14 @@ public interface BusListener {
 
     /**
      * Another node claims the session of one of our peers (its client came back there with the
-     * resume token, and the number of frames it received on its lost connection, or -1): give
+     * resume token, authenticated as {@code subject} (null without auth), and the number of frames
+     * it received on its lost connection, or -1): give
      * it up, or say why not. {@code send} gets the session with the relays
      * held for it, called while nothing else can reach the peer here, so that it goes out before
      * any relay this node sends on afterwards. From then on the peer is a remote member on
      * {@code toNode} here.
      */
-    HandOver.Result handOver(String token, long received, String topic, String toNode,
+    HandOver.Result handOver(String token, long received, String topic, String subject, String toNode,
                              java.util.function.Consumer<HandOver> send);
 
     /** A remote peer's session moved to another node (a resume there). */

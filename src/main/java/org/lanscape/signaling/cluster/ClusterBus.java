@@ -48,12 +48,13 @@ public interface ClusterBus {
 
     /**
      * Asks the node that issued a resume token for its session (the client came back to this
-     * node, saying it received {@code received} frames on its lost connection, or -1). When the owner hands it over, {@code adopt} installs it here, on the thread that
+     * node, saying it received {@code received} frames on its lost connection, or -1, authenticated
+     * as {@code subject}, or null). When the owner hands it over, {@code adopt} installs it here, on the thread that
      * delivers the topic's traffic, before any relay that follows the hand-over; false from it
      * means the session could not be taken (it then leaves the topic). The result completes within
      * the Redis timeout: {@code EXPIRED} also when the owner is gone or does not answer in time.
      */
-    CompletableFuture<HandOver.Result> claim(String owner, String token, long received, String topic,
+    CompletableFuture<HandOver.Result> claim(String owner, String token, long received, String topic, String subject,
                                              Predicate<HandOver> adopt);
 
     /** True while the bus works (the readiness check). One node is always healthy. */

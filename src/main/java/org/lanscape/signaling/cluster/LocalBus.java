@@ -59,7 +59,7 @@ public final class LocalBus implements ClusterBus {
     /** No other node: a token naming one is not ours to honour. */
     @Override
     public CompletableFuture<HandOver.Result> claim(String owner, String token, long received, String topic,
-                                                    Predicate<HandOver> adopt) {
+                                                    String subject, Predicate<HandOver> adopt) {
         return CompletableFuture.completedFuture(HandOver.Result.INVALID);
     }
 

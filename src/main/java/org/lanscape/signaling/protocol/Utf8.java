@@ -1,13 +1,13 @@
-package org.lanscape.signaling.topic;
+package org.lanscape.signaling.protocol;
 
 /** The UTF-8 size of text, without encoding it. */
-final class Utf8 {
+public final class Utf8 {
 
     private Utf8() {
     }
 
     /** Bytes that {@code text} takes in UTF-8 (an unpaired surrogate counts as the 3 bytes of U+FFFD). */
-    static int length(String text) {
+    public static int length(String text) {
         int n = text.length();
         int bytes = n;
         for (int i = 0; i < n; i++) {

@@ -8,6 +8,10 @@ import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.lanscape.signaling.auth.AuthConfig;
+import org.lanscape.signaling.auth.AuthException;
+import org.lanscape.signaling.auth.AuthMode;
+import org.lanscape.signaling.auth.BearerToken;
 import org.lanscape.signaling.cluster.ClusterBus;
 import org.lanscape.signaling.config.SignalingConfig;
 import org.lanscape.signaling.lifecycle.ServerLifecycle;
@@ -23,8 +27,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
- * GET /debug/stats: what an operator wants at a glance, as JSON. Off with
- * {@code signaling.debug.enabled=false} (then 404, in the JSON error shape).
+ * GET /debug/stats: what an operator wants at a glance, as JSON. It names topics and peers, so it
+ * is off unless {@code signaling.debug.enabled=true} (404 otherwise, in the JSON error shape), and
+ * with JWT auth on it answers only a token whose admin claim is true (401/403 otherwise).
  */
 @WebServlet("/debug/stats")
 public class DebugStatsServlet extends HttpServlet {
@@ -40,12 +45,26 @@ public class DebugStatsServlet extends HttpServlet {
     ServerLifecycle lifecycle;
     @Inject
     ClusterBus bus;
+    @Inject
+    AuthConfig auth;
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
         if (!config.debugEnabled()) {
             JsonErrors.write(request, response, 404, "not_found", "the debug endpoint is disabled");
             return;
+        }
+        if (auth.mode() == AuthMode.JWT) {
+            try {
+                if (!auth.verifier().verify(BearerToken.of(request)).admin()) {
+                    JsonErrors.write(request, response, 403, "forbidden", "the token is not an admin's");
+                    return;
+                }
+            } catch (AuthException e) {
+                response.setHeader("WWW-Authenticate", "Bearer");
+                JsonErrors.write(request, response, e.status(), e.code(), e.getMessage());
+                return;
+            }
         }
         JsonArrayBuilder largest = Json.createArrayBuilder();
         for (Map.Entry<String, Integer> topic : topics.largestTopics(10)) {

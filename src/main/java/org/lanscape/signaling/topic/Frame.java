@@ -1,6 +1,7 @@
 package org.lanscape.signaling.topic;
 
 import org.lanscape.signaling.protocol.RawJson;
+import org.lanscape.signaling.protocol.Utf8;
 
 /**
  * One encoded message on its way to a peer, with its size on the wire (UTF-8 bytes), which is

@@ -43,6 +43,7 @@ public final class Peer {
     private volatile String resumeToken;
     private volatile long lastSeenAt;
     private volatile long lastPingAt;
+    private volatile Credentials credentials;
     /** Relays offered while the session was moving: sent on to the new node once the hand-over went out. */
     private List<Frame> late = new ArrayList<>(0);
 
@@ -50,8 +51,9 @@ public final class Peer {
      * @param resumable whether the client asked for a session that survives a lost connection
      */
     public Peer(String id, String topic, JsonValue metadata, String requestId, PeerSocket socket, boolean resumable,
-                QueueLimits limits) {
+                Credentials credentials, QueueLimits limits) {
         this.id = id;
+        this.credentials = credentials;
         this.topic = topic;
         this.metadata = metadata;
         this.requestId = requestId;
@@ -90,6 +92,11 @@ public final class Peer {
 
     public boolean isResumable() {
         return resumable;
+    }
+
+    /** Who the current connection authenticated as, and until when. */
+    public Credentials credentials() {
+        return credentials;
     }
 
     public State state() {
@@ -215,7 +222,8 @@ public final class Peer {
      * say), then those held while away; then {@link #flush}. A connection still open is closed
      * with 1001. False if the session is no longer here.
      */
-    public boolean resume(PeerSocket newSocket, String newRequestId, List<Frame> head, long now, long received) {
+    public boolean resume(PeerSocket newSocket, String newRequestId, Credentials newCredentials, List<Frame> head,
+                          long now, long received) {
         PeerSocket previous;
         synchronized (this) {
             if (state != State.LIVE && state != State.AWAY) {
@@ -224,6 +232,7 @@ public final class Peer {
             previous = socket;
             socket = newSocket;
             requestId = newRequestId;
+            credentials = newCredentials;
             lastSeenAt = now;
             lastPingAt = now;
             outbox.resume(newSocket, head, received);

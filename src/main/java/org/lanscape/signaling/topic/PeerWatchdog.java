@@ -63,6 +63,7 @@ public class PeerWatchdog {
         long writeTimeout = config.writeTimeout().toNanos();
         long tick = TimeUnit.MILLISECONDS.toNanos(tickMillis());
         registry.forgetStale(now);
+        long wallClock = System.currentTimeMillis();
         registry.forEachPeer(peer -> {
             if (peer.isClosed()) {
                 registry.leave(peer);
@@ -70,6 +71,9 @@ public class PeerWatchdog {
                 registry.expireIfDue(peer, now);
             } else if (peer.state() != Peer.State.LIVE) {
                 return; // moving to another node
+            } else if (peer.credentials().expiredAt(wallClock)) {
+                LOG.info(() -> "closing peer: its token expired: " + peer.logContext());
+                registry.disconnect(peer, TopicRegistry.TOKEN_EXPIRED, "token expired");
             } else if (peer.brokenFor(now) > BROKEN_GRACE) { // a failed send and no close followed
                 registry.connectionFailed(peer, WRITE_TIMEOUT, "send failed");
             } else if (peer.sendStalledFor(now) > writeTimeout) {

@@ -36,6 +36,8 @@ public class TopicRegistry implements BusListener {
 
     /** Close code for a peer that had no room in its queue for an event it had to get. */
     public static final int SLOW_CONSUMER = 4002;
+    /** Close code for a peer whose token expired. */
+    public static final int TOKEN_EXPIRED = 4003;
 
     private static final Logger LOG = Logger.getLogger(TopicRegistry.class.getName());
 
@@ -71,15 +73,15 @@ public class TopicRegistry implements BusListener {
      * the topic is at its configured capacity. Only a peer that asked for it (and only while
      * resume is on) gets a resume token and is held after a lost connection.
      */
-    public Peer join(String topicName, JsonValue metadata, String requestId, PeerSocket socket, boolean wantsResume)
-            throws JoinRefusedException {
+    public Peer join(String topicName, JsonValue metadata, String requestId, PeerSocket socket, boolean wantsResume,
+                     Credentials credentials) throws JoinRefusedException {
         if (connected.incrementAndGet() > config.maxConnections()) {
             connected.decrementAndGet();
             throw new JoinRefusedException(JoinRefusedException.Reason.NODE_FULL);
         }
         boolean resumableSession = wantsResume && resumeEnabled();
         Peer peer = new Peer(UlidCreator.getUlid().toString(), topicName, metadata, requestId, socket,
-                resumableSession, limits);
+                resumableSession, credentials, limits);
         String token = resumableSession ? newToken() : null;
         Frame welcome = Frame.control(ServerMessageEncoder.toJson(new ServerMessage.Welcome(peer.id(), token)));
         Frame joined = presence(new ServerMessage.PeerJoined(peer.id(), metadata));
@@ -205,30 +207,32 @@ public class TopicRegistry implements BusListener {
     /**
      * Resumes the session of that token on a new connection: same peer id, nobody saw it leave,
      * and it gets welcome (with a new token), the current peer-list, then the relays held for it.
-     * A token is single-use and bound to its topic. A token issued by another node (cluster mode)
-     * is claimed from that node, which hands the session over. Returns the peer, or null with the
-     * reason in {@code outcome[0]}.
+     * A token is single-use and bound to its topic and to the subject that opened the session. A
+     * token issued by another node (cluster mode) is claimed from that node, which hands the
+     * session over. Returns the peer, or null with the reason in {@code outcome[0]}.
      */
     public Peer resume(String token, long received, String topicName, String requestId, PeerSocket socket,
-                       ResumeOutcome[] outcome) {
+                       Credentials credentials, ResumeOutcome[] outcome) {
         String owner = ResumeTokens.node(token);
         if (owner == null) {
             outcome[0] = ResumeOutcome.INVALID;
             return null;
         }
         if (!owner.equals(bus.nodeId())) {
-            return resumeFrom(owner, token, received, topicName, requestId, socket, outcome);
+            return resumeFrom(owner, token, received, topicName, requestId, socket, credentials, outcome);
         }
         Peer peer = resumable.get(token);
         Topic topic = topics.get(topicName);
-        if (peer == null || topic == null || !peer.topic().equals(topicName) || !resumable.remove(token, peer)) {
+        if (peer == null || topic == null || !peer.topic().equals(topicName)
+                || !credentials.mayResume(peer.credentials()) || !resumable.remove(token, peer)) {
             outcome[0] = expiredTokens.containsKey(token) ? ResumeOutcome.EXPIRED : ResumeOutcome.INVALID;
             return null;
         }
         String next = newToken();
         Frame welcome = Frame.control(ServerMessageEncoder.toJson(new ServerMessage.Welcome(peer.id(), next)));
         boolean resumed = topic.resume(peer, this::peerList,
-                peerList -> peer.resume(socket, requestId, List.of(welcome, peerList), System.nanoTime(), received));
+                peerList -> peer.resume(socket, requestId, credentials, List.of(welcome, peerList), System.nanoTime(),
+                        received));
         if (!resumed) { // it left (grace period over) while we looked
             outcome[0] = ResumeOutcome.EXPIRED;
             return null;
@@ -241,10 +245,10 @@ public class TopicRegistry implements BusListener {
     }
 
     private Peer resumeFrom(String owner, String token, long received, String topicName, String requestId,
-                            PeerSocket socket, ResumeOutcome[] outcome) {
+                            PeerSocket socket, Credentials credentials, ResumeOutcome[] outcome) {
         AtomicReference<Peer> adopted = new AtomicReference<>();
-        HandOver.Result result = bus.claim(owner, token, received, topicName, handOver -> {
-            adopted.set(adopt(handOver, topicName, requestId, socket));
+        HandOver.Result result = bus.claim(owner, token, received, topicName, credentials.subject(), handOver -> {
+            adopted.set(adopt(handOver, topicName, requestId, socket, credentials));
             return true;
         }).join(); // completes within the Redis timeout
         outcome[0] = switch (result) {
@@ -256,10 +260,10 @@ public class TopicRegistry implements BusListener {
     }
 
     /** Installs a session another node handed over: same id, new token, held relays in order. */
-    private Peer adopt(HandOver handOver, String topicName, String requestId, PeerSocket socket) {
+    private Peer adopt(HandOver handOver, String topicName, String requestId, PeerSocket socket, Credentials credentials) {
         connected.incrementAndGet(); // not a new peer in the cluster: the node capacity was checked at the handshake
         movedAway.remove(handOver.peerId());
-        Peer peer = new Peer(handOver.peerId(), topicName, handOver.metadata(), requestId, socket, true, limits);
+        Peer peer = new Peer(handOver.peerId(), topicName, handOver.metadata(), requestId, socket, true, credentials, limits);
         String token = newToken();
         Frame welcome = Frame.control(ServerMessageEncoder.toJson(new ServerMessage.Welcome(peer.id(), token)));
         Frame joined = presence(new ServerMessage.PeerJoined(peer.id(), handOver.metadata()));
@@ -484,10 +488,12 @@ public class TopicRegistry implements BusListener {
      * here, and the relays kept meanwhile are sent on after the hand-over.
      */
     @Override
-    public HandOver.Result handOver(String token, long received, String topicName, String toNode, Consumer<HandOver> send) {
+    public HandOver.Result handOver(String token, long received, String topicName, String subject, String toNode,
+                                    Consumer<HandOver> send) {
         Peer peer = resumable.get(token);
         Topic topic = topics.get(topicName);
-        if (peer == null || topic == null || !peer.topic().equals(topicName) || !resumable.remove(token, peer)) {
+        if (peer == null || topic == null || !peer.topic().equals(topicName)
+                || !java.util.Objects.equals(subject, peer.credentials().subject()) || !resumable.remove(token, peer)) {
             return expiredTokens.containsKey(token) ? HandOver.Result.EXPIRED : HandOver.Result.INVALID;
         }
         List<Frame> held = peer.startMove(toNode, received);

@@ -28,7 +28,10 @@ import java.util.regex.Pattern;
 @WebServlet("/turn/credentials")
 public class TurnCredentialsServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
+    /** What an anonymous caller may name itself; a token's subject is taken as it is. */
     private static final Pattern USER = Pattern.compile("[A-Za-z0-9._~\\-]{1,128}");
+    /** A subject goes into the TURN username whole, only control characters are refused. */
+    private static final Pattern SUBJECT = Pattern.compile("[^\\p{Cntrl}]{1,256}");
 
     @Inject
     TurnConfig turn;
@@ -44,10 +47,14 @@ public class TurnCredentialsServlet extends HttpServlet {
             return;
         }
         String user = request.getParameter("peer");
+        Pattern allowed = USER;
         if (auth.mode() == AuthMode.JWT) {
             try {
                 String subject = auth.verifier().verify(BearerToken.of(request)).subject();
-                user = subject != null ? subject : user;
+                if (subject != null) {
+                    user = subject;
+                    allowed = SUBJECT;
+                }
             } catch (AuthException e) {
                 response.setHeader("WWW-Authenticate", "Bearer");
                 JsonErrors.write(request, response, e.status(), e.code(), e.getMessage());
@@ -57,8 +64,10 @@ public class TurnCredentialsServlet extends HttpServlet {
         if (user == null) {
             user = "anonymous";
         }
-        if (!USER.matcher(user).matches()) {
-            JsonErrors.write(request, response, 400, "bad_request", "peer is 1-128 characters of A-Z a-z 0-9 . _ ~ -");
+        if (!allowed.matcher(user).matches()) {
+            JsonErrors.write(request, response, 400, "bad_request", allowed == USER
+                    ? "peer is 1-128 characters of A-Z a-z 0-9 . _ ~ -"
+                    : "the token's subject is over 256 characters or holds control characters");
             return;
         }
         TurnCredentials credentials = TurnCredentials.issue(turn.secret(), user, turn.ttl(), turn.uris(), Instant.now());

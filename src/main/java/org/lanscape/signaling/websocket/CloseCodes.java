@@ -18,6 +18,10 @@ public final class CloseCodes {
     public static final int PING_TIMEOUT = org.lanscape.signaling.topic.PeerWatchdog.PING_TIMEOUT;
     /** A send to this peer did not complete within signaling.write.timeout: see PeerWatchdog. */
     public static final int WRITE_TIMEOUT = org.lanscape.signaling.topic.PeerWatchdog.WRITE_TIMEOUT;
+    /** The peer had no room in its queue for an event it had to get: a slow consumer. */
+    public static final int SLOW_CONSUMER = org.lanscape.signaling.topic.TopicRegistry.SLOW_CONSUMER;
+    /** The token that let the connection in expired. */
+    public static final int TOKEN_EXPIRED = org.lanscape.signaling.topic.TopicRegistry.TOKEN_EXPIRED;
 
     private CloseCodes() {
     }

@@ -23,6 +23,7 @@ import org.lanscape.signaling.telemetry.SignalingMetrics;
 import org.lanscape.signaling.topic.TopicRegistry;
 
 import java.io.IOException;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -36,6 +37,8 @@ public class HandshakeFilter implements Filter {
 
     private static final Logger LOG = Logger.getLogger(HandshakeFilter.class.getName());
     private static final String WS_PREFIX = "/ws/";
+    /** The subprotocol entry that carries a resume token, out of the URL: "resume.&lt;token&gt;". */
+    static final String RESUME_PREFIX = "resume.";
 
     @Inject
     ServerLifecycle lifecycle;
@@ -102,7 +105,11 @@ public class HandshakeFilter implements Filter {
                 return;
             }
         }
-        boolean resuming = request.getParameter("resume") != null; // takes no new place; the join checks if it fails
+        String resumeToken = request.getParameter("resume");
+        if (resumeToken == null) {
+            resumeToken = BearerToken.subprotocolEntry(request.getHeader("Sec-WebSocket-Protocol"), RESUME_PREFIX);
+        }
+        boolean resuming = resumeToken != null; // takes no new place; the join checks if it fails
         if (!resuming && registry.topicSize(topic) >= config.topicMaxPeers()) {
             refuse(request, response, 409, "topic_full", "topic_full", "the topic has its maximum number of peers");
             return;
@@ -112,7 +119,8 @@ public class HandshakeFilter implements Filter {
             refuse(request, response, 503, "server_full", "node_full", "the server has its maximum number of connections");
             return;
         }
-        HandshakeContext.set(new HandshakeContext(RequestIds.current(), metadata));
+        HandshakeContext.set(new HandshakeContext(RequestIds.current(), metadata, grant.subject(), grant.validUntilMillis(),
+                resumeToken));
         try {
             chain.doFilter(req, res);
         } finally {
@@ -123,7 +131,10 @@ public class HandshakeFilter implements Filter {
     private void refuse(HttpServletRequest request, HttpServletResponse response, int status, String code,
                         String reason, String message) throws IOException {
         metrics.handshakeRejected(reason);
-        LOG.fine(() -> "handshake refused: reason=" + reason + " status=" + status + " requestId="
+        // A bad token or bad metadata gets one line an operator sees; the rest (capacity, origin, topic
+        // names, storms of them) only the metric.
+        Level level = reason.equals("invalid_metadata") || reason.equals("invalid_token") ? Level.INFO : Level.FINE;
+        LOG.log(level, () -> "handshake refused: reason=" + reason + " status=" + status + " (" + message + ") requestId="
                 + request.getAttribute(RequestIds.ATTRIBUTE));
         JsonErrors.write(request, response, status, code, message);
     }

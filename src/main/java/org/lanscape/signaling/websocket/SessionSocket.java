@@ -44,7 +44,7 @@ final class SessionSocket implements PeerSocket {
 
     @Override
     public void close(int code, String reason) {
-        // Closing writes a close frame, which can block on a stuck socket: never on the caller's thread.
+        // Closing waits for the connection's read and write to clear: never on the caller's thread (SocketCloser).
         try {
             closer.execute(() -> closeNow(code, reason));
         } catch (RuntimeException e) { // the executor is gone: the server is stopping

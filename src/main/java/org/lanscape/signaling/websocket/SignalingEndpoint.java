@@ -1,18 +1,12 @@
 package org.lanscape.signaling.websocket;
 
 import io.opentelemetry.api.trace.Span;
-import jakarta.enterprise.context.Dependent;
-import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
-import jakarta.websocket.OnClose;
-import jakarta.websocket.OnError;
-import jakarta.websocket.OnMessage;
-import jakarta.websocket.OnOpen;
+import jakarta.websocket.Endpoint;
+import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.MessageHandler;
 import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
-import jakarta.websocket.server.PathParam;
-import jakarta.websocket.server.ServerEndpoint;
-import org.lanscape.signaling.config.SignalingConfig;
 import org.lanscape.signaling.protocol.ClientFrame;
 import org.lanscape.signaling.protocol.ClientMessage;
 import org.lanscape.signaling.protocol.ClientMessageDecoder;
@@ -21,8 +15,8 @@ import org.lanscape.signaling.protocol.MalformedMessage;
 import org.lanscape.signaling.protocol.MessageTypes;
 import org.lanscape.signaling.protocol.RawJson;
 import org.lanscape.signaling.protocol.ServerMessage;
-import org.lanscape.signaling.telemetry.SignalingMetrics;
 import org.lanscape.signaling.telemetry.SignalingTracing;
+import org.lanscape.signaling.topic.Credentials;
 import org.lanscape.signaling.topic.JoinRefusedException;
 import org.lanscape.signaling.topic.Peer;
 import org.lanscape.signaling.topic.RelayResult;
@@ -35,83 +29,97 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * {@code /ws/{topic}}: one instance per connection. Decodes, delegates to the {@link TopicRegistry}
- * and maps the outcome to protocol errors; every frame to the client goes through the peer's queue.
- * <p>
- * The codecs are applied here rather than registered with the container: text arrives in parts so
- * that {@link TextAssembler} can hold the size limit on whole messages (Liberty checks single
- * frames only), and outbound frames are encoded once by the registry for all their recipients.
+ * {@code /ws/{topic}}: one instance per connection (registered by {@link SignalingEndpoints}).
+ * Decodes, delegates to the {@link TopicRegistry} and maps the outcome to protocol errors; every
+ * frame to the client goes through the peer's queue. Text arrives frame by frame, so that the
+ * size limit holds for the whole message in bytes ({@link TextAssembler}); outbound frames are
+ * encoded once by the registry for all their recipients.
  */
-@Dependent
-@ServerEndpoint(value = "/ws/{topic}", configurator = EndpointConfigurator.class)
-public class SignalingEndpoint {
+public class SignalingEndpoint extends Endpoint {
 
     private static final Logger LOG = Logger.getLogger(SignalingEndpoint.class.getName());
 
-    @Inject
-    TopicRegistry registry;
-    @Inject
-    SignalingConfig config;
-    @Inject
-    SignalingMetrics metrics;
-    @Inject
-    SignalingTracing tracing;
-    @Inject
-    SocketExecutor executor;
-
+    private final EndpointServices services;
+    private final TopicRegistry registry;
     private final ClientMessageDecoder decoder = new ClientMessageDecoder();
+    private Session session;
     private TextAssembler assembler;
     private RateLimiter rateLimiter;
     private SessionSocket socket;
     private Peer peer;
 
-    @OnOpen
-    public void open(Session session, @PathParam("topic") String topic) {
-        assembler = new TextAssembler(config.maxMessageSize());
-        rateLimiter = new RateLimiter(config.rateLimit(), config.rateBurst(), config.rateCloseAfter(), System.nanoTime());
-        session.setMaxTextMessageBufferSize(config.maxMessageSize());
+    SignalingEndpoint(EndpointServices services) {
+        this.services = services;
+        this.registry = services.registry();
+    }
+
+    @Override
+    public void onOpen(Session session, EndpointConfig endpointConfig) {
+        this.session = session;
+        int limit = services.config().maxMessageSize();
+        // The container refuses a frame whose header declares more than this, before reading it.
+        session.setMaxTextMessageBufferSize(limit);
+        session.setMaxBinaryMessageBufferSize(limit);
         session.setMaxIdleTimeout(0); // liveness is ours: pings, see PeerWatchdog
+        assembler = new TextAssembler(limit, session::setMaxTextMessageBufferSize);
+        rateLimiter = new RateLimiter(services.config().rateLimit(), services.config().rateBurst(),
+                services.config().rateCloseAfter(), System.nanoTime());
+        session.addMessageHandler(String.class, (MessageHandler.Partial<String>) this::text);
+        session.addMessageHandler(ByteBuffer.class, (MessageHandler.Partial<ByteBuffer>) (data, last) -> binary());
+        session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) pong -> pong());
+        String topic = session.getPathParameters().get("topic");
         if (!TopicNames.isValid(topic)) {
             // The handshake filter refuses these with 400; a runtime that normalises the path before
             // its filters (Payara, for "/ws/..") can still upgrade one: no session for it either.
-            metrics.handshakeRejected("invalid_topic");
-            close(session, CloseCodes.POLICY_VIOLATION, "invalid topic");
+            services.metrics().handshakeRejected("invalid_topic");
+            close(CloseCodes.POLICY_VIOLATION, "invalid topic");
             return;
         }
         HandshakeContext context = (HandshakeContext) session.getUserProperties().get(EndpointConfigurator.CONTEXT);
-        String requestId = context == null ? "-" : context.requestId();
-        socket = new SessionSocket(session, executor);
-        String resumeToken = firstParameter(session, "resume");
-        if (resumeToken != null) {
-            TopicRegistry.ResumeOutcome[] outcome = new TopicRegistry.ResumeOutcome[1];
-            Span span = tracing.start("signaling.resume", topic, requestId);
-            peer = registry.resume(resumeToken, received(session), topic, requestId, socket, outcome);
-            String result = outcome[0] == TopicRegistry.ResumeOutcome.RESUMED ? "ok" : outcome[0].name().toLowerCase(Locale.ROOT);
-            SignalingTracing.end(span, "signaling.resume.result", result);
-            metrics.resumed(result);
-            if (peer != null) {
-                LOG.fine(() -> "peer resumed: " + peer.logContext());
-                return;
-            }
+        if (context == null) {
+            context = HandshakeContext.anonymous("-");
         }
-        Span span = tracing.start("signaling.join", topic, requestId);
+        socket = new SessionSocket(session, services.closer());
+        Credentials credentials = new Credentials(context.subject(), context.expiresAtMillis());
+        String resumeToken = context.resumeToken() != null ? context.resumeToken() : firstParameter("resume");
+        if (resumeToken != null && resume(resumeToken, topic, context.requestId(), credentials)) {
+            return;
+        }
+        join(topic, context, credentials, resumeToken);
+    }
+
+    private boolean resume(String token, String topic, String requestId, Credentials credentials) {
+        TopicRegistry.ResumeOutcome[] outcome = new TopicRegistry.ResumeOutcome[1];
+        Span span = services.tracing().start("signaling.resume", topic, requestId);
+        peer = registry.resume(token, received(), topic, requestId, socket, credentials, outcome);
+        String result = outcome[0] == TopicRegistry.ResumeOutcome.RESUMED ? "ok" : outcome[0].name().toLowerCase(Locale.ROOT);
+        SignalingTracing.end(span, "signaling.resume.result", result);
+        services.metrics().resumed(result);
+        if (peer != null) {
+            LOG.fine(() -> "peer resumed: " + peer.logContext());
+        }
+        return peer != null;
+    }
+
+    private void join(String topic, HandshakeContext context, Credentials credentials, String failedResume) {
+        Span span = services.tracing().start("signaling.join", topic, context.requestId());
         try {
-            boolean wantsResume = resumeToken != null || "true".equals(firstParameter(session, "resumable"));
-            peer = registry.join(topic, context == null ? null : context.metadata(), requestId, socket, wantsResume);
-            if (resumeToken != null) {
+            boolean wantsResume = failedResume != null || "true".equals(firstParameter("resumable"));
+            peer = registry.join(topic, context.metadata(), context.requestId(), socket, wantsResume, credentials);
+            if (failedResume != null) {
                 error(ErrorCode.RESUME_FAILED, null); // after welcome and peer-list: a new session
             }
             SignalingTracing.end(span, "signaling.peer.id", peer.id());
             LOG.fine(() -> "peer joined: " + peer.logContext());
         } catch (JoinRefusedException e) {
             SignalingTracing.end(span, "signaling.join.refused", e.reason().name().toLowerCase(Locale.ROOT));
-            metrics.handshakeRejected(e.reason() == JoinRefusedException.Reason.TOPIC_FULL ? "topic_full" : "node_full");
-            close(session, e.reason() == JoinRefusedException.Reason.TOPIC_FULL ? CloseCodes.TOPIC_FULL
-                    : CloseCodes.TRY_AGAIN_LATER, e.getMessage());
+            boolean topicFull = e.reason() == JoinRefusedException.Reason.TOPIC_FULL;
+            services.metrics().handshakeRejected(topicFull ? "topic_full" : "node_full");
+            close(topicFull ? CloseCodes.TOPIC_FULL : CloseCodes.TRY_AGAIN_LATER, e.getMessage());
         }
     }
 
-    private static String firstParameter(Session session, String name) {
+    private String firstParameter(String name) {
         List<String> values = session.getRequestParameterMap().get(name);
         return values == null || values.isEmpty() ? null : values.get(0);
     }
@@ -120,20 +128,19 @@ public class SignalingEndpoint {
      * {@code ?received=<n>} beside {@code resume}: how many messages the client got on the lost
      * connection; -1 when it does not say (or says something that is not a count).
      */
-    private static long received(Session session) {
-        List<String> values = session.getRequestParameterMap().get("received");
-        if (values == null || values.isEmpty()) {
+    private long received() {
+        String value = firstParameter("received");
+        if (value == null) {
             return -1;
         }
         try {
-            return Math.max(-1, Long.parseLong(values.get(0)));
+            return Math.max(-1, Long.parseLong(value));
         } catch (NumberFormatException e) {
             return -1;
         }
     }
 
-    @OnMessage
-    public void text(Session session, String part, boolean last) {
+    private void text(String part, boolean last) {
         if (peer == null) {
             return;
         }
@@ -144,11 +151,11 @@ public class SignalingEndpoint {
             if (rateLimiter.tryAcquire(receivedAt)) {
                 message(decoder.decode(text), receivedAt);
             } else {
-                rateLimited(session, text);
+                rateLimited(text);
             }
         } else if (assembler.tooBig()) {
-            LOG.info(() -> "closing peer: message over " + config.maxMessageSize() + " characters: " + peer.logContext());
-            close(session, CloseCodes.MESSAGE_TOO_BIG, "message too big");
+            LOG.info(() -> "closing peer: message over " + services.config().maxMessageSize() + " bytes: " + peer.logContext());
+            close(CloseCodes.MESSAGE_TOO_BIG, "message too big");
             leave();
         }
     }
@@ -164,7 +171,7 @@ public class SignalingEndpoint {
         } else if (message.to() == null || message.to().isEmpty()) {
             error(ErrorCode.MISSING_TARGET, message.msgId());
         } else {
-            Span span = tracing.start("signaling.relay", peer.topic(), peer.requestId());
+            Span span = services.tracing().start("signaling.relay", peer.topic(), peer.requestId());
             if (span != null) {
                 span.setAttribute("signaling.message.type", message.type());
             }
@@ -179,54 +186,62 @@ public class SignalingEndpoint {
         }
     }
 
-    private void rateLimited(Session session, String text) {
+    private void rateLimited(String text) {
         if (rateLimiter.shouldClose()) {
             LOG.info(() -> "closing peer: kept flooding past the rate limit: " + peer.logContext());
-            close(session, CloseCodes.POLICY_VIOLATION, "rate limit exceeded");
+            close(CloseCodes.POLICY_VIOLATION, "rate limit exceeded");
             leave();
             return;
         }
-        metrics.errorSent(ErrorCode.RATE_LIMITED.wire());
+        services.metrics().errorSent(ErrorCode.RATE_LIMITED.wire());
         ClientFrame frame = decoder.decode(text); // only for the msgId: the message is not processed
         RawJson msgId = frame instanceof ClientMessage m ? m.msgId() : ((MalformedMessage) frame).msgId();
-        // A flooder whose own queue fills up with these is a slow consumer too.
         registry.tell(peer, new ServerMessage.Error(ErrorCode.RATE_LIMITED, msgId));
     }
 
-    @OnMessage
-    public void pong(PongMessage pong) {
-        if (peer != null) {
-            peer.seen(System.nanoTime());
+    /** A pong answers our ping; unasked ones count against the rate limit like messages. */
+    private void pong() {
+        if (peer == null) {
+            return;
+        }
+        long now = System.nanoTime();
+        peer.seen(now);
+        if (!rateLimiter.tryAcquire(now) && rateLimiter.shouldClose()) {
+            LOG.info(() -> "closing peer: kept flooding pongs past the rate limit: " + peer.logContext());
+            close(CloseCodes.POLICY_VIOLATION, "rate limit exceeded");
+            leave();
         }
     }
 
-    @OnMessage
-    public void binary(Session session, ByteBuffer data) {
+    private void binary() {
         if (peer != null) {
             LOG.info(() -> "closing peer: binary frame: " + peer.logContext());
         }
-        close(session, CloseCodes.UNSUPPORTED_DATA, "binary frames are not supported");
+        close(CloseCodes.UNSUPPORTED_DATA, "binary frames are not supported");
+        leave();
     }
 
     /**
-     * Transport failures; an oversized frame also ends here, after the container closed with 1009.
-     * The container closes the connection after an error, and {@link #closed} decides what follows.
+     * Transport failures, and frames the container refused (over the size limit: it closed with
+     * 1009; not UTF-8: 1007). The container closes the connection after an error, and
+     * {@link #onClose} decides what follows.
      */
-    @OnError
-    public void failed(Throwable failure) {
-        LOG.log(Level.FINE, "connection failed: " + (peer == null ? "-" : peer.logContext()), failure);
+    @Override
+    public void onError(Session session, Throwable failure) {
+        String context = peer == null ? "-" : peer.logContext();
+        LOG.info(() -> "connection failed: " + failure + " " + context);
+        LOG.log(Level.FINE, "connection failed: " + context, failure);
     }
 
     /**
-     * A connection lost without a close frame keeps its peer for a resume, when resume is on; any
-     * other close, and a resume's grace period running out, make it leave. Liberty reports a lost
-     * connection (reset, end of stream) as 1011 with the I/O error as the reason, other runtimes as
-     * 1006.
+     * A connection lost without a close frame keeps a resumable peer for a resume; any other
+     * close makes it leave. Liberty reports a lost connection (reset, end of stream) as 1011 with
+     * the I/O error as the reason, other runtimes as 1006.
      */
-    @OnClose
-    public void closed(CloseReason reason) {
+    @Override
+    public void onClose(Session session, CloseReason reason) {
         int code = reason.getCloseCode().getCode();
-        metrics.connectionClosed(code);
+        services.metrics().connectionClosed(code);
         LOG.fine(() -> "connection closed: code=" + code + " reason=" + reason.getReasonPhrase() + " "
                 + (peer == null ? "-" : peer.logContext()));
         if (peer == null || !peer.isCurrent(socket)) {
@@ -247,7 +262,7 @@ public class SignalingEndpoint {
             return;
         }
         boolean first = !peer.isClosed();
-        Span span = first ? tracing.start("signaling.leave", peer.topic(), peer.requestId()) : null;
+        Span span = first ? services.tracing().start("signaling.leave", peer.topic(), peer.requestId()) : null;
         registry.connectionClosed(peer); // idempotent: also when the watchdog or a failed send got there first
         if (first) {
             SignalingTracing.end(span, "signaling.peer.id", peer.id());
@@ -260,12 +275,12 @@ public class SignalingEndpoint {
     }
 
     private void error(ErrorCode code, String message, RawJson msgId) {
-        metrics.errorSent(code.wire());
+        services.metrics().errorSent(code.wire());
         registry.tell(peer, new ServerMessage.Error(code, message, msgId));
     }
 
-    /** Closes from the server's side, off this container thread: the close handshake can take a while. */
-    private void close(Session session, int code, String reason) {
-        new SessionSocket(session, executor).close(code, reason);
+    /** Closes from the server's side, on the closer's threads: the close handshake can take a while. */
+    private void close(int code, String reason) {
+        (socket != null ? socket : new SessionSocket(session, services.closer())).close(code, reason);
     }
 }

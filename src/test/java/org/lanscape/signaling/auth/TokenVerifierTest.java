@@ -50,7 +50,7 @@ class TokenVerifierTest {
     }
 
     private static TokenVerifier hmac() {
-        return TokenVerifier.hmac(SECRET, "signaling", null, SKEW, "topics", "metadata");
+        return TokenVerifier.hmac(SECRET, "signaling", null, SKEW, ClaimNames.DEFAULT);
     }
 
     private static String hs256(JwtClaims claims) throws Exception {
@@ -69,6 +69,29 @@ class TokenVerifierTest {
         assertFalse(grant.allows("room-2"));
         assertFalse(grant.allows("room-10"));
         assertEquals("Alice", grant.metadata().getString("name"));
+    }
+
+    /** 5 000 levels of metadata overflowed jose4j's recursive parser (StackOverflowError, a 500). */
+    @Test
+    void claimsNestedThousandsDeepAreRefusedBeforeTheyAreParsed() throws Exception {
+        JsonWebSignature jws = new JsonWebSignature();
+        jws.setPayload(claims("signaling", 5).toJson().replaceFirst("\\}$",
+                ",\"metadata\":" + "{\"a\":".repeat(5000) + "1" + "}".repeat(5000) + "}"));
+        jws.setKey(new HmacKey(SECRET.getBytes(StandardCharsets.UTF_8)));
+        jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.HMAC_SHA256);
+        AuthException refused = refused(hmac(), jws.getCompactSerialization());
+        assertEquals(401, refused.status());
+        assertEquals("the token's claims are nested too deep", refused.getMessage());
+    }
+
+    @Test
+    void aGrantIsValidUntilTheTokensExpiryAndItsSkewAndNamesAnAdmin() throws Exception {
+        JwtClaims claims = claims("signaling", 5);
+        claims.setClaim("admin", true);
+        Grant grant = hmac().verify(hs256(claims));
+        assertEquals(claims.getExpirationTime().getValueInMillis() + SKEW.toMillis(), grant.validUntilMillis());
+        assertTrue(grant.admin());
+        assertFalse(hmac().verify(hs256(claims("signaling", 5))).admin());
     }
 
     @Test
@@ -102,7 +125,7 @@ class TokenVerifierTest {
         RsaJsonWebKey rsa = RsaJwkGenerator.generateJwk(2048);
         String pem = "-----BEGIN PUBLIC KEY-----\n"
                 + Base64.getMimeEncoder().encodeToString(rsa.getPublicKey().getEncoded()) + "\n-----END PUBLIC KEY-----\n";
-        TokenVerifier verifier = TokenVerifier.publicKey(pem, "signaling", null, SKEW, "topics", "metadata");
+        TokenVerifier verifier = TokenVerifier.publicKey(pem, "signaling", null, SKEW, ClaimNames.DEFAULT);
         assertEquals("alice", verifier.verify(sign(rsa.getPrivateKey(), AlgorithmIdentifiers.RSA_USING_SHA256, null,
                 claims("signaling", 5))).subject());
         // an HS256 token "signed" with the public key as the secret: the classic confusion attack
@@ -118,7 +141,7 @@ class TokenVerifierTest {
         EllipticCurveJsonWebKey other = EcJwkGenerator.generateJwk(EllipticCurves.P256);
         other.setKeyId("k2");
         String jwks = new JsonWebKeySet(ec, other).toJson(); // public parts only
-        TokenVerifier verifier = TokenVerifier.jwks(jwks, "signaling", null, SKEW, "topics", "metadata");
+        TokenVerifier verifier = TokenVerifier.jwks(jwks, "signaling", null, SKEW, ClaimNames.DEFAULT);
         assertEquals("alice", verifier.verify(sign(ec.getPrivateKey(),
                 AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256, "k1", claims("signaling", 5))).subject());
         String wrongKid = sign(ec.getPrivateKey(), AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256, "k2",

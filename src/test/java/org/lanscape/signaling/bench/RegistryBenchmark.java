@@ -3,6 +3,7 @@ package org.lanscape.signaling.bench;
 import org.lanscape.signaling.cluster.LocalBus;
 import org.lanscape.signaling.config.SignalingConfig;
 import org.lanscape.signaling.protocol.RawJson;
+import org.lanscape.signaling.topic.Credentials;
 import org.lanscape.signaling.topic.Peer;
 import org.lanscape.signaling.topic.PeerSocket;
 import org.lanscape.signaling.topic.RelayResult;
@@ -73,7 +74,7 @@ public class RegistryBenchmark {
                 Duration.ofSeconds(30), 65536).withLimits(1_000_000, 10_000_000), TopicObserver.NONE, new LocalBus("bench"));
         List<Peer> peers = new ArrayList<>();
         for (int i = 0; i < peersOnNode; i++) {
-            peers.add(registry.join("room-" + (i / roomSize), null, "bench", INSTANT, false));
+            peers.add(registry.join("room-" + (i / roomSize), null, "bench", INSTANT, false, Credentials.NONE));
         }
         sender = peers.get(0);
         target = peers.get(1);
@@ -87,7 +88,7 @@ public class RegistryBenchmark {
     /** A peer joins a room of roomSize (each member gets peer-joined) and leaves (peer-left). */
     @Benchmark
     public Peer joinAndLeaveRoomOfN() throws Exception {
-        Peer peer = registry.join("room-0", null, "bench", INSTANT, false);
+        Peer peer = registry.join("room-0", null, "bench", INSTANT, false, Credentials.NONE);
         registry.leave(peer);
         joins++;
         return peer;

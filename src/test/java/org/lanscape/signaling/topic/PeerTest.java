@@ -61,13 +61,13 @@ class PeerTest {
 
     /** A live, not resumable peer whose queue holds {@code maxBytes}. */
     static Peer peer(PeerSocket socket, long maxBytes) {
-        return new Peer("p", "t", null, "req", socket, false, new QueueLimits(maxBytes, new NodeQueueBudget(1L << 40),
+        return new Peer("p", "t", null, "req", socket, false, Credentials.NONE, new QueueLimits(maxBytes, new NodeQueueBudget(1L << 40),
                 TopicObserver.NONE, 0));
     }
 
     /** A resumable peer keeping {@code replayChars} of what it was sent for a resume. */
     static Peer resumablePeer(PeerSocket socket, long maxBytes, int replayChars) {
-        return new Peer("p", "t", null, "req", socket, true, new QueueLimits(maxBytes, new NodeQueueBudget(1L << 40),
+        return new Peer("p", "t", null, "req", socket, true, Credentials.NONE, new QueueLimits(maxBytes, new NodeQueueBudget(1L << 40),
                 TopicObserver.NONE, replayChars));
     }
 
@@ -137,8 +137,8 @@ class PeerTest {
         ManualSocket a = new ManualSocket();
         ManualSocket b = new ManualSocket();
         QueueLimits limits = new QueueLimits(1 << 20, node, TopicObserver.NONE, 0);
-        Peer pa = new Peer("a", "t", null, "req", a, false, limits);
-        Peer pb = new Peer("b", "t", null, "req", b, false, limits);
+        Peer pa = new Peer("a", "t", null, "req", a, false, Credentials.NONE, limits);
+        Peer pb = new Peer("b", "t", null, "req", b, false, Credentials.NONE, limits);
         assertTrue(offer(pa, relayFrame("a".repeat(60))));
         assertTrue(offer(pb, relayFrame("b".repeat(40))));
         assertEquals(100, node.used());
@@ -335,7 +335,7 @@ class PeerTest {
                 });
                 java.util.concurrent.Future<Boolean> resume = pool.submit(() -> {
                     start.await();
-                    return peer.resume(back, "req2", List.of(frame("{\"m\":\"w\"}")), System.nanoTime(), -1);
+                    return peer.resume(back, "req2", Credentials.NONE, List.of(frame("{\"m\":\"w\"}")), System.nanoTime(), -1);
                 });
                 List<Frame> expired = expiry.get(5, TimeUnit.SECONDS);
                 boolean resumed = resume.get(5, TimeUnit.SECONDS);
@@ -471,7 +471,7 @@ class PeerTest {
         assertTrue(push(peer, relay("held")));
 
         RecordingSocket second = new RecordingSocket();
-        peer.resume(second, "req2", List.of(text("welcome2"), text("list2")), System.nanoTime(), 3);
+        peer.resume(second, "req2", Credentials.NONE, List.of(text("welcome2"), text("list2")), System.nanoTime(), 3);
         peer.flush(); // got welcome, list, r1
         assertEquals(List.of("welcome2", "list2", "r2", "r3", "held"), texts(second),
                 "the relays after the third frame, then the held one; membership is in the new list");
@@ -480,7 +480,7 @@ class PeerTest {
         assertTrue(push(peer, relay("r4")));
         peer.suspend(System.nanoTime());
         RecordingSocket third = new RecordingSocket();
-        peer.resume(third, "req3", List.of(text("welcome3"), text("list3")), System.nanoTime(), 5);
+        peer.resume(third, "req3", Credentials.NONE, List.of(text("welcome3"), text("list3")), System.nanoTime(), 5);
         peer.flush();
         assertEquals(List.of("welcome3", "list3", "r4"), texts(third));
     }
@@ -493,7 +493,7 @@ class PeerTest {
         push(peer, relay("r2"));
         peer.suspend(System.nanoTime());
         RecordingSocket second = new RecordingSocket();
-        peer.resume(second, "req2", List.of(text("w"), text("l")), System.nanoTime(), -1);
+        peer.resume(second, "req2", Credentials.NONE, List.of(text("w"), text("l")), System.nanoTime(), -1);
         peer.flush();
         assertEquals(List.of("w", "l"), texts(second));
 
@@ -502,7 +502,7 @@ class PeerTest {
         push(peer, relay("r5"));
         peer.suspend(System.nanoTime());
         RecordingSocket third = new RecordingSocket();
-        peer.resume(third, "req3", List.of(text("w"), text("l")), System.nanoTime(), 0);
+        peer.resume(third, "req3", Credentials.NONE, List.of(text("w"), text("l")), System.nanoTime(), 0);
         peer.flush();
         assertEquals(List.of("w", "l", "r5"), texts(third), "only what the budget kept");
     }
@@ -545,7 +545,7 @@ class PeerTest {
                     Thread.onSpinWait();
                 }
                 RecordingSocket fresh = new RecordingSocket();
-                peer.resume(fresh, "req2", List.of(text("welcome2"), text("list2")), System.nanoTime(), -1);
+                peer.resume(fresh, "req2", Credentials.NONE, List.of(text("welcome2"), text("list2")), System.nanoTime(), -1);
                 peer.flush();
                 stop.set(true);
                 flood.get(10, TimeUnit.SECONDS);
@@ -574,7 +574,7 @@ class PeerTest {
         peer.suspend(System.nanoTime());
         peer.forgetSentBefore(System.nanoTime()); // a held peer keeps its log
         RecordingSocket second = new RecordingSocket();
-        peer.resume(second, "req2", List.of(text("w"), text("l")), System.nanoTime(), 1);
+        peer.resume(second, "req2", Credentials.NONE, List.of(text("w"), text("l")), System.nanoTime(), 1);
         peer.flush();
         assertEquals(List.of("w", "l", "recent"), texts(second));
     }

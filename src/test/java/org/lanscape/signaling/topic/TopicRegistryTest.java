@@ -42,8 +42,8 @@ class TopicRegistryTest {
         TopicRegistry registry = registry(1 << 20);
         RecordingSocket a = new RecordingSocket();
         RecordingSocket b = new RecordingSocket();
-        Peer pa = registry.join("room", Json.createObjectBuilder().add("name", "a").build(), "req", a, false);
-        Peer pb = registry.join("room", null, "req", b, false);
+        Peer pa = registry.join("room", Json.createObjectBuilder().add("name", "a").build(), "req", a, false, Credentials.NONE);
+        Peer pb = registry.join("room", null, "req", b, false, Credentials.NONE);
 
         List<JsonObject> toA = a.messages();
         assertEquals("welcome", toA.get(0).getString("type"));
@@ -82,9 +82,9 @@ class TopicRegistryTest {
                 }
             }
         };
-        member[0] = registry.join("room", null, "req", eager, false);
+        member[0] = registry.join("room", null, "req", eager, false, Credentials.NONE);
         RecordingSocket newcomer = new RecordingSocket();
-        registry.join("room", null, "req", newcomer, false);
+        registry.join("room", null, "req", newcomer, false, Credentials.NONE);
         assertEquals(List.of(RelayResult.DELIVERED), results);
         assertEquals("offer", newcomer.messages().get(2).getString("type"), "after its welcome and peer-list");
     }
@@ -95,9 +95,9 @@ class TopicRegistryTest {
         RecordingSocket a = new RecordingSocket();
         RecordingSocket b = new RecordingSocket();
         RecordingSocket other = new RecordingSocket();
-        Peer pa = registry.join("room", null, "req", a, false);
-        Peer pb = registry.join("room", null, "req", b, false);
-        Peer po = registry.join("elsewhere", null, "req", other, false);
+        Peer pa = registry.join("room", null, "req", a, false, Credentials.NONE);
+        Peer pb = registry.join("room", null, "req", b, false, Credentials.NONE);
+        Peer po = registry.join("elsewhere", null, "req", other, false, Credentials.NONE);
 
         RawJson payload = RawJson.of("{\"sdp\":\"v=0\"}");
         assertEquals(RelayResult.DELIVERED, registry.relay(pa, "offer", pb.id(), payload, RawJson.of("\"m1\""), 0));
@@ -122,8 +122,8 @@ class TopicRegistryTest {
         TopicRegistry registry = registry(2048);
         PeerTest.ManualSocket stuck = new PeerTest.ManualSocket(); // never completes a send
         RecordingSocket a = new RecordingSocket();
-        Peer ps = registry.join("room", null, "req", stuck, false); // welcome in flight, peer-list queued
-        Peer pa = registry.join("room", null, "req", a, false);     // peer-joined queued for the stuck one
+        Peer ps = registry.join("room", null, "req", stuck, false, Credentials.NONE); // welcome in flight, peer-list queued
+        Peer pa = registry.join("room", null, "req", a, false, Credentials.NONE);     // peer-joined queued for the stuck one
         // a relay that leaves room for 30 bytes: less than a peer-joined takes
         int overhead = org.lanscape.signaling.protocol.ServerMessageEncoder.toJson(new org.lanscape.signaling.protocol
                 .ServerMessage.Relayed("offer", pa.id(), RawJson.of("\"\""), RawJson.of("\"fits\""))).length();
@@ -132,7 +132,7 @@ class TopicRegistryTest {
         assertEquals(RelayResult.DROPPED, registry.relay(pa, "offer", ps.id(), big, RawJson.of("\"no-room\""), 0));
 
         RecordingSocket c = new RecordingSocket();
-        Peer pc = registry.join("room", null, "req", c, false); // its peer-joined has no room at the stuck peer
+        Peer pc = registry.join("room", null, "req", c, false, Credentials.NONE); // its peer-joined has no room at the stuck peer
         assertEquals(TopicRegistry.SLOW_CONSUMER, stuck.closedWith);
         assertTrue(ps.isClosed());
         List<JsonObject> toA = a.messages();
@@ -152,8 +152,8 @@ class TopicRegistryTest {
                 TopicObserver.NONE, new LocalBus("test"));
         RecordingSocket watcher = new RecordingSocket();
         RecordingSocket seed = new RecordingSocket();
-        registry.join("room", null, "req", watcher, false);
-        Peer plain = registry.join("room", null, "req", seed, false);
+        registry.join("room", null, "req", watcher, false, Credentials.NONE);
+        Peer plain = registry.join("room", null, "req", seed, false, Credentials.NONE);
         assertFalse(seed.messages().get(0).containsKey("resumeToken"), "the seed's welcome: no token");
         registry.connectionLost(plain);
         assertEquals("peer-left", watcher.messages().get(3).getString("type"), "it leaves at once");
@@ -164,19 +164,19 @@ class TopicRegistryTest {
     void capacityLimitsHoldExactly() throws Exception {
         TopicRegistry registry = new TopicRegistry(new SignalingConfig(16, Duration.ofMillis(100),
                 Duration.ofSeconds(5), Duration.ofSeconds(30), 65536).withLimits(2, 3), TopicObserver.NONE, new LocalBus("test"));
-        Peer a = registry.join("room", null, "req", new RecordingSocket(), false);
-        registry.join("room", null, "req", new RecordingSocket(), false);
+        Peer a = registry.join("room", null, "req", new RecordingSocket(), false, Credentials.NONE);
+        registry.join("room", null, "req", new RecordingSocket(), false, Credentials.NONE);
         JoinRefusedException full = org.junit.jupiter.api.Assertions.assertThrows(JoinRefusedException.class,
-                () -> registry.join("room", null, "req", new RecordingSocket(), false));
+                () -> registry.join("room", null, "req", new RecordingSocket(), false, Credentials.NONE));
         assertEquals(JoinRefusedException.Reason.TOPIC_FULL, full.reason());
-        registry.join("other", null, "req", new RecordingSocket(), false);
+        registry.join("other", null, "req", new RecordingSocket(), false, Credentials.NONE);
         JoinRefusedException nodeFull = org.junit.jupiter.api.Assertions.assertThrows(JoinRefusedException.class,
-                () -> registry.join("third", null, "req", new RecordingSocket(), false));
+                () -> registry.join("third", null, "req", new RecordingSocket(), false, Credentials.NONE));
         assertEquals(JoinRefusedException.Reason.NODE_FULL, nodeFull.reason());
         assertEquals(3, registry.peerCount());
         assertEquals(2, registry.topicCount(), "a refused join leaves no topic behind");
         registry.leave(a);
-        registry.join("room", null, "req", new RecordingSocket(), false); // room again, for one
+        registry.join("room", null, "req", new RecordingSocket(), false, Credentials.NONE); // room again, for one
         assertEquals(3, registry.peerCount());
     }
 
@@ -187,17 +187,17 @@ class TopicRegistryTest {
                 TopicObserver.NONE, new LocalBus("test"));
         RecordingSocket a = new RecordingSocket();
         RecordingSocket lost = new RecordingSocket();
-        Peer pa = registry.join("room", null, "req", a, false);
-        Peer pl = registry.join("room", null, "req", lost, true);
+        Peer pa = registry.join("room", null, "req", a, false, Credentials.NONE);
+        Peer pl = registry.join("room", null, "req", lost, true, Credentials.NONE);
         String token = lost.messages().get(0).getString("resumeToken");
         registry.connectionLost(pl);
         assertTrue(pl.isAway());
         assertEquals(RelayResult.DELIVERED, registry.relay(pa, "offer", pl.id(), null, RawJson.of("\"held\""), 1));
-        registry.join("room", null, "req", new RecordingSocket(), false); // a peer-joined during the gap: superseded
+        registry.join("room", null, "req", new RecordingSocket(), false, Credentials.NONE); // a peer-joined during the gap: superseded
 
         RecordingSocket back = new RecordingSocket();
         TopicRegistry.ResumeOutcome[] outcome = new TopicRegistry.ResumeOutcome[1];
-        assertEquals(pl, registry.resume(token, -1, "room", "req2", back, outcome));
+        assertEquals(pl, registry.resume(token, -1, "room", "req2", back, Credentials.NONE, outcome));
         assertEquals(TopicRegistry.ResumeOutcome.RESUMED, outcome[0]);
         List<JsonObject> frames = back.messages();
         assertEquals(pl.id(), frames.get(0).getString("selfId"));
@@ -206,10 +206,10 @@ class TopicRegistryTest {
         assertEquals(3, frames.size(), "the peer-joined of the gap is replaced by the peer-list");
         assertTrue(a.messages().stream().noneMatch(m -> m.getString("type").equals("peer-left")), "nobody saw it leave");
 
-        assertEquals(null, registry.resume(token, -1, "room", "req3", new RecordingSocket(), outcome));
+        assertEquals(null, registry.resume(token, -1, "room", "req3", new RecordingSocket(), Credentials.NONE, outcome));
         assertEquals(TopicRegistry.ResumeOutcome.INVALID, outcome[0], "single-use");
         String second = frames.get(0).getString("resumeToken");
-        assertEquals(null, registry.resume(second, -1, "other-room", "req3", new RecordingSocket(), outcome));
+        assertEquals(null, registry.resume(second, -1, "other-room", "req3", new RecordingSocket(), Credentials.NONE, outcome));
         assertEquals(TopicRegistry.ResumeOutcome.INVALID, outcome[0], "bound to its topic");
 
         assertEquals(RelayResult.DELIVERED, registry.relay(pa, "offer", pl.id(), null, RawJson.of("\"to-expire\""), 1));
@@ -222,7 +222,7 @@ class TopicRegistryTest {
         assertEquals("peer-left", toA.get(toA.size() - 2).getString("type"));
         assertEquals("dropped", toA.get(toA.size() - 1).getString("code"), "the held relay is answered, not lost");
         assertEquals("held-then-expired", toA.get(toA.size() - 1).getString("msgId"));
-        assertEquals(null, registry.resume(second, -1, "room", "req4", new RecordingSocket(), outcome));
+        assertEquals(null, registry.resume(second, -1, "room", "req4", new RecordingSocket(), Credentials.NONE, outcome));
         assertEquals(TopicRegistry.ResumeOutcome.EXPIRED, outcome[0]);
     }
 
@@ -231,8 +231,8 @@ class TopicRegistryTest {
         TopicRegistry registry = registry(1 << 20);
         RecordingSocket a = new RecordingSocket();
         RecordingSocket b = new RecordingSocket();
-        Peer pa = registry.join("room", null, "req", a, false);
-        registry.join("room", null, "req", b, false);
+        Peer pa = registry.join("room", null, "req", a, false, Credentials.NONE);
+        registry.join("room", null, "req", b, false, Credentials.NONE);
         registry.disconnect(pa, 4001, "write timeout");
         assertEquals(4001, a.closedWith);
         assertEquals("peer-left", b.messages().get(2).getString("type"));
@@ -265,7 +265,7 @@ class TopicRegistryTest {
                 for (int r = 0; r < rounds; r++) {
                     String topic = "t" + random.nextInt(4);
                     RecordingSocket socket = new RecordingSocket();
-                    Peer peer = registry.join(topic, null, "req", socket, false);
+                    Peer peer = registry.join(topic, null, "req", socket, false, Credentials.NONE);
                     sockets.put(peer.id(), socket);
                     topicOf.put(peer.id(), topic);
                     for (String target : known(socket.messages())) {

@@ -15,7 +15,7 @@ import java.io.StringReader;
  * {"k":"leave","node":N,"topic":T,"peer":P}                      on the topic's channel
  * {"k":"relay","node":N,"topic":T,"from":F,"to":P,"frame":"..","msgId":".."}   to the target's node
  * {"k":"undeliverable","node":N,"to":F,"code":"dropped","msgId":".."}         back to the sender's node
- * {"k":"claim","node":N,"id":C,"topic":T,"token":"..","received":n}   to the node that issued the resume token
+ * {"k":"claim","node":N,"id":C,"topic":T,"token":"..","received":n,"subject":S}   to the node that issued the resume token
  * {"k":"handover","node":N,"id":C,"topic":T,"peer":P,"metadata":{..},"frames":[".."]}   back to the claimant
  * {"k":"refused","node":N,"id":C,"topic":T,"result":"expired"}  back to the claimant
  * {"k":"move","node":N,"topic":T,"peer":P,"to":M}               on the topic's channel
@@ -68,9 +68,13 @@ final class BusMessage {
         return Json.createObjectBuilder(relay).add("hop", 1).build().toString();
     }
 
-    static String claim(String node, String claimId, String topic, String token, long received) {
-        return base(CLAIM, node).add("id", claimId).add("topic", topic).add("token", token).add("received", received)
-                .build().toString();
+    static String claim(String node, String claimId, String topic, String token, long received, String subject) {
+        JsonObjectBuilder b = base(CLAIM, node).add("id", claimId).add("topic", topic).add("token", token)
+                .add("received", received);
+        if (subject != null) {
+            b.add("subject", subject);
+        }
+        return b.build().toString();
     }
 
     static String handOver(String node, String claimId, String topic, org.lanscape.signaling.cluster.HandOver handOver) {

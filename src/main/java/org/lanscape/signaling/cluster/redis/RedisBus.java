@@ -229,7 +229,7 @@ public final class RedisBus implements ClusterBus {
 
     @Override
     public CompletableFuture<HandOver.Result> claim(String owner, String token, long received, String topic,
-                                                    Predicate<HandOver> adopt) {
+                                                    String subject, Predicate<HandOver> adopt) {
         RedisAsyncCommands<String, String> redis = healthy() ? asyncOrNull() : null;
         if (redis == null) {
             return CompletableFuture.completedFuture(HandOver.Result.EXPIRED);
@@ -243,7 +243,7 @@ public final class RedisBus implements ClusterBus {
             settle(id, HandOver.Result.EXPIRED);
             return pending.result();
         }
-        redis.publish(RedisKeys.nodeChannel(owner), BusMessage.claim(node, id, topic, token, received))
+        redis.publish(RedisKeys.nodeChannel(owner), BusMessage.claim(node, id, topic, token, received, subject))
                 .whenComplete((receivers, failure) -> {
                     if (failure != null || receivers == 0) { // its node is gone, and the session with it
                         settle(id, HandOver.Result.EXPIRED);
@@ -386,7 +386,8 @@ public final class RedisBus implements ClusterBus {
         String id = message.getString("id");
         String topic = message.getString("topic");
         long received = message.getJsonNumber("received") == null ? -1 : message.getJsonNumber("received").longValue();
-        HandOver.Result result = listener.handOver(message.getString("token"), received, topic, claimant, handOver -> {
+        String subject = message.containsKey("subject") ? message.getString("subject") : null;
+        HandOver.Result result = listener.handOver(message.getString("token"), received, topic, subject, claimant, handOver -> {
             // One connection, so Redis sees these in this order, before any relay sent on afterwards.
             redis.hset(RedisKeys.members(topic), handOver.peerId(), BusMessage.member(claimant, handOver.metadata()));
             redis.publish(RedisKeys.nodeChannel(claimant), BusMessage.handOver(node, id, topic, handOver));

@@ -1,0 +1,21 @@
+package org.lanscape.signaling.topic;
+
+/**
+ * Who a connection authenticated as and until when: the subject of its token (null without auth)
+ * and the moment the token stops being valid (epoch milliseconds, {@link Long#MAX_VALUE} without
+ * one). A session resumes only for the same subject, and a connection is closed when its token
+ * expires.
+ */
+public record Credentials(String subject, long expiresAtMillis) {
+
+    public static final Credentials NONE = new Credentials(null, Long.MAX_VALUE);
+
+    /** True when a resume by these credentials may take over a session opened with {@code original}. */
+    public boolean mayResume(Credentials original) {
+        return java.util.Objects.equals(subject, original.subject());
+    }
+
+    public boolean expiredAt(long nowMillis) {
+        return nowMillis >= expiresAtMillis;
+    }
+}
