@@ -70,7 +70,7 @@ class SessionHandOverIT {
                     REDIS_TIMEOUT), ClusterObserver.NONE);
             TopicRegistry registry = new TopicRegistry(new SignalingConfig(1 << 20, Duration.ofMillis(100), Duration.ofSeconds(5),
                     Duration.ofSeconds(30), 65536).withResume(Duration.ofSeconds(30)), TopicObserver.NONE, bus);
-            bus.start(registry);
+            bus.start(registry.busListener());
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             while (!bus.healthy()) {
                 assertTrue(System.nanoTime() < deadline, "node " + id + " registered with Redis");

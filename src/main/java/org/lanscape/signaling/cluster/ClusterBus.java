@@ -57,6 +57,11 @@ public interface ClusterBus {
     CompletableFuture<HandOver.Result> claim(String owner, String token, long received, String topic, String subject,
                                              Predicate<HandOver> adopt);
 
+    /** The longest a claim may take, after which the claimant gives up on its own (the bus answers sooner). */
+    default java.time.Duration claimTimeout() {
+        return java.time.Duration.ofSeconds(5);
+    }
+
     /** True while the bus works (the readiness check). One node is always healthy. */
     boolean healthy();
 

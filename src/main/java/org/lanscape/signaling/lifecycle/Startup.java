@@ -58,7 +58,7 @@ public class Startup {
             LOG.warning("signaling.queue.size is no longer used: queues are bounded in bytes (signaling.queue.max-bytes)");
         }
         LOG.info("authentication: " + auth.mode().name().toLowerCase(java.util.Locale.ROOT));
-        bus.start(registry);
+        bus.start(registry.busListener());
         watchdog.start();
         shutdown.install();
         lifecycle.ready();

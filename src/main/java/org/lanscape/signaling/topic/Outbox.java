@@ -1,25 +1,19 @@
 package org.lanscape.signaling.topic;
 
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The outbound side of one peer: the frames waiting for its connection, bounded in bytes, sent
- * through its socket one at a time (the WebSocket API allows one send in flight). A small state
- * machine under one lock, which is held only to move frames, never while a frame is sent:
+ * One peer's send pump: its {@link FrameQueue}, sent through its socket one frame at a time (the
+ * WebSocket API allows one send in flight). A small state machine under one lock, which is held
+ * only to move frames, never while a frame is sent:
  * <pre>
  * IDLE --claim--> SENDING --send returned--> PENDING --completion--> IDLE (claims the next)
  *                    \--completion came inside send--> SENT_INLINE --send returned--> IDLE (the same thread claims the next)
  * </pre>
  * so a completion reported on the sender's own stack never recurses, and no thread identity is
- * needed. A requested ping goes before the queued frames; the frames a new connection starts
- * with (welcome, peer-list, the relays held for it) go before everything.
- * <p>
- * A frame's bytes count against the budget from the moment it is queued until its send has
- * completed. A frame always fits into an empty outbox, whatever its size.
+ * needed. A requested ping goes before the queued frames.
  */
 final class Outbox {
 
@@ -31,14 +25,10 @@ final class Outbox {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition room = lock.newCondition();
-    private final ArrayDeque<Frame> first = new ArrayDeque<>(2);
-    private final ArrayDeque<Frame> queue = new ArrayDeque<>(4);
-    private final long maxBytes;
-    private final NodeQueueBudget node;
+    private final FrameQueue queue;
     private final TopicObserver observer;
     private final SentLog sentLog; // null when replay is off
 
-    private long bytes;
     private int waiting;
     private State state = State.IDLE;
     private PeerSocket socket;
@@ -52,22 +42,18 @@ final class Outbox {
 
     /** @param replayChars characters of the relays sent lately kept for a resume; 0 keeps none */
     Outbox(PeerSocket socket, long maxBytes, NodeQueueBudget node, TopicObserver observer, int replayChars) {
-        this.maxBytes = maxBytes;
-        this.node = node;
+        this.queue = new FrameQueue(maxBytes, node);
         this.observer = observer;
         this.sentLog = replayChars > 0 ? new SentLog(replayChars) : null;
         attach(socket);
     }
 
-    /** A relay: waits at most {@code waitNanos} for room, then gives up (the sender gets dropped). */
+    /** A relay: waits at most {@code waitNanos} for room, then gives up (its sender gets dropped). Sends. */
     Result offer(Frame frame, long waitNanos) {
-        Frame next;
-        PeerSocket s;
-        Completion c;
         lock.lock();
         try {
             long left = waitNanos;
-            while (!closed && !fits(frame)) {
+            while (!closed && !queue.fits(frame)) {
                 if (left <= 0) {
                     return Result.FULL;
                 }
@@ -84,27 +70,19 @@ final class Outbox {
             if (closed) {
                 return Result.CLOSED;
             }
-            if (!node.tryTake(frame.bytes())) {
+            if (!queue.addRelay(frame)) {
                 return Result.FULL;
             }
-            bytes += frame.bytes();
-            queue.add(frame);
-            next = claim();
-            s = socket;
-            c = completion;
         } finally {
             lock.unlock();
         }
-        if (next != null) {
-            run(next, s, c);
-        }
+        flush();
         return Result.QUEUED;
     }
 
     /**
-     * A frame the peer must get (presence, an error for it): queued if its own budget has room,
-     * FULL otherwise, never waiting; the node's cap does not refuse these. Never sends: the
-     * caller {@link #flush}es once it holds no lock.
+     * A frame the peer must get (presence, an error for it): queued if its budget has room, FULL
+     * otherwise, never waiting. Never sends: the caller {@link #flush}es once it holds no lock.
      */
     Result enqueue(Frame frame) {
         lock.lock();
@@ -112,11 +90,9 @@ final class Outbox {
             if (closed) {
                 return Result.CLOSED;
             }
-            if (!fits(frame)) {
+            if (!queue.fits(frame)) {
                 return Result.FULL;
             }
-            node.take(frame.bytes());
-            bytes += frame.bytes();
             queue.add(frame);
             return Result.QUEUED;
         } finally {
@@ -126,14 +102,11 @@ final class Outbox {
 
     /** Frames that go out before anything queued (a new session's welcome and peer-list); then {@link #flush}. */
     void startWith(List<Frame> frames) {
-        lock.lock();
-        try {
+        locked(() -> {
             if (!closed) {
-                startWithLocked(frames);
+                queue.addFirst(frames);
             }
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /** Starts sending what is queued, if nothing is in flight; the send happens on this thread. */
@@ -156,149 +129,79 @@ final class Outbox {
 
     /** Sends a ping as soon as no frame is in flight, before the queued ones. */
     void ping() {
-        Frame next;
-        PeerSocket s;
-        Completion c;
-        lock.lock();
-        try {
-            pingWanted = true;
-            next = claim();
-            s = socket;
-            c = completion;
-        } finally {
-            lock.unlock();
-        }
-        if (next != null) {
-            run(next, s, c);
-        }
+        locked(() -> pingWanted = true);
+        flush();
     }
 
     /**
-     * The connection is gone (the peer is held for a resume): nothing more is sent until
-     * {@link #resume}; queued relays stay, and so does the log of what was sent.
+     * The connection is gone (the peer is held for a resume): nothing is sent until
+     * {@link #resume}; the queued relays stay, and so does the log of what was sent.
      */
     void detach() {
-        lock.lock();
-        try {
+        locked(() -> {
             forgetInFlight();
-            socket = null;
-            completion = null;
-            dropQueued(false);
-        } finally {
-            lock.unlock();
-        }
+            attach(null);
+            queue.drop(false);
+        });
     }
 
     /**
      * Back on a new connection: {@code head} (welcome, peer-list), then the relays the old
      * connection swallowed after the client's {@code received}-th frame (negative: it did not
-     * say), then the relays held, in order. Membership events of the gap are dropped: the fresh
-     * peer-list replaces them. Never sends: then {@link #flush}.
+     * say), then the relays held, in order; the membership events of the gap go (the fresh
+     * peer-list replaces them). Never sends: then {@link #flush}.
      */
     void resume(PeerSocket newSocket, List<Frame> head, long received) {
-        lock.lock();
-        try {
+        locked(() -> {
             forgetInFlight();
-            List<Frame> relays = takeRelays(received);
+            List<Frame> relays = queue.takeRelays(replayFrom(received));
             attach(newSocket);
-            startWithLocked(head);
-            first.addAll(relays); // still counted: takeRelays kept them in the budget
-        } finally {
-            lock.unlock();
-        }
+            queue.addFirst(head);
+            queue.addFirst(relays);
+        });
     }
 
-    /**
-     * The session goes elsewhere (another node): the relays it should get there (see
-     * {@link #resume}), and nothing is queued here any more.
-     */
+    /** The session goes to another node: the relays it should get there (see {@link #resume}); nothing stays. */
     List<Frame> handOver(long received) {
-        lock.lock();
-        try {
+        return locked(() -> {
             forgetInFlight();
-            List<Frame> relays = takeRelays(received);
-            for (Frame relay : relays) {
-                release(relay);
-            }
+            List<Frame> relays = queue.takeRelays(replayFrom(received));
             closeLocked();
             return relays;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /** Nothing more goes out; returns the relays that were still waiting (their senders are told). */
     List<Frame> close() {
-        lock.lock();
-        try {
-            List<Frame> undelivered = new ArrayList<>();
-            for (Frame frame : first) {
-                if (frame.isRelay()) {
-                    undelivered.add(frame);
-                }
-            }
-            for (Frame frame : queue) {
-                if (frame.isRelay()) {
-                    undelivered.add(frame);
-                }
-            }
+        return locked(() -> {
+            List<Frame> undelivered = queue.relays();
             closeLocked();
             return undelivered;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    boolean isClosed() {
-        lock.lock();
-        try {
-            return closed;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /** Forgets the relays sent on the live connection before that time (nanoTime). */
     void forgetSentBefore(long before) {
-        if (sentLog == null) {
-            return;
-        }
-        lock.lock();
-        try {
-            if (socket != null) {
-                sentLog.forget(before);
-            }
-        } finally {
-            lock.unlock();
+        if (sentLog != null) {
+            locked(() -> {
+                if (socket != null) {
+                    sentLog.forget(before);
+                }
+            });
         }
     }
 
     /** Nothing queued and nothing in flight. */
     boolean isIdle() {
-        lock.lock();
-        try {
-            return queue.isEmpty() && first.isEmpty() && state == State.IDLE;
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> queue.isEmpty() && state == State.IDLE);
     }
 
     int queuedFrames() {
-        lock.lock();
-        try {
-            return queue.size() + first.size();
-        } finally {
-            lock.unlock();
-        }
+        return locked(queue::size);
     }
 
     long queuedBytes() {
-        lock.lock();
-        try {
-            return bytes;
-        } finally {
-            lock.unlock();
-        }
+        return locked(queue::bytes);
     }
 
     /** How long the send in flight has been running (nanoseconds); 0 when none is. */
@@ -315,10 +218,6 @@ final class Outbox {
 
     // ---- the send loop ----
 
-    private boolean fits(Frame frame) {
-        return bytes == 0 || bytes + frame.bytes() <= maxBytes;
-    }
-
     /** Under the lock: the next frame to send, moving to SENDING, or null when nothing may go now. */
     private Frame claim() {
         if (closed || socket == null || failedAt != 0 || state != State.IDLE) {
@@ -331,10 +230,7 @@ final class Outbox {
             sendStartedAt = now;
             return PING;
         }
-        Frame next = first.poll();
-        if (next == null) {
-            next = queue.poll();
-        }
+        Frame next = queue.poll();
         if (next == null) {
             return null;
         }
@@ -378,7 +274,6 @@ final class Outbox {
                 if (next == null) {
                     return;
                 }
-                s = socket;
             } finally {
                 lock.unlock();
             }
@@ -430,12 +325,9 @@ final class Outbox {
         state = State.IDLE;
     }
 
-    private void startWithLocked(List<Frame> frames) {
-        for (Frame frame : frames) {
-            node.take(frame.bytes());
-            bytes += frame.bytes();
-            first.add(frame);
-        }
+    /** The relays to send again after the client's {@code received}-th frame, from the log (none if off). */
+    private List<Frame> replayFrom(long received) {
+        return sentLog == null ? List.of() : sentLog.restart(received);
     }
 
     /** The send in flight on a connection that is gone may never report back. */
@@ -448,58 +340,36 @@ final class Outbox {
         state = State.IDLE;
     }
 
-    /**
-     * Empties the outbox for a new start: the relays sent after the {@code received}-th frame
-     * (from the log, counted again) followed by the relays still queued (still counted), in
-     * order; everything else queued is released.
-     */
-    private List<Frame> takeRelays(long received) {
-        List<Frame> relays = sentLog == null ? new ArrayList<>() : sentLog.restart(received);
-        for (Frame replayed : relays) {
-            node.take(replayed.bytes());
-            bytes += replayed.bytes();
-        }
-        for (ArrayDeque<Frame> lane : List.of(first, queue)) {
-            for (Frame frame : lane) {
-                if (frame.isRelay()) {
-                    relays.add(frame);
-                } else {
-                    release(frame);
-                }
-            }
-            lane.clear();
-        }
-        return relays;
-    }
-
-    /** While away, only relays are kept: membership and control frames would be replaced anyway. */
-    private void dropQueued(boolean relaysToo) {
-        for (ArrayDeque<Frame> lane : List.of(first, queue)) {
-            lane.removeIf(frame -> {
-                if (relaysToo || !frame.isRelay()) {
-                    release(frame);
-                    return true;
-                }
-                return false;
-            });
-        }
-    }
-
     private void closeLocked() {
         closed = true;
         forgetInFlight();
-        dropQueued(true);
-        socket = null;
-        completion = null;
+        queue.drop(true);
+        attach(null);
         room.signalAll();
     }
 
+    private void locked(Runnable action) {
+        lock.lock();
+        try {
+            action.run();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private <T> T locked(java.util.function.Supplier<T> action) {
+        lock.lock();
+        try {
+            return action.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void release(Frame frame) {
-        bytes -= frame.bytes();
-        node.give(frame.bytes());
+        queue.release(frame);
         if (waiting > 0) {
             room.signalAll();
         }
     }
-
 }

@@ -7,11 +7,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One peer of a topic: who it is, the life of its session and its {@link Outbox}. The session has
+ * One peer of a topic: who it is, the life of its session, and its {@link Outbox}. The session has
  * one state, changed under this peer's lock: LIVE on a connection; AWAY while a resumable peer's
  * client may come back (relays are held); MOVING and then MOVED while another node takes the
- * session over; CLOSED once it left. Nothing is sent while this lock is held: methods that queue
- * frames leave the sending to {@link #flush}, called by whoever holds no lock any more.
+ * session over; CLOSED once it left. Nothing is sent while this lock is held: what queues frames
+ * leaves the sending to {@link #flush}, called by whoever holds no lock any more.
  */
 public final class Peer {
 
@@ -19,7 +19,7 @@ public final class Peer {
 
     /** What became of a relay offered to this peer. */
     public enum Delivery {
-        /** Queued (or held, while away; or kept for the node its session is moving to). */
+        /** Queued (or held while away; or kept for the node its session is moving to). */
         QUEUED,
         /** No room came within the relay wait: the sender gets {@code dropped}. */
         DROPPED,
@@ -38,27 +38,25 @@ public final class Peer {
     private volatile State state = State.LIVE;
     private volatile String requestId;
     private volatile PeerSocket socket;
+    private volatile Credentials credentials;
     private volatile long awaySince;
     private volatile String movedTo;
     private volatile String resumeToken;
     private volatile long lastSeenAt;
     private volatile long lastPingAt;
-    private volatile Credentials credentials;
     /** Relays offered while the session was moving: sent on to the new node once the hand-over went out. */
     private List<Frame> late = new ArrayList<>(0);
 
-    /**
-     * @param resumable whether the client asked for a session that survives a lost connection
-     */
+    /** @param resumable whether the client asked for a session that survives a lost connection */
     public Peer(String id, String topic, JsonValue metadata, String requestId, PeerSocket socket, boolean resumable,
                 Credentials credentials, QueueLimits limits) {
         this.id = id;
-        this.credentials = credentials;
         this.topic = topic;
         this.metadata = metadata;
         this.requestId = requestId;
         this.socket = socket;
         this.resumable = resumable;
+        this.credentials = credentials;
         this.outbox = new Outbox(socket, limits.peerMaxBytes(), limits.node(), limits.observer(),
                 resumable ? limits.replayChars() : 0);
         this.lastSeenAt = System.nanoTime();
@@ -90,10 +88,6 @@ public final class Peer {
         return new PeerRecord(id, metadata);
     }
 
-    public boolean isResumable() {
-        return resumable;
-    }
-
     /** Who the current connection authenticated as, and until when. */
     public Credentials credentials() {
         return credentials;
@@ -109,10 +103,6 @@ public final class Peer {
 
     public boolean isAway() {
         return state == State.AWAY;
-    }
-
-    public long awaySince() {
-        return awaySince;
     }
 
     /** The node this peer's session moved to, or null while it is on this one. */
@@ -133,15 +123,16 @@ public final class Peer {
         return socket == candidate;
     }
 
+    Outbox outbox() {
+        return outbox;
+    }
+
     // ---- what goes out ----
 
     /** A relay for this peer: waits at most {@code waitNanos} for room while it is connected. */
     public Delivery deliver(Frame relay, long waitNanos) {
         State now = state;
-        if (now == State.MOVED) {
-            return Delivery.MOVED;
-        }
-        if (now == State.MOVING) {
+        if (now == State.MOVED || now == State.MOVING) {
             return keepForTheMove(relay);
         }
         if (now == State.CLOSED) {
@@ -164,17 +155,14 @@ public final class Peer {
 
     /**
      * Queues a frame this peer must get (presence, an error for it); then {@link #flush}. False
-     * when its queue has no room for it: a slow consumer. A peer that is not live takes nothing
-     * and is not at fault: membership is replaced by the peer-list of its return.
+     * when it has no room for it: a slow consumer. A peer that is not live takes nothing and is
+     * not at fault: membership is replaced by the peer-list of its return.
      */
     public boolean enqueue(Frame frame) {
-        if (state != State.LIVE) {
-            return true;
-        }
-        return outbox.enqueue(frame) != Outbox.Result.FULL;
+        return state != State.LIVE || outbox.enqueue(frame) != Outbox.Result.FULL;
     }
 
-    /** Frames a new session starts with, before anything queued (welcome, peer-list, held relays); then {@link #flush}. */
+    /** Frames a session starts with, before anything queued (welcome, peer-list, held relays); then {@link #flush}. */
     public void startWith(List<Frame> frames) {
         outbox.startWith(frames);
     }
@@ -186,10 +174,7 @@ public final class Peer {
 
     // ---- the session's life ----
 
-    /**
-     * The connection was lost or given up on: a resumable peer is held (AWAY) for a resume and
-     * true is returned; false when it is not resumable or not live any more.
-     */
+    /** The connection was lost or given up on: a resumable live peer is held (AWAY); false otherwise. */
     public synchronized boolean suspend(long now) {
         if (state != State.LIVE || !resumable) {
             return false;
@@ -290,53 +275,52 @@ public final class Peer {
     }
 
     /**
-     * Ends the session and closes its connection with that code; returns the relays that were
-     * still queued (their senders are told), empty if it had ended already.
+     * Ends the session and closes its connection with that code; returns the relays still queued
+     * (their senders are told), empty if it had ended already.
      */
     public List<Frame> close(int code, String reason) {
         PeerSocket s;
         List<Frame> undelivered;
         synchronized (this) {
-            if (state == State.CLOSED || state == State.MOVED || state == State.MOVING) {
-                return List.of();
-            }
-            state = State.CLOSED;
             s = socket;
-            undelivered = outbox.close();
+            undelivered = end();
         }
-        if (s != null) {
+        if (undelivered != null && s != null) {
             s.close(code, reason);
         }
-        return undelivered;
+        return undelivered == null ? List.of() : undelivered;
     }
 
     /**
      * The connection is already closing (the client closed it, or it failed): ends the session
-     * without touching the socket. Closing it again would park a container thread in Liberty
-     * until the close handshake completes, for every connection that goes.
+     * without touching the socket. Closing it again would park a thread in Liberty until the
+     * close handshake completes, for every connection that goes.
      */
-    public synchronized List<Frame> detach() {
-        if (state == State.CLOSED || state == State.MOVED || state == State.MOVING) {
-            return List.of();
-        }
-        state = State.CLOSED;
-        return outbox.close();
+    public List<Frame> detach() {
+        List<Frame> undelivered = end();
+        return undelivered == null ? List.of() : undelivered;
     }
 
     /** Closes the connection on the caller's thread, waiting for the close frame (shutdown only). */
     public void closeNow(int code, String reason) {
         PeerSocket s;
+        boolean ended;
         synchronized (this) {
-            if (state == State.CLOSED) {
-                return;
-            }
-            state = State.CLOSED;
             s = socket;
-            outbox.close();
+            ended = end() != null;
         }
-        if (s != null) {
+        if (ended && s != null) {
             s.closeNow(code, reason);
         }
+    }
+
+    /** LIVE or AWAY to CLOSED: the relays still queued; null when it had ended or moved already. */
+    private synchronized List<Frame> end() {
+        if (state != State.LIVE && state != State.AWAY) {
+            return null;
+        }
+        state = State.CLOSED;
+        return outbox.close();
     }
 
     // ---- liveness, for the watchdog ----
@@ -346,47 +330,26 @@ public final class Peer {
         lastSeenAt = now;
     }
 
-    public long lastSeenAt() {
+    long lastSeenAt() {
         return lastSeenAt;
     }
 
-    public long lastPingAt() {
+    long lastPingAt() {
         return lastPingAt;
     }
 
+    long awaySince() {
+        return awaySince;
+    }
+
     /** Sends a ping as soon as no frame is in flight (a ping jumps the queue). */
-    public void ping(long now) {
+    void ping(long now) {
         lastPingAt = now;
         outbox.ping();
     }
 
-    /** How long the send in flight has been running, in nanoseconds; 0 when none is. */
-    public long sendStalledFor(long now) {
-        return outbox.sendStalledFor(now);
-    }
-
-    /** How long ago a send failed on the current connection; 0 if none did. */
-    public long brokenFor(long now) {
-        return outbox.failedFor(now);
-    }
-
-    /** Forgets the relays sent on the live connection before that time (nanoTime). */
-    public void forgetSentBefore(long before) {
-        outbox.forgetSentBefore(before);
-    }
-
     /** Nothing queued and nothing in flight (a peer that is not live counts as idle). */
-    public boolean isIdle() {
+    boolean isIdle() {
         return state != State.LIVE || outbox.isIdle();
-    }
-
-    /** Frames waiting to be sent, not counting the one in flight. */
-    public int queued() {
-        return outbox.queuedFrames();
-    }
-
-    /** Bytes queued and in flight. */
-    public long queuedBytes() {
-        return outbox.queuedBytes();
     }
 }

@@ -74,9 +74,9 @@ public class PeerWatchdog {
             } else if (peer.credentials().expiredAt(wallClock)) {
                 LOG.info(() -> "closing peer: its token expired: " + peer.logContext());
                 registry.disconnect(peer, TopicRegistry.TOKEN_EXPIRED, "token expired");
-            } else if (peer.brokenFor(now) > BROKEN_GRACE) { // a failed send and no close followed
+            } else if (peer.outbox().failedFor(now) > BROKEN_GRACE) { // a failed send and no close followed
                 registry.connectionFailed(peer, WRITE_TIMEOUT, "send failed");
-            } else if (peer.sendStalledFor(now) > writeTimeout) {
+            } else if (peer.outbox().sendStalledFor(now) > writeTimeout) {
                 LOG.info(() -> "closing peer: send stuck longer than the write timeout: " + peer.logContext());
                 registry.connectionFailed(peer, WRITE_TIMEOUT, "write timeout");
             } else if (now - peer.lastSeenAt() > 2 * ping) {
@@ -86,7 +86,7 @@ public class PeerWatchdog {
                 if (now - peer.lastPingAt() >= ping) {
                     peer.ping(now);
                 }
-                peer.forgetSentBefore(now - 2 * ping - tick);
+                peer.outbox().forgetSentBefore(now - 2 * ping - tick);
             }
         });
     }

@@ -7,8 +7,11 @@ import org.lanscape.signaling.protocol.PeerRecord;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
@@ -35,6 +38,9 @@ final class Topic {
     private final ConcurrentHashMap<String, RemoteMember> remote = new ConcurrentHashMap<>();
     private boolean closed; // guarded by this
     private boolean opened; // guarded by this: the remote members were read
+    /** While the remote members are being read: the reading, and who left meanwhile. Guarded by this. */
+    private CompletableFuture<Void> opening;
+    private Set<String> departed;
 
     Topic(String name) {
         this.name = name;
@@ -61,17 +67,60 @@ final class Topic {
     }
 
     /**
+     * Before the first local peer joins: learns who is in the topic on other nodes (a Redis round
+     * trip, bounded by its timeout) without holding this topic's lock, so that the bus's events
+     * for the topic are not held up meanwhile; members who leave while the answer is on its way
+     * are not brought back by it. Others joining meanwhile wait for the same answer.
+     */
+    void open(Function<String, Map<String, RemoteMember>> opener) {
+        CompletableFuture<Void> reading;
+        synchronized (this) {
+            if (opened) {
+                return;
+            }
+            if (opening != null) {
+                reading = opening;
+            } else {
+                opening = new CompletableFuture<>();
+                departed = new HashSet<>();
+                reading = null;
+            }
+        }
+        if (reading != null) {
+            reading.join();
+            return;
+        }
+        Map<String, RemoteMember> snapshot;
+        try {
+            snapshot = opener.apply(name);
+        } catch (RuntimeException e) {
+            snapshot = Map.of(); // the bus repairs the view when Redis answers again
+        }
+        CompletableFuture<Void> done;
+        synchronized (this) {
+            for (RemoteMember member : snapshot.values()) {
+                if (!departed.contains(member.id()) && !peers.containsKey(member.id())) {
+                    remote.putIfAbsent(member.id(), member);
+                }
+            }
+            opened = true;
+            departed = null;
+            done = opening;
+            opening = null;
+        }
+        done.complete(null);
+    }
+
+    /**
      * Adds the peer: it starts with welcome and the peer-list (built by {@code peerList} from the
      * current members), the others get {@code joinedFrame}. Refused when this topic is closed or
-     * holds {@code maxPeers} already. The first local peer learns the remote members first.
+     * holds {@code maxPeers} already. Call {@link #open} first.
      */
     synchronized Joined add(Peer peer, Frame welcomeFrame, Frame joinedFrame,
-                            Function<List<PeerRecord>, Frame> peerList, int maxPeers,
-                            Function<String, Map<String, RemoteMember>> opener) {
+                            Function<List<PeerRecord>, Frame> peerList, int maxPeers) {
         if (closed) {
             return Joined.CLOSED;
         }
-        openWith(opener);
         if (peers.size() + remote.size() >= maxPeers) {
             return Joined.FULL;
         }
@@ -133,15 +182,13 @@ final class Topic {
     /**
      * A session handed over by another node arrives: the peer becomes local again without a
      * peer-joined (the local members knew it as remote), and starts with welcome, the current
-     * peer-list and the relays held for it. Null if this topic is closed.
+     * peer-list and the relays held for it. Null if this topic is closed. Call {@link #open} first.
      */
     synchronized Fanout adopt(Peer peer, Frame welcomeFrame, Frame joinedFrame,
-                              Function<List<PeerRecord>, Frame> peerList, List<Frame> held,
-                              Function<String, Map<String, RemoteMember>> opener) {
+                              Function<List<PeerRecord>, Frame> peerList, List<Frame> held) {
         if (closed) {
             return null;
         }
-        openWith(opener);
         boolean known = remote.remove(peer.id()) != null;
         List<Frame> start = new ArrayList<>(held.size() + 2);
         start.add(welcomeFrame);
@@ -168,6 +215,9 @@ final class Topic {
 
     /** A peer left on another node. */
     synchronized Fanout remoteLeft(String peerId, Frame leftFrame) {
+        if (departed != null) {
+            departed.add(peerId);
+        }
         if (closed || remote.remove(peerId) == null) {
             return Fanout.NONE;
         }
@@ -202,13 +252,6 @@ final class Topic {
             members.put(peer.id(), peer.metadata());
         }
         return members;
-    }
-
-    private void openWith(Function<String, Map<String, RemoteMember>> opener) {
-        if (!opened) { // the first local peer: learn who is in the topic on other nodes
-            remote.putAll(opener.apply(name));
-            opened = true;
-        }
     }
 
     /** Every member, local and remote, but {@code except}: what a peer-list holds. */

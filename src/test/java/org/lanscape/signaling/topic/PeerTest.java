@@ -106,13 +106,13 @@ class PeerTest {
         for (int i = 0; i < 60; i++) { // 60 frames of 10 bytes: far more than 16 messages
             assertTrue(offer(peer, relayFrame("y".repeat(10))), "frame " + i);
         }
-        assertEquals(1000, peer.queuedBytes());
+        assertEquals(1000, peer.outbox().queuedBytes());
         assertFalse(offer(peer, relayFrame("z")), "one byte more does not fit");
         assertFalse(peer.enqueue(frame("{\"type\":\"peer-left\"}")), "nor does an event: a slow consumer");
         socket.completeOne(); // the 400 bytes in flight are written: room for events and relays again
         assertTrue(peer.enqueue(frame("e".repeat(300))));
         assertTrue(offer(peer, relayFrame("r".repeat(100))));
-        assertEquals(1000, peer.queuedBytes());
+        assertEquals(1000, peer.outbox().queuedBytes());
     }
 
     @Test
@@ -314,7 +314,7 @@ class PeerTest {
         assertTrue(peer.suspend(System.nanoTime()));
         assertTrue(offer(peer, relayFrame("r1")));
         assertTrue(peer.enqueue(frame("peer-joined")), "accepted, and replaced by the peer-list of its return");
-        assertEquals(1, peer.queued());
+        assertEquals(1, peer.outbox().queuedFrames());
         assertEquals(0, socket.sentCount());
     }
 
@@ -371,7 +371,7 @@ class PeerTest {
         assertEquals(Peer.Delivery.QUEUED, peer.deliver(relayFrame("meanwhile"), RELAY_WAIT), "kept for the new node");
         assertEquals(List.of("meanwhile"), peer.finishMove().stream().map(Frame::text).toList());
         assertEquals(Peer.Delivery.MOVED, peer.deliver(relayFrame("late"), RELAY_WAIT), "the caller sends it on to n2");
-        assertEquals(0, peer.queued());
+        assertEquals(0, peer.outbox().queuedFrames());
         assertEquals(0, socket.sentCount());
     }
 
@@ -570,9 +570,9 @@ class PeerTest {
         push(peer, relay("old"));
         long cutOff = System.nanoTime();
         push(peer, relay("recent"));
-        peer.forgetSentBefore(cutOff);
+        peer.outbox().forgetSentBefore(cutOff);
         peer.suspend(System.nanoTime());
-        peer.forgetSentBefore(System.nanoTime()); // a held peer keeps its log
+        peer.outbox().forgetSentBefore(System.nanoTime()); // a held peer keeps its log
         RecordingSocket second = new RecordingSocket();
         peer.resume(second, "req2", Credentials.NONE, List.of(text("w"), text("l")), System.nanoTime(), 1);
         peer.flush();

@@ -127,7 +127,7 @@ class TopicRegistryTest {
         // a relay that leaves room for 30 bytes: less than a peer-joined takes
         int overhead = org.lanscape.signaling.protocol.ServerMessageEncoder.toJson(new org.lanscape.signaling.protocol
                 .ServerMessage.Relayed("offer", pa.id(), RawJson.of("\"\""), RawJson.of("\"fits\""))).length();
-        RawJson big = RawJson.of("\"" + "s".repeat((int) (2048 - ps.queuedBytes() - overhead - 30)) + "\"");
+        RawJson big = RawJson.of("\"" + "s".repeat((int) (2048 - ps.outbox().queuedBytes() - overhead - 30)) + "\"");
         assertEquals(RelayResult.DELIVERED, registry.relay(pa, "offer", ps.id(), big, RawJson.of("\"fits\""), 0));
         assertEquals(RelayResult.DROPPED, registry.relay(pa, "offer", ps.id(), big, RawJson.of("\"no-room\""), 0));
 
@@ -340,6 +340,139 @@ class TopicRegistryTest {
             }
         }
         assertFalse(sockets.isEmpty());
+    }
+
+    private static TopicRegistry resumableRegistry(org.lanscape.signaling.cluster.ClusterBus bus) {
+        return new TopicRegistry(new SignalingConfig(1 << 20, Duration.ofMillis(100), Duration.ofSeconds(5),
+                Duration.ofSeconds(30), 65536).withResume(Duration.ofSeconds(15)), TopicObserver.NONE, bus);
+    }
+
+    /** A socket that records whether a send ever happened while a peer's or a topic's lock was held. */
+    static final class LockCheckingSocket extends RecordingSocket {
+        final List<String> heldLocks = Collections.synchronizedList(new ArrayList<>());
+        volatile Object[] watched = new Object[0];
+
+        @Override
+        public void send(String frame, SendCallback done) {
+            for (Object lock : watched) {
+                if (lock != null && Thread.holdsLock(lock)) {
+                    heldLocks.add(lock.getClass().getSimpleName() + " while sending " + frame);
+                }
+            }
+            super.send(frame, done);
+        }
+    }
+
+    /** Nothing is sent under a peer's or a topic's lock: joins, broadcasts, a resume, a leave. */
+    @Test
+    void nothingIsSentWhileAPeersOrATopicsLockIsHeld() throws Exception {
+        TopicRegistry registry = resumableRegistry(new LocalBus("test"));
+        LockCheckingSocket first = new LockCheckingSocket();
+        Peer a = registry.join("room", null, "req", first, true, Credentials.NONE);
+        LockCheckingSocket second = new LockCheckingSocket();
+        Peer b = registry.join("room", null, "req", second, true, Credentials.NONE);
+        Topic topic = registry.topic("room");
+        first.watched = new Object[] {a, b, topic};
+        second.watched = new Object[] {a, b, topic};
+        registry.join("room", null, "req", new RecordingSocket(), false, Credentials.NONE); // broadcast
+        String token = second.messages().get(0).getString("resumeToken");
+        registry.connectionLost(b);
+        LockCheckingSocket back = new LockCheckingSocket();
+        back.watched = new Object[] {a, b, topic};
+        TopicRegistry.ResumeOutcome[] outcome = new TopicRegistry.ResumeOutcome[1];
+        assertEquals(b, registry.resume(token, -1, "room", "req2", back, Credentials.NONE, outcome));
+        registry.connectionClosed(b); // peer-left to a
+        assertTrue(back.messages().size() >= 2, "the resumed connection got its welcome and peer-list");
+        assertEquals(List.of(), first.heldLocks);
+        assertEquals(List.of(), back.heldLocks);
+    }
+
+    /**
+     * The first join of a topic reads its remote members from Redis: while that round trip is on
+     * its way, the bus's events for the topic and relays in it are not held up behind the topic's
+     * lock (the stripe threads waited on it for up to twice the Redis timeout).
+     */
+    @Test
+    void aSlowRedisReadForANewTopicHoldsUpNoneOfItsEvents() throws Exception {
+        StubBus bus = new StubBus();
+        TopicRegistry registry = resumableRegistry(bus);
+        registry.join("room", null, "req", new RecordingSocket(), false, Credentials.NONE);
+        registry.leave(registry.topic("room").peers().iterator().next()); // the topic closes; the next join opens anew
+        bus.openGate = new java.util.concurrent.CountDownLatch(1);
+        bus.opening = new java.util.concurrent.CountDownLatch(1);
+        bus.remoteMembers = Map.of("R1", new org.lanscape.signaling.cluster.RemoteMember("R1", "other", null),
+                "R2", new org.lanscape.signaling.cluster.RemoteMember("R2", "other", null));
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            RecordingSocket newcomer = new RecordingSocket();
+            Future<Peer> joining = pool.submit(() -> registry.join("room", null, "req", newcomer, false, Credentials.NONE));
+            assertTrue(bus.opening.await(5, TimeUnit.SECONDS));
+            Future<?> event = pool.submit(() -> {
+                registry.busListener().remoteLeft("room", "R2"); // R2 left meanwhile
+                registry.busListener().remoteJoined("room", new org.lanscape.signaling.cluster.RemoteMember("R3", "other", null));
+                return null;
+            });
+            event.get(2, TimeUnit.SECONDS); // before the fix: held until Redis answered
+            assertFalse(joining.isDone(), "the join still waits for Redis");
+            bus.openGate.countDown();
+            joining.get(5, TimeUnit.SECONDS);
+            Set<String> listed = new HashSet<>();
+            newcomer.messages().get(1).getJsonArray("peers").forEach(p -> listed.add(p.asJsonObject().getString("id")));
+            assertEquals(Set.of("R1", "R3"), listed, "R2's leave during the read is not undone by it");
+        } finally {
+            bus.openGate.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    /** A hand-over to another node is published with no lock held (it was published under the peer's and the topic's). */
+    @Test
+    void aHandOverGoesOutWithNoLockHeld() throws Exception {
+        TopicRegistry registry = resumableRegistry(new LocalBus("test"));
+        RecordingSocket lost = new RecordingSocket();
+        Peer peer = registry.join("room", null, "req", lost, true, Credentials.NONE);
+        registry.join("room", null, "req", new RecordingSocket(), false, Credentials.NONE); // the topic stays open
+        String token = lost.messages().get(0).getString("resumeToken");
+        Topic topic = registry.topic("room");
+        registry.connectionLost(peer);
+        List<Boolean> locked = new ArrayList<>();
+        assertEquals(org.lanscape.signaling.cluster.HandOver.Result.HANDED_OVER, registry.busListener().handOver(
+                token, -1, "room", null, "other-node", handOver -> locked.add(Thread.holdsLock(peer) || Thread.holdsLock(topic))));
+        assertEquals(List.of(false), locked);
+        assertEquals("other-node", topic.remoteMember(peer.id()).node(), "a remote member there now");
+    }
+
+    /** The watchdog saw the peer away past its grace period; the client resumed before the expiry ran. */
+    @Test
+    void anExpiryThatComesAfterAResumeDoesNothing() throws Exception {
+        TopicRegistry registry = resumableRegistry(new LocalBus("test"));
+        RecordingSocket lost = new RecordingSocket();
+        Peer peer = registry.join("room", null, "req", lost, true, Credentials.NONE);
+        String token = lost.messages().get(0).getString("resumeToken");
+        registry.connectionLost(peer);
+        RecordingSocket back = new RecordingSocket();
+        TopicRegistry.ResumeOutcome[] outcome = new TopicRegistry.ResumeOutcome[1];
+        assertEquals(peer, registry.resume(token, -1, "room", "req2", back, Credentials.NONE, outcome));
+        registry.expireIfDue(peer, System.nanoTime() + Duration.ofMinutes(5).toNanos());
+        assertFalse(peer.isClosed(), "the resumed peer is live");
+        assertEquals(1, registry.topicSize("room"), "and still in its topic");
+        String next = back.messages().get(0).getString("resumeToken");
+        registry.connectionLost(peer);
+        assertEquals(peer, registry.resume(next, -1, "room", "req3", new RecordingSocket(), Credentials.NONE, outcome),
+                "its new token still works");
+    }
+
+    /** A relay from another node never waits for room: one full queue holds up nobody else on the bus's thread. */
+    @Test
+    void aRelayFromAnotherNodeToAFullQueueIsDroppedAtOnce() throws Exception {
+        TopicRegistry registry = new TopicRegistry(new SignalingConfig(2048, Duration.ofSeconds(10),
+                Duration.ofSeconds(5), Duration.ofSeconds(30), 65536), TopicObserver.NONE, new LocalBus("test"));
+        Peer stuck = registry.join("room", null, "req", new PeerTest.ManualSocket(), false, Credentials.NONE);
+        String big = "{\"payload\":\"" + "x".repeat(3000) + "\"}";
+        long start = System.nanoTime();
+        assertEquals(org.lanscape.signaling.cluster.BusListener.RelayOutcome.DROPPED,
+                registry.busListener().deliver("room", stuck.id(), big, "sender", null, "other-node"));
+        assertTrue(System.nanoTime() - start < Duration.ofSeconds(5).toNanos(), "not the 10 s relay wait");
     }
 
     private static List<String> known(List<JsonObject> stream) {

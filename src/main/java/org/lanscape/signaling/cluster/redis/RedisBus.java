@@ -135,6 +135,11 @@ public final class RedisBus implements ClusterBus {
     }
 
     @Override
+    public Duration claimTimeout() {
+        return timeout.multipliedBy(2);
+    }
+
+    @Override
     public boolean healthy() {
         StatefulRedisConnection<String, String> c = commands;
         StatefulRedisPubSubConnection<String, String> p = pubsub;

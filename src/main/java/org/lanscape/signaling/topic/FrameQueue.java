@@ -1,0 +1,127 @@
+package org.lanscape.signaling.topic;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The frames waiting for one peer's connection, and the bytes they hold: a lane of frames that go
+ * first (a new connection's welcome, peer-list and the relays held for it) and the queue behind
+ * it. A frame counts from the moment it is added until it is {@link #release}d, which is after its
+ * send completed; a frame always fits into an empty queue, whatever its size. Not thread-safe: its
+ * {@link Outbox} guards it.
+ */
+final class FrameQueue {
+
+    private final ArrayDeque<Frame> first = new ArrayDeque<>(2);
+    private final ArrayDeque<Frame> queue = new ArrayDeque<>(4);
+    private final long maxBytes;
+    private final NodeQueueBudget node;
+    private long bytes;
+
+    FrameQueue(long maxBytes, NodeQueueBudget node) {
+        this.maxBytes = maxBytes;
+        this.node = node;
+    }
+
+    boolean fits(Frame frame) {
+        return bytes == 0 || bytes + frame.bytes() <= maxBytes;
+    }
+
+    /** A relay, if the node has room for it too. */
+    boolean addRelay(Frame frame) {
+        if (!node.tryTake(frame.bytes())) {
+            return false;
+        }
+        bytes += frame.bytes();
+        queue.add(frame);
+        return true;
+    }
+
+    /** A frame the peer must get: the node's cap does not refuse it. */
+    void add(Frame frame) {
+        count(frame);
+        queue.add(frame);
+    }
+
+    /** Frames that go before everything queued. */
+    void addFirst(List<Frame> frames) {
+        for (Frame frame : frames) {
+            count(frame);
+            first.add(frame);
+        }
+    }
+
+    /** The next frame to send (still counted until released), or null. */
+    Frame poll() {
+        Frame next = first.poll();
+        return next != null ? next : queue.poll();
+    }
+
+    void release(Frame frame) {
+        bytes -= frame.bytes();
+        node.give(frame.bytes());
+    }
+
+    /**
+     * Empties the queue for a new start and returns, uncounted, {@code replayed} and then the
+     * relays that were queued, in order; everything else queued is dropped.
+     */
+    List<Frame> takeRelays(List<Frame> replayed) {
+        List<Frame> relays = new ArrayList<>(replayed);
+        for (ArrayDeque<Frame> lane : List.of(first, queue)) {
+            for (Frame frame : lane) {
+                release(frame);
+                if (frame.isRelay()) {
+                    relays.add(frame);
+                }
+            }
+            lane.clear();
+        }
+        return relays;
+    }
+
+    /** Releases what is queued: everything, or all but the relays (kept while the peer is away). */
+    void drop(boolean relaysToo) {
+        for (ArrayDeque<Frame> lane : List.of(first, queue)) {
+            lane.removeIf(frame -> {
+                if (relaysToo || !frame.isRelay()) {
+                    release(frame);
+                    return true;
+                }
+                return false;
+            });
+        }
+    }
+
+    /** The relays queued, in order (for their senders to hear they were not delivered). */
+    List<Frame> relays() {
+        List<Frame> relays = new ArrayList<>();
+        for (ArrayDeque<Frame> lane : List.of(first, queue)) {
+            for (Frame frame : lane) {
+                if (frame.isRelay()) {
+                    relays.add(frame);
+                }
+            }
+        }
+        return relays;
+    }
+
+    boolean isEmpty() {
+        return first.isEmpty() && queue.isEmpty();
+    }
+
+    int size() {
+        return first.size() + queue.size();
+    }
+
+    /** Bytes queued and in flight. */
+    long bytes() {
+        return bytes;
+    }
+
+    private void count(Frame frame) {
+        node.take(frame.bytes());
+        bytes += frame.bytes();
+    }
+}

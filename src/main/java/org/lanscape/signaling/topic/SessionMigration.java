@@ -1,0 +1,155 @@
+package org.lanscape.signaling.topic;
+
+import org.lanscape.signaling.cluster.ClusterBus;
+import org.lanscape.signaling.cluster.HandOver;
+import org.lanscape.signaling.cluster.RemoteMember;
+import org.lanscape.signaling.protocol.ServerMessage;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+
+/**
+ * Sessions moving between nodes (cluster mode): this node claims a session whose token another
+ * node issued, and installs what that node hands over; or it hands one of its own over to the
+ * node a client came back to, and for a while sends on the relays that still arrive for it.
+ */
+final class SessionMigration {
+
+    private static final Logger LOG = Logger.getLogger(SessionMigration.class.getName());
+
+    private record Moved(String topic, String node, long at) {
+    }
+
+    private final TopicRegistry registry;
+    private final Topics topics;
+    private final ResumeTokenStore tokens;
+    private final ClusterBus bus;
+    private final QueueLimits limits;
+    private final long claimTimeoutNanos;
+    /** Peers whose session moved to another node lately: relays that still arrive here are sent on. */
+    private final ConcurrentHashMap<String, Moved> movedAway = new ConcurrentHashMap<>();
+
+    SessionMigration(TopicRegistry registry, Topics topics, ResumeTokenStore tokens, ClusterBus bus,
+                     QueueLimits limits, long claimTimeoutNanos) {
+        this.registry = registry;
+        this.topics = topics;
+        this.tokens = tokens;
+        this.bus = bus;
+        this.limits = limits;
+        this.claimTimeoutNanos = claimTimeoutNanos;
+    }
+
+    /**
+     * Claims the session of a token issued by {@code owner}; the result comes within the claim
+     * timeout whatever the owner does (a late hand-over then ends the session everywhere).
+     */
+    Peer claim(String owner, String token, long received, String topicName, String requestId, PeerSocket socket,
+               Credentials credentials, TopicRegistry.ResumeOutcome[] outcome) {
+        AtomicReference<Peer> adopted = new AtomicReference<>();
+        java.util.concurrent.atomic.AtomicInteger phase = new java.util.concurrent.atomic.AtomicInteger(); // 0 waiting, 1 adopting, 2 given up
+        java.util.concurrent.CompletableFuture<HandOver.Result> claim = bus.claim(owner, token, received, topicName,
+                credentials.subject(), handOver -> {
+                    if (!phase.compareAndSet(0, 1)) {
+                        return false; // we gave up: the client has a new session, this one ends everywhere
+                    }
+                    adopted.set(adopt(handOver, topicName, requestId, socket, credentials));
+                    return true;
+                });
+        HandOver.Result result;
+        try {
+            result = claim.copy().orTimeout(claimTimeoutNanos, TimeUnit.NANOSECONDS).join();
+        } catch (CompletionException e) {
+            if (!(e.getCause() instanceof TimeoutException)) {
+                throw e;
+            }
+            result = phase.compareAndSet(0, 2) ? HandOver.Result.EXPIRED : claim.join(); // adopting: it ends soon
+        }
+        outcome[0] = switch (result) {
+            case HANDED_OVER -> TopicRegistry.ResumeOutcome.RESUMED;
+            case EXPIRED -> TopicRegistry.ResumeOutcome.EXPIRED;
+            case INVALID -> TopicRegistry.ResumeOutcome.INVALID;
+        };
+        return adopted.get();
+    }
+
+    /** Installs a session another node handed over: same id, new token, held relays in order. */
+    private Peer adopt(HandOver handOver, String topicName, String requestId, PeerSocket socket, Credentials credentials) {
+        topics.takePlace(); // not a new peer in the cluster: the node capacity was checked at the handshake
+        movedAway.remove(handOver.peerId());
+        Peer peer = new Peer(handOver.peerId(), topicName, handOver.metadata(), requestId, socket, true, credentials, limits);
+        String token = tokens.next();
+        Frame welcome = TopicRegistry.control(new ServerMessage.Welcome(peer.id(), token));
+        Frame joined = TopicRegistry.presence(new ServerMessage.PeerJoined(peer.id(), handOver.metadata()));
+        long now = System.nanoTime();
+        List<Frame> held = new ArrayList<>(handOver.heldFrames().size());
+        for (String frame : handOver.heldFrames()) {
+            held.add(Frame.relay(frame, now, null, null, null));
+        }
+        Fanout fanout;
+        do {
+            Topic topic = topics.getOrCreate(topicName);
+            topic.open(bus::open);
+            fanout = topic.adopt(peer, welcome, joined, registry::peerList, held);
+        } while (fanout == null);
+        tokens.register(token, peer);
+        registry.settle(fanout);
+        LOG.fine(() -> "peer resumed from another node: " + peer.logContext());
+        return peer;
+    }
+
+    /**
+     * Another node takes over one of our sessions: while the peer is MOVING, relays for it are
+     * kept; the hand-over goes out with no lock held; then the peer is a remote member on the new
+     * node here, and the relays kept meanwhile are sent on after the hand-over.
+     */
+    HandOver.Result handOver(String token, long received, String topicName, String subject, String toNode,
+                             Consumer<HandOver> send) {
+        Topic topic = topics.get(topicName);
+        Peer peer = topic == null ? null
+                : tokens.take(token, topicName, p -> Objects.equals(subject, p.credentials().subject()));
+        if (peer == null) {
+            return tokens.isExpired(token) ? HandOver.Result.EXPIRED : HandOver.Result.INVALID;
+        }
+        List<Frame> held = peer.startMove(toNode, received);
+        if (held == null) { // it left (grace period over) while we looked
+            return HandOver.Result.EXPIRED;
+        }
+        movedAway.put(peer.id(), new Moved(topicName, toNode, System.nanoTime()));
+        List<String> texts = new ArrayList<>(held.size());
+        held.forEach(frame -> texts.add(frame.text()));
+        send.accept(new HandOver(HandOver.Result.HANDED_OVER, peer.id(), peer.metadata(), texts));
+        topic.moved(peer, toNode, () -> {
+            topics.remove(topic);
+            bus.close(topic.name());
+        });
+        RemoteMember there = new RemoteMember(peer.id(), toNode, peer.metadata());
+        for (Frame late : peer.finishMove()) {
+            if (!bus.forward(there, topicName, late.from(), late.text(), late.msgId(), late.senderNode())) {
+                registry.undelivered(topicName, List.of(late));
+            }
+        }
+        topics.givePlace();
+        LOG.fine(() -> "peer handed over to node " + toNode + ": " + peer.logContext());
+        return HandOver.Result.HANDED_OVER;
+    }
+
+    /** The node a peer of this node moved to lately (its session resumed there), or null. */
+    String nodeOf(String topicName, String peerId) {
+        Moved moved = movedAway.get(peerId);
+        return moved != null && moved.topic().equals(topicName) ? moved.node() : null;
+    }
+
+    /** Forgets the moves older than a minute. */
+    void forgetStale(long now) {
+        long minute = TimeUnit.MINUTES.toNanos(1);
+        movedAway.values().removeIf(moved -> now - moved.at() > minute);
+    }
+}
