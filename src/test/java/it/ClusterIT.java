@@ -4,10 +4,8 @@ import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.StringReader;
 import java.net.URI;
@@ -28,9 +26,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Two Liberty servers sharing topics through one real Redis. Peers on different nodes get what
  * they would get on one node; then the faults: Redis restarted empty, a node killed with -9, a
- * node shut down gracefully. The tests run in order on the same servers.
+ * node shut down gracefully. Each test starts from two ready nodes and a running Redis: one that
+ * killed or stopped node B gets a new one.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterIT {
 
     private static final Duration NODE_TTL = Duration.ofSeconds(3);
@@ -68,6 +66,22 @@ class ClusterIT {
         }
     }
 
+    private static int nodesStarted;
+
+    /** Whatever the test before did: Redis runs, A and B are up and ready. */
+    @BeforeEach
+    void bothNodesReady() throws Exception {
+        if (!redis.isRunning()) {
+            redis.restart();
+        }
+        if (!b.isAlive()) {
+            b.close();
+            b = LibertyServer.start("nodeB" + (++nodesStarted), env());
+        }
+        assertTrue(a.awaitStatus("/health/ready", 200, Duration.ofSeconds(60)), "node A ready");
+        assertTrue(b.awaitStatus("/health/ready", 200, Duration.ofSeconds(60)), "node B ready");
+    }
+
     private static String topic() {
         return "c-" + UUID.randomUUID();
     }
@@ -78,7 +92,6 @@ class ClusterIT {
     }
 
     @Test
-    @Order(1)
     void peersOnTwoNodesSeeEachOtherJoinAndLeave() throws Exception {
         String topic = topic();
         try (WsClient onA = WsClient.connect(a.wsBase(), topic + "?metadata=%7B%22n%22%3A%22a%22%7D")) {
@@ -105,7 +118,6 @@ class ClusterIT {
     }
 
     @Test
-    @Order(2)
     void relaysCrossNodesWithFromAndMsgIdAndErrorsComeBack() throws Exception {
         String topic = topic();
         try (WsClient onA = WsClient.connect(a.wsBase(), topic); WsClient onB = WsClient.connect(b.wsBase(), topic)) {
@@ -131,7 +143,6 @@ class ClusterIT {
     }
 
     @Test
-    @Order(3)
     void oneSendersCandidatesArriveInOrderAcrossNodes() throws Exception {
         String topic = topic();
         try (WsClient onA = WsClient.connect(a.wsBase(), topic); WsClient onB = WsClient.connect(b.wsBase(), topic)) {
@@ -152,7 +163,6 @@ class ClusterIT {
     }
 
     @Test
-    @Order(4)
     void aConnectionCutOnOneNodeResumesOnTheOther() throws Exception {
         String topic = topic();
         try (WsClient sOnA = WsClient.connect(a.wsBase(), topic); WsClient qOnB = WsClient.connect(b.wsBase(), topic)) {
@@ -203,7 +213,6 @@ class ClusterIT {
     }
 
     @Test
-    @Order(5)
     void aRemoteFullQueueComesBackAsDropped() throws Exception {
         String topic = topic();
         try (WsClient onA = WsClient.connect(a.wsBase(), topic);
@@ -227,7 +236,6 @@ class ClusterIT {
     }
 
     @Test
-    @Order(6)
     void redisRestartedEmptyServiceRecoversAndPresenceIsRebuilt() throws Exception {
         String topic = topic();
         try (WsClient onA = WsClient.connect(a.wsBase(), topic); WsClient localPartner = WsClient.connect(a.wsBase(), topic)) {
@@ -252,7 +260,6 @@ class ClusterIT {
     }
 
     @Test
-    @Order(7)
     void aKilledNodesPeersLeaveWithinTheBound() throws Exception {
         String topic = topic();
         try (WsClient onA = WsClient.connect(a.wsBase(), topic)) {
@@ -274,9 +281,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(8)
     void aNodeShutDownGracefullyRemovesItsPeersAtOnce() throws Exception {
-        b = LibertyServer.start("nodeB2", env());
         String topic = topic();
         try (WsClient onA = WsClient.connect(a.wsBase(), topic); WsClient onB = WsClient.connect(b.wsBase(), topic)) {
             onA.next("peer-list");

@@ -121,6 +121,10 @@ final class LibertyServer implements AutoCloseable {
                 .findFirst().orElse(process.toHandle());
     }
 
+    boolean isAlive() {
+        return process.isAlive() && jvm().isAlive();
+    }
+
     void sigterm() {
         jvm().destroy();
     }

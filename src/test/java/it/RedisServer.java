@@ -52,6 +52,10 @@ final class RedisServer implements AutoCloseable {
         throw new IllegalStateException("redis-server did not start on port " + port);
     }
 
+    boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
     void stop() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor();

@@ -52,88 +52,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class SessionHandOverIT {
 
-    private static final Duration REDIS_TIMEOUT = Duration.ofSeconds(2);
-    private static RedisServer redis;
+        private static RedisServer redis;
     private static RedisClient inspector;
     private static StatefulRedisConnection<String, String> redisConnection;
 
-    private Node n1;
-    private Node n2;
-    private Node n3;
+    private InJvmNode n1;
+    private InJvmNode n2;
+    private InJvmNode n3;
     private String topic;
-
-    /** One cluster node without the WebSocket layer. */
-    private record Node(String id, RedisBus bus, TopicRegistry registry) {
-
-        static Node start(String id) throws InterruptedException {
-            RedisBus bus = new RedisBus(new ClusterConfig(redis.url(), id, Duration.ofSeconds(3), Duration.ofSeconds(1),
-                    REDIS_TIMEOUT), ClusterObserver.NONE);
-            TopicRegistry registry = new TopicRegistry(new SignalingConfig(1 << 20, Duration.ofMillis(100), Duration.ofSeconds(5),
-                    Duration.ofSeconds(30), 65536).withResume(Duration.ofSeconds(30)), TopicObserver.NONE, bus);
-            bus.start(registry.busListener());
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (!bus.healthy()) {
-                assertTrue(System.nanoTime() < deadline, "node " + id + " registered with Redis");
-                Thread.sleep(20); // polling a state: the bus has no event for "registered"
-            }
-            return new Node(id, bus, registry);
-        }
-    }
-
-    /** A client connection: records what the server sends, completes every send at once. */
-    private static final class Client implements PeerSocket {
-        final BlockingQueue<JsonObject> inbox = new LinkedBlockingQueue<>();
-        final Set<String> knows = new HashSet<>();
-        final java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
-        volatile int closedWith;
-        Peer peer;
-        String id;
-        String token;
-
-        @Override
-        public void send(String frame, SendCallback done) {
-            received.incrementAndGet();
-            inbox.add(Json.createReader(new StringReader(frame)).readObject());
-            done.completed(null);
-        }
-
-        @Override
-        public void ping() {
-        }
-
-        @Override
-        public void close(int code, String reason) {
-            closedWith = code;
-        }
-
-        JsonObject poll(Duration wait) throws InterruptedException {
-            return inbox.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
-        }
-
-        JsonObject next(String type) throws InterruptedException {
-            JsonObject message = poll(Duration.ofSeconds(5));
-            assertNotNull(message, "expected " + type);
-            assertEquals(type, message.getString("type"), message::toString);
-            return message;
-        }
-
-        /** Reads membership events until this client knows all of them. */
-        void awaitKnows(Set<String> ids) throws InterruptedException {
-            while (!knows.containsAll(ids)) {
-                JsonObject message = poll(Duration.ofSeconds(5));
-                assertNotNull(message, "still waiting to hear of " + ids + ", knows " + knows);
-                switch (message.getString("type")) {
-                    case "peer-list" -> {
-                        if (message.containsKey("peers")) {
-                            message.getJsonArray("peers").forEach(p -> knows.add(p.asJsonObject().getString("id")));
-                        }
-                    }
-                    case "peer-joined" -> knows.add(message.getString("peerId"));
-                    default -> throw new AssertionError("unexpected " + message);
-                }
-            }
-        }
-    }
 
     @BeforeAll
     static void startRedis() throws Exception {
@@ -155,23 +81,23 @@ class SessionHandOverIT {
 
     @BeforeEach
     void startNodes() throws Exception {
-        n1 = Node.start("n1-" + UUID.randomUUID());
-        n2 = Node.start("n2-" + UUID.randomUUID());
-        n3 = Node.start("n3-" + UUID.randomUUID());
+        n1 = InJvmNode.start(redis.url(), "n1-" + UUID.randomUUID(), Duration.ofSeconds(3));
+        n2 = InJvmNode.start(redis.url(), "n2-" + UUID.randomUUID(), Duration.ofSeconds(3));
+        n3 = InJvmNode.start(redis.url(), "n3-" + UUID.randomUUID(), Duration.ofSeconds(3));
         topic = "h-" + UUID.randomUUID();
     }
 
     @AfterEach
     void stopNodes() {
-        for (Node node : new Node[] {n1, n2, n3}) {
+        for (InJvmNode node : new InJvmNode[] {n1, n2, n3}) {
             if (node != null) {
                 node.bus().stop();
             }
         }
     }
 
-    private Client join(Node node) throws Exception {
-        Client client = new Client();
+    private RecordingClient join(InJvmNode node) throws Exception {
+        RecordingClient client = new RecordingClient();
         client.peer = node.registry().join(topic, null, "req", client, true, Credentials.NONE);
         JsonObject welcome = client.next("welcome");
         client.id = welcome.getString("selfId");
@@ -180,10 +106,10 @@ class SessionHandOverIT {
     }
 
     /** Every client hears of every other one (presence travels through Redis asynchronously). */
-    private static void meet(Client... clients) throws InterruptedException {
-        for (Client client : clients) {
+    private static void meet(RecordingClient... clients) throws InterruptedException {
+        for (RecordingClient client : clients) {
             Set<String> others = new HashSet<>();
-            for (Client other : clients) {
+            for (RecordingClient other : clients) {
                 if (other != client) {
                     others.add(other.id);
                 }
@@ -192,24 +118,24 @@ class SessionHandOverIT {
         }
     }
 
-    private static void relay(Node node, Client from, Client to, String msgId) {
+    private static void relay(InJvmNode node, RecordingClient from, RecordingClient to, String msgId) {
         node.registry().relay(from.peer, "offer", to.id, RawJson.of("{\"n\":1}"), RawJson.of("\"" + msgId + "\""),
                 System.nanoTime());
     }
 
-    private static Client resume(Node node, String topic, String token, TopicRegistry.ResumeOutcome[] outcome) {
+    private static RecordingClient resume(InJvmNode node, String topic, String token, TopicRegistry.ResumeOutcome[] outcome) {
         return resume(node, topic, token, -1, outcome);
     }
 
-    private static Client resume(Node node, String topic, String token, long received,
+    private static RecordingClient resume(InJvmNode node, String topic, String token, long received,
                                  TopicRegistry.ResumeOutcome[] outcome) {
-        Client client = new Client();
+        RecordingClient client = new RecordingClient();
         client.peer = node.registry().resume(token, received, topic, "req-2", client, Credentials.NONE, outcome);
         return client;
     }
 
     /** Reads n relays and returns their msgIds, in arrival order. */
-    private static List<String> relays(Client client, int n) throws InterruptedException {
+    private static List<String> relays(RecordingClient client, int n) throws InterruptedException {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             ids.add(client.next("offer").getString("msgId"));
@@ -226,7 +152,7 @@ class SessionHandOverIT {
     }
 
     /** The next n membership events, as "type peerId" (events from different nodes may interleave). */
-    private static Set<String> events(Client client, int n) throws InterruptedException {
+    private static Set<String> events(RecordingClient client, int n) throws InterruptedException {
         Set<String> events = new HashSet<>();
         for (int i = 0; i < n; i++) {
             JsonObject message = client.poll(Duration.ofSeconds(5));
@@ -236,18 +162,18 @@ class SessionHandOverIT {
         return events;
     }
 
-    private static void assertQuiet(Client... clients) throws InterruptedException {
-        for (Client client : clients) {
+    private static void assertQuiet(RecordingClient... clients) throws InterruptedException {
+        for (RecordingClient client : clients) {
             assertNull(client.poll(Duration.ofMillis(300)), "no peer-left, peer-joined or error");
         }
     }
 
     @Test
     void aSessionLostOnOneNodeResumesOnAnotherWithEverythingSentMeanwhile() throws Exception {
-        Client p = join(n1);
-        Client s = join(n1);
-        Client q = join(n2);
-        Client r = join(n3);
+        RecordingClient p = join(n1);
+        RecordingClient s = join(n1);
+        RecordingClient q = join(n2);
+        RecordingClient r = join(n3);
         meet(p, s, q, r);
 
         n1.registry().connectionLost(p.peer);
@@ -257,7 +183,7 @@ class SessionHandOverIT {
             relay(n3, r, p, "r" + i);
         }
         TopicRegistry.ResumeOutcome[] outcome = new TopicRegistry.ResumeOutcome[1];
-        Client back = resume(n2, topic, p.token, outcome);
+        RecordingClient back = resume(n2, topic, p.token, outcome);
 
         assertEquals(TopicRegistry.ResumeOutcome.RESUMED, outcome[0]);
         JsonObject welcome = back.next("welcome");
@@ -293,10 +219,10 @@ class SessionHandOverIT {
         assertEquals(TopicRegistry.ResumeOutcome.INVALID, again[0]);
 
         // a newcomer sees it, and when it leaves on n2 everyone hears it once
-        Client late = join(n3);
+        RecordingClient late = join(n3);
         late.awaitKnows(Set.of(p.id, s.id, q.id, r.id));
         n2.registry().leave(back.peer);
-        for (Client other : new Client[] {s, q, r}) {
+        for (RecordingClient other : new RecordingClient[] {s, q, r}) {
             assertEquals(Set.of("peer-joined " + late.id, "peer-left " + p.id), events(other, 2));
         }
         assertEquals(Set.of("peer-left " + p.id), events(late, 1));
@@ -305,8 +231,8 @@ class SessionHandOverIT {
 
     @Test
     void aResumeOnAnotherNodeGetsAgainWhatTheLostConnectionSwallowed() throws Exception {
-        Client p = join(n1);
-        Client s = join(n1);
+        RecordingClient p = join(n1);
+        RecordingClient s = join(n1);
         meet(p, s);
         relay(n1, s, p, "seen");
         p.next("offer");
@@ -317,7 +243,7 @@ class SessionHandOverIT {
         relay(n1, s, p, "held");
 
         TopicRegistry.ResumeOutcome[] outcome = new TopicRegistry.ResumeOutcome[1];
-        Client back = resume(n2, topic, p.token, received, outcome);
+        RecordingClient back = resume(n2, topic, p.token, received, outcome);
         assertEquals(TopicRegistry.ResumeOutcome.RESUMED, outcome[0]);
         assertEquals(p.id, back.next("welcome").getString("selfId"));
         back.awaitKnows(Set.of(s.id));
@@ -327,12 +253,12 @@ class SessionHandOverIT {
 
     @Test
     void aRelayThatReachesTheOldNodeIsSentOnOnce() throws Exception {
-        Client p = join(n1);
-        Client r = join(n3);
+        RecordingClient p = join(n1);
+        RecordingClient r = join(n3);
         meet(p, r);
         n1.registry().connectionLost(p.peer);
         TopicRegistry.ResumeOutcome[] outcome = new TopicRegistry.ResumeOutcome[1];
-        Client back = resume(n2, topic, p.token, outcome);
+        RecordingClient back = resume(n2, topic, p.token, outcome);
         assertEquals(TopicRegistry.ResumeOutcome.RESUMED, outcome[0]);
         back.next("welcome");
         back.awaitKnows(Set.of(r.id));
@@ -355,30 +281,30 @@ class SessionHandOverIT {
 
     @Test
     void aTokenClaimedOnTwoNodesAtOnceResumesOnOne() throws Exception {
-        Client p = join(n1);
-        Client s = join(n1);
+        RecordingClient p = join(n1);
+        RecordingClient s = join(n1);
         meet(p, s);
         n1.registry().connectionLost(p.peer);
         TopicRegistry.ResumeOutcome[] on2 = new TopicRegistry.ResumeOutcome[1];
         TopicRegistry.ResumeOutcome[] on3 = new TopicRegistry.ResumeOutcome[1];
-        CompletableFuture<Client> first = CompletableFuture.supplyAsync(() -> resume(n2, topic, p.token, on2));
-        CompletableFuture<Client> second = CompletableFuture.supplyAsync(() -> resume(n3, topic, p.token, on3));
-        Client a = first.get(10, TimeUnit.SECONDS);
-        Client b = second.get(10, TimeUnit.SECONDS);
+        CompletableFuture<RecordingClient> first = CompletableFuture.supplyAsync(() -> resume(n2, topic, p.token, on2));
+        CompletableFuture<RecordingClient> second = CompletableFuture.supplyAsync(() -> resume(n3, topic, p.token, on3));
+        RecordingClient a = first.get(10, TimeUnit.SECONDS);
+        RecordingClient b = second.get(10, TimeUnit.SECONDS);
 
         Map<TopicRegistry.ResumeOutcome, Integer> outcomes = new HashMap<>();
         outcomes.merge(on2[0], 1, Integer::sum);
         outcomes.merge(on3[0], 1, Integer::sum);
         assertEquals(Map.of(TopicRegistry.ResumeOutcome.RESUMED, 1, TopicRegistry.ResumeOutcome.INVALID, 1), outcomes);
-        Client winner = a.peer != null ? a : b;
+        RecordingClient winner = a.peer != null ? a : b;
         assertEquals(p.id, winner.next("welcome").getString("selfId"));
         assertQuiet(s);
     }
 
     @Test
     void anExpiredSessionOrAGoneNodeIsNotResumed() throws Exception {
-        Client p = join(n1);
-        Client r = join(n3);
+        RecordingClient p = join(n1);
+        RecordingClient r = join(n3);
         meet(p, r);
         n1.registry().connectionLost(p.peer);
         n1.registry().expireIfDue(p.peer, System.nanoTime() + Duration.ofMinutes(5).toNanos()); // the watchdog, once the grace period is over
@@ -399,15 +325,15 @@ class SessionHandOverIT {
 
     @Test
     void aTokenIsBoundToItsTopicAcrossNodes() throws Exception {
-        Client p = join(n1);
-        Client s = join(n1);
+        RecordingClient p = join(n1);
+        RecordingClient s = join(n1);
         meet(p, s);
         n1.registry().connectionLost(p.peer);
         TopicRegistry.ResumeOutcome[] outcome = new TopicRegistry.ResumeOutcome[1];
         assertNull(resume(n2, "other-" + topic, p.token, outcome).peer);
         assertEquals(TopicRegistry.ResumeOutcome.INVALID, outcome[0]);
         // the refusal did not use the token up
-        Client back = resume(n2, topic, p.token, outcome);
+        RecordingClient back = resume(n2, topic, p.token, outcome);
         assertEquals(TopicRegistry.ResumeOutcome.RESUMED, outcome[0]);
         JsonObject welcome = back.next("welcome");
         assertEquals(p.id, welcome.getString("selfId"));
@@ -420,15 +346,15 @@ class SessionHandOverIT {
      */
     @Test
     void aHandOverThatArrivesAfterTheClaimGaveUpEndsTheSession() throws Exception {
-        Client p = join(n1);
-        Client r = join(n3);
+        RecordingClient p = join(n1);
+        RecordingClient r = join(n3);
         meet(p, r);
         n1.registry().connectionLost(p.peer);
         TopicRegistry.ResumeOutcome[] outcome = new TopicRegistry.ResumeOutcome[1];
-        Client back;
+        RecordingClient back;
         synchronized (p.peer) { // n1's hand-over waits for this lock
             back = CompletableFuture.supplyAsync(() -> resume(n2, topic, p.token, outcome))
-                    .get(REDIS_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
+                    .get(InJvmNode.REDIS_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
         }
         assertNull(back.peer);
         assertEquals(TopicRegistry.ResumeOutcome.EXPIRED, outcome[0]);

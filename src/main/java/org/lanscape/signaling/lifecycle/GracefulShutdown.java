@@ -85,8 +85,13 @@ public class GracefulShutdown {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        peers.forEach(registry::leave); // in cluster mode the other nodes hear of it now, not after a TTL
-        bus.stop();
+        try {
+            peers.forEach(registry::leave); // in cluster mode the other nodes hear of it now, not after a TTL
+            bus.stop();
+        } catch (IllegalStateException containerGone) {
+            // Liberty's own shutdown, beside this one, stopped the application first: CDI disposes the bus
+            LOG.fine(() -> "shutdown: the application stopped before its peers were removed: " + containerGone);
+        }
         LOG.info(() -> "shutdown: " + closes.size() + " peers closed with 1001 after "
                 + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms");
     }

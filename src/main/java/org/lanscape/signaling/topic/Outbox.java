@@ -191,9 +191,9 @@ final class Outbox {
         }
     }
 
-    /** Nothing queued and nothing in flight. */
+    /** Nothing queued and nothing in flight, or nothing more can go out (a send failed). */
     boolean isIdle() {
-        return locked(() -> queue.isEmpty() && state == State.IDLE);
+        return locked(() -> failedAt != 0 || queue.isEmpty() && state == State.IDLE);
     }
 
     int queuedFrames() {

@@ -127,8 +127,8 @@ final class SessionMigration {
         held.forEach(frame -> texts.add(frame.text()));
         send.accept(new HandOver(HandOver.Result.HANDED_OVER, peer.id(), peer.metadata(), texts));
         topic.moved(peer, toNode, () -> {
+            bus.close(topic.name()); // before a new topic of the name can exist: its SADD comes after our SREM
             topics.remove(topic);
-            bus.close(topic.name());
         });
         RemoteMember there = new RemoteMember(peer.id(), toNode, peer.metadata());
         for (Frame late : peer.finishMove()) {

@@ -58,6 +58,7 @@ final class Topic {
         return remote.get(id);
     }
 
+    /** Local peers. */
     int size() {
         return peers.size();
     }
@@ -67,10 +68,9 @@ final class Topic {
     }
 
     /**
-     * Before the first local peer joins: learns who is in the topic on other nodes (a Redis round
-     * trip, bounded by its timeout) without holding this topic's lock, so that the bus's events
-     * for the topic are not held up meanwhile; members who leave while the answer is on its way
-     * are not brought back by it. Others joining meanwhile wait for the same answer.
+     * Before the first local peer joins: learns the members on other nodes (a Redis round trip)
+     * without holding this topic's lock, which the bus's events for the topic take; members who
+     * leave meanwhile are not brought back by the answer; others joining meanwhile wait for it.
      */
     void open(Function<String, Map<String, RemoteMember>> opener) {
         CompletableFuture<Void> reading;
@@ -90,12 +90,7 @@ final class Topic {
             reading.join();
             return;
         }
-        Map<String, RemoteMember> snapshot;
-        try {
-            snapshot = opener.apply(name);
-        } catch (RuntimeException e) {
-            snapshot = Map.of(); // the bus repairs the view when Redis answers again
-        }
+        Map<String, RemoteMember> snapshot = opener.apply(name); // empty when Redis does not answer
         CompletableFuture<Void> done;
         synchronized (this) {
             for (RemoteMember member : snapshot.values()) {

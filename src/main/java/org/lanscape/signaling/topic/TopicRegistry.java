@@ -114,8 +114,8 @@ public class TopicRegistry {
         }
         Topic.Removal[] removal = new Topic.Removal[1];
         Fanout fanout = topic.remove(peer, presence(new ServerMessage.PeerLeft(peer.id())), () -> {
+            bus.close(topic.name()); // before a new topic of the name can exist: its SADD comes after our SREM
             topics.remove(topic);
-            bus.close(topic.name());
         }, removal);
         if (removal[0] != Topic.Removal.NOT_MEMBER) {
             tokens.forget(peer);

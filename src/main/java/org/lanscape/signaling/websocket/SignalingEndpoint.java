@@ -7,19 +7,11 @@ import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.MessageHandler;
 import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
-import org.lanscape.signaling.protocol.ClientFrame;
-import org.lanscape.signaling.protocol.ClientMessage;
-import org.lanscape.signaling.protocol.ClientMessageDecoder;
 import org.lanscape.signaling.protocol.ErrorCode;
-import org.lanscape.signaling.protocol.MalformedMessage;
-import org.lanscape.signaling.protocol.MessageTypes;
-import org.lanscape.signaling.protocol.RawJson;
-import org.lanscape.signaling.protocol.ServerMessage;
 import org.lanscape.signaling.telemetry.SignalingTracing;
 import org.lanscape.signaling.topic.Credentials;
 import org.lanscape.signaling.topic.JoinRefusedException;
 import org.lanscape.signaling.topic.Peer;
-import org.lanscape.signaling.topic.RelayResult;
 import org.lanscape.signaling.topic.TopicRegistry;
 
 import java.nio.ByteBuffer;
@@ -41,12 +33,11 @@ public class SignalingEndpoint extends Endpoint {
 
     private final EndpointServices services;
     private final TopicRegistry registry;
-    private final ClientMessageDecoder decoder = new ClientMessageDecoder();
     private Session session;
     private TextAssembler assembler;
-    private RateLimiter rateLimiter;
     private SessionSocket socket;
     private Peer peer;
+    private volatile PeerMessages messages; // once the peer joined
 
     SignalingEndpoint(EndpointServices services) {
         this.services = services;
@@ -62,11 +53,19 @@ public class SignalingEndpoint extends Endpoint {
         session.setMaxBinaryMessageBufferSize(limit);
         session.setMaxIdleTimeout(0); // liveness is ours: pings, see PeerWatchdog
         assembler = new TextAssembler(limit, session::setMaxTextMessageBufferSize);
-        rateLimiter = new RateLimiter(services.config().rateLimit(), services.config().rateBurst(),
-                services.config().rateCloseAfter(), System.nanoTime());
-        session.addMessageHandler(String.class, (MessageHandler.Partial<String>) this::text);
+        session.addMessageHandler(String.class, (MessageHandler.Partial<String>) (part, last) -> {
+            PeerMessages m = messages;
+            if (m != null) {
+                m.text(part, last);
+            }
+        });
         session.addMessageHandler(ByteBuffer.class, (MessageHandler.Partial<ByteBuffer>) (data, last) -> binary());
-        session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) pong -> pong());
+        session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) pong -> {
+            PeerMessages m = messages;
+            if (m != null) {
+                m.pong();
+            }
+        });
         String topic = session.getPathParameters().get("topic");
         if (!TopicNames.isValid(topic)) {
             // The handshake filter refuses these with 400; a runtime that normalises the path before
@@ -82,10 +81,19 @@ public class SignalingEndpoint extends Endpoint {
         socket = new SessionSocket(session, services.closer());
         Credentials credentials = new Credentials(context.subject(), context.expiresAtMillis());
         String resumeToken = context.resumeToken() != null ? context.resumeToken() : firstParameter("resume");
-        if (resumeToken != null && resume(resumeToken, topic, context.requestId(), credentials)) {
-            return;
+        boolean resumed = resumeToken != null && resume(resumeToken, topic, context.requestId(), credentials);
+        if (!resumed) {
+            join(topic, context, credentials, resumeToken);
         }
-        join(topic, context, credentials, resumeToken);
+        if (peer != null) {
+            messages = new PeerMessages(services, peer, assembler, (code, reason) -> {
+                close(code, reason);
+                leave();
+            });
+            if (resumeToken != null && !resumed) {
+                messages.error(ErrorCode.RESUME_FAILED, null); // after welcome and peer-list: a new session
+            }
+        }
     }
 
     private boolean resume(String token, String topic, String requestId, Credentials credentials) {
@@ -106,9 +114,6 @@ public class SignalingEndpoint extends Endpoint {
         try {
             boolean wantsResume = failedResume != null || "true".equals(firstParameter("resumable"));
             peer = registry.join(topic, context.metadata(), context.requestId(), socket, wantsResume, credentials);
-            if (failedResume != null) {
-                error(ErrorCode.RESUME_FAILED, null); // after welcome and peer-list: a new session
-            }
             SignalingTracing.end(span, "signaling.peer.id", peer.id());
             LOG.fine(() -> "peer joined: " + peer.logContext());
         } catch (JoinRefusedException e) {
@@ -137,79 +142,6 @@ public class SignalingEndpoint extends Endpoint {
             return Math.max(-1, Long.parseLong(value));
         } catch (NumberFormatException e) {
             return -1;
-        }
-    }
-
-    private void text(String part, boolean last) {
-        if (peer == null) {
-            return;
-        }
-        long receivedAt = System.nanoTime();
-        peer.seen(receivedAt);
-        String text = assembler.add(part, last);
-        if (text != null) {
-            if (rateLimiter.tryAcquire(receivedAt)) {
-                message(decoder.decode(text), receivedAt);
-            } else {
-                rateLimited(text);
-            }
-        } else if (assembler.tooBig()) {
-            LOG.info(() -> "closing peer: message over " + services.config().maxMessageSize() + " bytes: " + peer.logContext());
-            close(CloseCodes.MESSAGE_TOO_BIG, "message too big");
-            leave();
-        }
-    }
-
-    private void message(ClientFrame frame, long receivedAt) {
-        if (frame instanceof MalformedMessage malformed) {
-            error(ErrorCode.INVALID_MESSAGE, malformed.problem(), malformed.msgId());
-            return;
-        }
-        ClientMessage message = (ClientMessage) frame;
-        if (!MessageTypes.isRelayType(message.type())) {
-            error(ErrorCode.INVALID_TYPE, message.msgId());
-        } else if (message.to() == null || message.to().isEmpty()) {
-            error(ErrorCode.MISSING_TARGET, message.msgId());
-        } else {
-            Span span = services.tracing().start("signaling.relay", peer.topic(), peer.requestId());
-            if (span != null) {
-                span.setAttribute("signaling.message.type", message.type());
-            }
-            RelayResult result = registry.relay(peer, message.type(), message.to(), message.payload(),
-                    message.msgId(), receivedAt);
-            SignalingTracing.end(span, "signaling.relay.result", result.name().toLowerCase(Locale.ROOT));
-            switch (result) {
-                case TARGET_NOT_FOUND -> error(ErrorCode.TARGET_NOT_FOUND, message.msgId());
-                case DROPPED -> error(ErrorCode.DROPPED, message.msgId());
-                case DELIVERED, FORWARDED -> { }
-            }
-        }
-    }
-
-    private void rateLimited(String text) {
-        if (rateLimiter.shouldClose()) {
-            LOG.info(() -> "closing peer: kept flooding past the rate limit: " + peer.logContext());
-            close(CloseCodes.POLICY_VIOLATION, "rate limit exceeded");
-            leave();
-            return;
-        }
-        services.metrics().errorSent(ErrorCode.RATE_LIMITED.wire());
-        ClientFrame frame = decoder.decode(text); // only for the msgId: the message is not processed
-        RawJson msgId = frame instanceof ClientMessage m ? m.msgId() : ((MalformedMessage) frame).msgId();
-        registry.tell(peer, new ServerMessage.Error(ErrorCode.RATE_LIMITED, msgId));
-    }
-
-    /** A pong answers our ping; unasked ones count against the rate limit like messages. */
-    private void pong() {
-        if (peer == null) {
-            return;
-        }
-        long now = System.nanoTime();
-        peer.seen(now);
-        if (!rateLimiter.tryAcquire(now) && rateLimiter.shouldClose()) {
-            LOG.info(() -> "closing peer: kept flooding pongs past the rate limit: " + peer.logContext());
-            close(CloseCodes.POLICY_VIOLATION, "rate limit exceeded");
-            leave();
         }
     }
 
@@ -268,15 +200,6 @@ public class SignalingEndpoint extends Endpoint {
             SignalingTracing.end(span, "signaling.peer.id", peer.id());
             LOG.fine(() -> "peer left: " + peer.logContext());
         }
-    }
-
-    private void error(ErrorCode code, RawJson msgId) {
-        error(code, code.message(), msgId);
-    }
-
-    private void error(ErrorCode code, String message, RawJson msgId) {
-        services.metrics().errorSent(code.wire());
-        registry.tell(peer, new ServerMessage.Error(code, message, msgId));
     }
 
     /** Closes from the server's side, on the closer's threads: the close handshake can take a while. */

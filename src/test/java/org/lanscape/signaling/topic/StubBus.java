@@ -17,6 +17,8 @@ class StubBus implements ClusterBus {
     volatile java.util.concurrent.CountDownLatch openGate = new java.util.concurrent.CountDownLatch(0);
     volatile java.util.concurrent.CountDownLatch opening = new java.util.concurrent.CountDownLatch(1);
     volatile Map<String, RemoteMember> remoteMembers = Map.of();
+    /** What a claim answers: never, unless a test completes it. */
+    final CompletableFuture<HandOver.Result> claimAnswer = new CompletableFuture<>();
 
     @Override
     public void start(BusListener listener) {
@@ -67,7 +69,12 @@ class StubBus implements ClusterBus {
     @Override
     public CompletableFuture<HandOver.Result> claim(String owner, String token, long received, String topic,
                                                     String subject, Predicate<HandOver> adopt) {
-        return CompletableFuture.completedFuture(HandOver.Result.INVALID);
+        return claimAnswer;
+    }
+
+    @Override
+    public java.time.Duration claimTimeout() {
+        return java.time.Duration.ofMillis(300);
     }
 
     @Override

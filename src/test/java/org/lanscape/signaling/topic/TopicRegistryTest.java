@@ -462,6 +462,18 @@ class TopicRegistryTest {
                 "its new token still works");
     }
 
+    /** A resume claimed from another node that never answers gives up on its own (it waited with join()). */
+    @Test
+    void aClaimTheOwnerNeverAnswersGivesUpOnItsOwn() {
+        TopicRegistry registry = resumableRegistry(new StubBus());
+        String token = ResumeTokens.issue("another-node");
+        TopicRegistry.ResumeOutcome[] outcome = new TopicRegistry.ResumeOutcome[1];
+        Peer peer = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(5),
+                () -> registry.resume(token, -1, "room", "req", new RecordingSocket(), Credentials.NONE, outcome));
+        assertEquals(null, peer);
+        assertEquals(TopicRegistry.ResumeOutcome.EXPIRED, outcome[0]);
+    }
+
     /** A relay from another node never waits for room: one full queue holds up nobody else on the bus's thread. */
     @Test
     void aRelayFromAnotherNodeToAFullQueueIsDroppedAtOnce() throws Exception {

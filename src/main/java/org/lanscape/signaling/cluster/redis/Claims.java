@@ -1,0 +1,151 @@
+package org.lanscape.signaling.cluster.redis;
+
+import com.github.f4b6a3.ulid.UlidCreator;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import jakarta.json.JsonObject;
+import org.lanscape.signaling.cluster.BusListener;
+import org.lanscape.signaling.cluster.ClusterObserver;
+import org.lanscape.signaling.cluster.HandOver;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * Sessions resumed on another node. The node the client came back to publishes a {@code claim}
+ * on the owner's node channel and waits at most the Redis timeout; the owner hands the session
+ * over ({@code handover} to the claimant, then {@code move} on the topic's channel, after the
+ * presence entry points at the claimant) or says why not ({@code refused}).
+ */
+final class Claims {
+
+    private record Pending(Predicate<HandOver> adopt, CompletableFuture<HandOver.Result> result) {
+    }
+
+    private final RedisConnection redis;
+    private final String node;
+    private final Duration timeout;
+    private final ClusterObserver observer;
+    /** Claims this node sent, by claim id, until the owner answers or the timeout. */
+    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+    private volatile BusListener listener;
+    private volatile ScheduledExecutorService timer;
+
+    Claims(RedisConnection redis, String node, Duration timeout, ClusterObserver observer) {
+        this.redis = redis;
+        this.node = node;
+        this.timeout = timeout;
+        this.observer = observer;
+    }
+
+    void start(BusListener listener, ScheduledExecutorService timer) {
+        this.listener = listener;
+        this.timer = timer;
+    }
+
+    /** See {@link org.lanscape.signaling.cluster.ClusterBus#claim}. */
+    CompletableFuture<HandOver.Result> claim(String owner, String token, long received, String topic, String subject,
+                                             Predicate<HandOver> adopt) {
+        RedisAsyncCommands<String, String> async = redis.async();
+        if (async == null) {
+            return CompletableFuture.completedFuture(HandOver.Result.EXPIRED);
+        }
+        String id = UlidCreator.getUlid().toString();
+        Pending claim = new Pending(adopt, new CompletableFuture<>());
+        pending.put(id, claim);
+        try {
+            timer.schedule(() -> settle(id, HandOver.Result.EXPIRED), timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RuntimeException stopping) {
+            settle(id, HandOver.Result.EXPIRED);
+            return claim.result();
+        }
+        async.publish(RedisKeys.nodeChannel(owner), BusMessage.claim(node, id, topic, token, received, subject))
+                .whenComplete((receivers, failure) -> {
+                    if (failure != null || receivers == 0) { // its node is gone, and the session with it
+                        settle(id, HandOver.Result.EXPIRED);
+                    }
+                });
+        observer.messageOut(BusMessage.CLAIM);
+        return claim.result();
+    }
+
+    /** The owner refused the claim (expired, invalid). */
+    void refused(JsonObject message) {
+        settle(message.getString("id"), HandOver.Result.valueOf(message.getString("result").toUpperCase(Locale.ROOT)));
+    }
+
+    /** Nobody gets an answer any more: the node is stopping. */
+    void expireAll() {
+        pending.keySet().forEach(id -> settle(id, HandOver.Result.EXPIRED));
+    }
+
+    /** Another node asks for the session of one of our peers: hand it over, or say why not. */
+    void claimed(String claimant, JsonObject message) {
+        RedisAsyncCommands<String, String> async = redis.async();
+        if (async == null) {
+            return; // the claimant gives up after its timeout
+        }
+        String id = message.getString("id");
+        String topic = message.getString("topic");
+        long received = message.getJsonNumber("received") == null ? -1 : message.getJsonNumber("received").longValue();
+        String subject = message.containsKey("subject") ? message.getString("subject") : null;
+        HandOver.Result result = listener.handOver(message.getString("token"), received, topic, subject, claimant, handOver -> {
+            // One connection, so Redis sees these in this order, before any relay sent on afterwards.
+            async.hset(RedisKeys.members(topic), handOver.peerId(), BusMessage.member(claimant, handOver.metadata()));
+            async.publish(RedisKeys.nodeChannel(claimant), BusMessage.handOver(node, id, topic, handOver));
+            async.publish(RedisKeys.topicChannel(topic), BusMessage.move(node, topic, handOver.peerId(), claimant));
+            observer.messageOut(BusMessage.HANDOVER);
+            observer.messageOut(BusMessage.MOVE);
+        });
+        if (result != HandOver.Result.HANDED_OVER) {
+            async.publish(RedisKeys.nodeChannel(claimant), BusMessage.refused(node, id, topic, result));
+            observer.messageOut(BusMessage.REFUSED);
+        }
+    }
+
+    /**
+     * The session we claimed: installed here on this topic's worker, so before any relay that
+     * follows it. If nobody waits for it any more (the claim timed out), it ends, everywhere.
+     */
+    void handedOver(JsonObject message) {
+        String topic = message.getString("topic");
+        String peer = message.getString("peer");
+        List<String> frames = message.getJsonArray("frames").getValuesAs(jakarta.json.JsonString::getString);
+        HandOver handOver = new HandOver(HandOver.Result.HANDED_OVER, peer, message.get("metadata"), frames);
+        Pending claim = pending.remove(message.getString("id"));
+        boolean adopted = false;
+        if (claim != null) {
+            try {
+                adopted = claim.adopt().test(handOver);
+            } finally {
+                claim.result().complete(adopted ? HandOver.Result.HANDED_OVER : HandOver.Result.EXPIRED);
+            }
+        }
+        RedisAsyncCommands<String, String> async = redis.async();
+        if (adopted) {
+            if (async != null) {
+                async.sadd(RedisKeys.nodeTopics(node), topic);
+            }
+            return;
+        }
+        listener.remoteLeft(topic, peer);
+        if (async != null) {
+            async.hdel(RedisKeys.members(topic), peer);
+            async.publish(RedisKeys.topicChannel(topic), BusMessage.leave(node, topic, peer));
+            observer.messageOut(BusMessage.LEAVE);
+        }
+    }
+
+    private void settle(String claimId, HandOver.Result result) {
+        Pending claim = pending.remove(claimId);
+        if (claim != null) {
+            claim.result().complete(result);
+        }
+    }
+}

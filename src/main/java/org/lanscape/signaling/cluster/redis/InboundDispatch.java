@@ -1,0 +1,100 @@
+package org.lanscape.signaling.cluster.redis;
+
+import jakarta.json.JsonObject;
+import org.lanscape.signaling.cluster.BusListener;
+import org.lanscape.signaling.cluster.ClusterObserver;
+import org.lanscape.signaling.cluster.RemoteMember;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * What arrives on the Pub/Sub connection. Its thread only parses the route and hands the message
+ * to a worker (one per stripe, chosen by topic, which keeps each topic's events and relays in
+ * order), so Redis never buffers output for this node; a worker never waits on a peer (see
+ * {@link BusListener#deliver}), so a slow peer holds up no other topic of its stripe.
+ */
+final class InboundDispatch {
+
+    private static final Logger LOG = Logger.getLogger(InboundDispatch.class.getName());
+
+    private final String node;
+    private final ClusterObserver observer;
+    private final RelayForwarding relays;
+    private final Claims claims;
+    private final ExecutorService[] stripes;
+    private volatile BusListener listener;
+
+    InboundDispatch(String node, ClusterObserver observer, RelayForwarding relays, Claims claims) {
+        this.node = node;
+        this.observer = observer;
+        this.relays = relays;
+        this.claims = claims;
+        int n = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+        this.stripes = new ExecutorService[n];
+        for (int i = 0; i < n; i++) {
+            stripes[i] = Executors.newSingleThreadExecutor(RedisBus.daemon("signaling-cluster-in-" + i));
+        }
+    }
+
+    void start(BusListener listener) {
+        this.listener = listener;
+    }
+
+    /** On the Pub/Sub thread. */
+    void dispatch(String channel, String text) {
+        JsonObject message;
+        try {
+            message = BusMessage.parse(text);
+        } catch (RuntimeException e) {
+            LOG.warning(() -> "cluster: unreadable message on " + channel);
+            return;
+        }
+        String kind = message.getString("k", "");
+        String route = message.getString("topic", message.getString("to", ""));
+        try {
+            stripes[Math.floorMod(route.hashCode(), stripes.length)].execute(() -> handle(kind, message));
+        } catch (RejectedExecutionException stopped) {
+            // the node is stopping: its peers are gone, nothing is left to deliver to
+        }
+    }
+
+    void stop() {
+        for (ExecutorService stripe : stripes) {
+            stripe.shutdownNow();
+        }
+    }
+
+    private void handle(String kind, JsonObject message) {
+        String from = message.getString("node", "");
+        boolean topicEvent = BusMessage.JOIN.equals(kind) || BusMessage.LEAVE.equals(kind) || BusMessage.MOVE.equals(kind);
+        if (topicEvent && from.equals(node)) {
+            return; // our own event, back from the topic channel
+        }
+        observer.messageIn(kind);
+        try {
+            switch (kind) {
+                case BusMessage.JOIN -> listener.remoteJoined(message.getString("topic"),
+                        new RemoteMember(message.getString("peer"), from, message.get("metadata")));
+                case BusMessage.LEAVE -> listener.remoteLeft(message.getString("topic"), message.getString("peer"));
+                case BusMessage.RELAY -> relays.arrived(from, message);
+                case BusMessage.UNDELIVERABLE -> listener.undeliverable(message.getString("to"),
+                        message.getString("code"), BusMessage.msgId(message));
+                case BusMessage.CLAIM -> claims.claimed(from, message);
+                case BusMessage.HANDOVER -> claims.handedOver(message);
+                case BusMessage.REFUSED -> claims.refused(message);
+                case BusMessage.MOVE -> {
+                    if (!node.equals(message.getString("to"))) { // the claimant installed it already
+                        listener.remoteMoved(message.getString("topic"), message.getString("peer"), message.getString("to"));
+                    }
+                }
+                default -> LOG.fine(() -> "cluster: unknown message kind " + kind);
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "cluster: failed to handle a " + kind + " message", e);
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package org.lanscape.signaling.cluster.redis;
+
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import jakarta.json.JsonObject;
+import org.lanscape.signaling.cluster.BusListener;
+import org.lanscape.signaling.cluster.ClusterObserver;
+import org.lanscape.signaling.cluster.RemoteMember;
+import org.lanscape.signaling.protocol.RawJson;
+
+/**
+ * Relays between nodes: a relay goes, already encoded, to the node channel of the node that holds
+ * its target; what cannot be delivered there comes back to the sender's node as
+ * {@code undeliverable}. A relay that reaches the node its target just moved away from is sent on
+ * to the new node once ({@code "hop":1}).
+ */
+final class RelayForwarding {
+
+    private final RedisConnection redis;
+    private final String node;
+    private final ClusterObserver observer;
+    private volatile BusListener listener;
+
+    RelayForwarding(RedisConnection redis, String node, ClusterObserver observer) {
+        this.redis = redis;
+        this.node = node;
+        this.observer = observer;
+    }
+
+    void start(BusListener listener) {
+        this.listener = listener;
+    }
+
+    /** See {@link org.lanscape.signaling.cluster.ClusterBus#forward}. */
+    boolean forward(RemoteMember target, String topic, String fromPeerId, String frame, RawJson msgId,
+                    String senderNode) {
+        RedisAsyncCommands<String, String> async = redis.async();
+        if (async == null) {
+            return false;
+        }
+        String origin = senderNode == null ? node : senderNode;
+        String message = BusMessage.relay(origin, topic, fromPeerId, target.id(), frame, msgId, senderNode != null);
+        async.publish(RedisKeys.nodeChannel(target.node()), message).whenComplete((receivers, failure) -> {
+            if (failure != null || receivers == 0) { // unreachable, or its node is gone and its peers with it
+                String code = failure != null ? "dropped" : "target_not_found";
+                if (origin.equals(node)) {
+                    listener.undeliverable(fromPeerId, code, msgId);
+                } else {
+                    undeliverable(origin, fromPeerId, code, msgId);
+                }
+            }
+        });
+        observer.messageOut(BusMessage.RELAY);
+        return true;
+    }
+
+    /** Tells the node of a sender that its relay could not be delivered. */
+    void undeliverable(String senderNode, String fromPeerId, String code, RawJson msgId) {
+        RedisAsyncCommands<String, String> async = redis.async();
+        if (async != null) {
+            async.publish(RedisKeys.nodeChannel(senderNode), BusMessage.undeliverable(node, fromPeerId, code, msgId));
+            observer.messageOut(BusMessage.UNDELIVERABLE);
+        }
+    }
+
+    /** A relay for one of our peers arrived from {@code senderNode}. */
+    void arrived(String senderNode, JsonObject message) {
+        String topic = message.getString("topic");
+        String to = message.getString("to");
+        BusListener.RelayOutcome outcome = listener.deliver(topic, to, message.getString("frame"),
+                message.getString("from"), BusMessage.msgId(message), senderNode);
+        if (outcome == BusListener.RelayOutcome.DELIVERED) {
+            return;
+        }
+        RedisAsyncCommands<String, String> async = redis.async();
+        if (async == null) {
+            return;
+        }
+        String movedTo = outcome == BusListener.RelayOutcome.NOT_FOUND && !message.containsKey("hop")
+                ? listener.nodeOf(topic, to) : null;
+        if (movedTo != null) { // its session was resumed on another node: send it on, once
+            async.publish(RedisKeys.nodeChannel(movedTo), BusMessage.rerouted(message));
+            observer.messageOut(BusMessage.RELAY);
+            return;
+        }
+        undeliverable(senderNode, message.getString("from"),
+                outcome == BusListener.RelayOutcome.DROPPED ? "dropped" : "target_not_found", BusMessage.msgId(message));
+    }
+}

@@ -1,0 +1,72 @@
+package it;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import org.lanscape.signaling.topic.Peer;
+import org.lanscape.signaling.topic.PeerSocket;
+
+import java.io.StringReader;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+/** A client connection of an {@link InJvmNode}: records what the server sends, completes every send at once. */
+final class RecordingClient implements PeerSocket {
+    final BlockingQueue<JsonObject> inbox = new LinkedBlockingQueue<>();
+    final Set<String> knows = new HashSet<>();
+    final java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
+    volatile int closedWith;
+    Peer peer;
+    String id;
+    String token;
+
+    @Override
+    public void send(String frame, SendCallback done) {
+        received.incrementAndGet();
+        inbox.add(Json.createReader(new StringReader(frame)).readObject());
+        done.completed(null);
+    }
+
+    @Override
+    public void ping() {
+    }
+
+    @Override
+    public void close(int code, String reason) {
+        closedWith = code;
+    }
+
+    JsonObject poll(Duration wait) throws InterruptedException {
+        return inbox.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    JsonObject next(String type) throws InterruptedException {
+        JsonObject message = poll(Duration.ofSeconds(5));
+        assertNotNull(message, "expected " + type);
+        assertEquals(type, message.getString("type"), message::toString);
+        return message;
+    }
+
+    /** Reads membership events until this client knows all of them. */
+    void awaitKnows(Set<String> ids) throws InterruptedException {
+        while (!knows.containsAll(ids)) {
+            JsonObject message = poll(Duration.ofSeconds(5));
+            assertNotNull(message, "still waiting to hear of " + ids + ", knows " + knows);
+            switch (message.getString("type")) {
+                case "peer-list" -> {
+                    if (message.containsKey("peers")) {
+                        message.getJsonArray("peers").forEach(p -> knows.add(p.asJsonObject().getString("id")));
+                    }
+                }
+                case "peer-joined" -> knows.add(message.getString("peerId"));
+                default -> throw new AssertionError("unexpected " + message);
+            }
+        }
+    }
+}
