@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# compare.sh: this server, the bare Liberty relay (../shared/bench-floor) and the PeerJS server, measured
+# one after the other in one run with ../shared/signal-bench, and the ratios that README's performance
+# claims rest on. Loopback only; every run is bounded. Usage, from the project's top:
+#   ./mvnw -B package liberty:create liberty:deploy        # once: the runtime and the WAR
+#   src/test/bench/compare.sh [rounds]                       # default 3 rounds of throughput, 1 of connect
+# Environment: JAVA_HOME (the JDK all three Java servers run on; default: the one on the PATH),
+#   JVM_ARGS (default -Xmx1g -XX:+UseSerialGC), SIGNAL_BENCH (default ../shared/signal-bench),
+#   FLOOR (default ../shared/bench-floor/floor.sh), PEERJS_MODULES (default /tmp/signal-bench/node_modules;
+#   installed there with npm when missing).
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+ROUNDS=${1:-3}
+SB=${SIGNAL_BENCH:-../shared/signal-bench}
+FLOOR=${FLOOR:-../shared/bench-floor/floor.sh}
+PJ=${PEERJS_MODULES:-/tmp/signal-bench/node_modules}
+export JVM_ARGS=${JVM_ARGS:--Xmx1g -XX:+UseSerialGC}
+OUT=${OUT:-target/compare}
+WLP=target/liberty/wlp
+mkdir -p "$OUT"
+[ -x $WLP/bin/server ] || { echo "no Liberty runtime: run ./mvnw -B package liberty:create liberty:deploy first"; exit 1; }
+[ -f "$SB/bench.js" ] || { echo "no signal-bench at $SB"; exit 1; }
+if [ ! -d "$PJ/peer" ]; then
+  mkdir -p "$(dirname "$PJ")" && (cd "$(dirname "$PJ")" && npm init -y >/dev/null && npm install --no-audit --no-fund ws@8.23.0 peer@1.0.2 >/dev/null)
+fi
+export SIGNAL_BENCH_MODULES=$PJ
+
+ours_start() {
+  SIGNALING_RATE_LIMIT=1000000 SIGNALING_RATE_BURST=1000000 SIGNALING_MAX_CONNECTIONS=100000 \
+  SIGNALING_LOG_LEVEL=warning $WLP/bin/server start defaultServer >/dev/null
+  for _ in $(seq 1 90); do curl -sf http://127.0.0.1:8081/health/ready >/dev/null && break; sleep 1; done
+  cat $WLP/usr/servers/.pid/defaultServer.pid
+}
+ours_stop() { $WLP/bin/server stop defaultServer >/dev/null 2>&1 || true; }
+floor_start() { "$FLOOR" start "$(pwd)" >/dev/null; cat /tmp/floor-wlp/usr/servers/.pid/floor.pid; }
+floor_stop() { "$FLOOR" stop >/dev/null 2>&1 || true; }
+peerjs_start() {
+  node "$PJ/peer/dist/bin/peerjs.js" --port 18402 --host 127.0.0.1 --concurrent_limit 100000 > "$OUT/peerjs.log" 2>&1 &
+  local pid=$!
+  for _ in $(seq 1 50); do (echo > /dev/tcp/127.0.0.1/18402) 2>/dev/null && break; sleep 0.2; done
+  echo $pid
+}
+peerjs_stop() { [ -n "${PJPID:-}" ] && kill "$PJPID" 2>/dev/null || true; }
+trap 'ours_stop; floor_stop; peerjs_stop' EXIT
+
+bench() { # name proto url pid workload args...
+  local name=$1 proto=$2 url=$3 pid=$4; shift 4
+  node "$SB/bench.js" "$@" --proto "$proto" --url "$url" --pid "$pid" --label "$name" --quiet --json "$OUT/results.jsonl" >/dev/null
+}
+
+rm -f "$OUT/results.jsonl"
+# connect: each server fresh, for a clean RSS baseline
+for s in ours floor peerjs; do
+  case $s in
+    ours) PID=$(ours_start); bench ours seed ws://127.0.0.1:8081 "$PID" connect --n 5000 --k 10 --concurrency 50; ours_stop ;;
+    floor) PID=$(floor_start); bench floor seed ws://127.0.0.1:18501 "$PID" connect --n 5000 --k 10 --concurrency 50; floor_stop ;;
+    peerjs) PJPID=$(peerjs_start); bench peerjs peerjs ws://127.0.0.1:18402 "$PJPID" connect --n 5000 --k 10 --concurrency 50; peerjs_stop ;;
+  esac
+done
+# throughput: all three up, interleaved rounds
+OPID=$(ours_start); FPID=$(floor_start); PJPID=$(peerjs_start)
+for r in $(seq 1 "$ROUNDS"); do
+  bench ours seed ws://127.0.0.1:8081 "$OPID" throughput --pairs 50 --window 8 --duration 8 --warmup 3
+  bench floor seed ws://127.0.0.1:18501 "$FPID" throughput --pairs 50 --window 8 --duration 8 --warmup 3
+  bench peerjs peerjs ws://127.0.0.1:18402 "$PJPID" throughput --pairs 50 --window 8 --duration 8 --warmup 3
+done
+
+node - "$OUT/results.jsonl" <<'JS'
+const lines = require('fs').readFileSync(process.argv[2], 'utf8').trim().split('\n').map(JSON.parse);
+const med = (a) => { const s = [...a].sort((x, y) => x - y); return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN; };
+const by = (label, w, f) => lines.filter((l) => l.label === label && l.workload === w).map(f).filter((v) => v != null);
+const g = (l, ...ks) => ks.reduce((o, k) => (o == null ? o : o[k]), l);
+const row = {};
+for (const s of ['ours', 'floor', 'peerjs']) {
+  row[s] = {
+    us: med(by(s, 'throughput', (l) => g(l, 'server_us_per_msg') ?? g(l, 'server', 'us_per_msg'))),
+    all: by(s, 'throughput', (l) => g(l, 'server_us_per_msg') ?? g(l, 'server', 'us_per_msg')),
+    msgs: med(by(s, 'throughput', (l) => l.delivered_msgs_per_s)),
+    cps: med(by(s, 'connect', (l) => l.conn_per_s)),
+    rss: med(by(s, 'connect', (l) => l.rss_per_conn_bytes)),
+  };
+}
+const f = (v, d = 1) => (v == null || Number.isNaN(v) ? '-' : v.toFixed(d));
+console.log(`JVM: ${process.env.JAVA_HOME || 'java on PATH'}  ${process.env.JVM_ARGS}`);
+console.log('| | this server | bare Liberty relay | PeerJS | this / bare | this / PeerJS |');
+console.log('|---|---|---|---|---|---|');
+console.log(`| server CPU per relayed message (us, median of ${row.ours.all.length}; all: ${row.ours.all.map((v) => f(v)).join(', ')} / ${row.floor.all.map((v) => f(v)).join(', ')} / ${row.peerjs.all.map((v) => f(v)).join(', ')}) | ${f(row.ours.us)} | ${f(row.floor.us)} | ${f(row.peerjs.us)} | ${f(row.ours.us / row.floor.us, 2)} | ${f(row.ours.us / row.peerjs.us, 2)} |`);
+console.log(`| relayed messages per second, closed loop 50x8 | ${f(row.ours.msgs, 0)} | ${f(row.floor.msgs, 0)} | ${f(row.peerjs.msgs, 0)} | ${f(row.ours.msgs / row.floor.msgs, 2)} | ${f(row.ours.msgs / row.peerjs.msgs, 2)} |`);
+console.log(`| connections accepted per second (5 000, 50 in flight) | ${f(row.ours.cps, 0)} | ${f(row.floor.cps, 0)} | ${f(row.peerjs.cps, 0)} | ${f(row.ours.cps / row.floor.cps, 2)} | ${f(row.ours.cps / row.peerjs.cps, 2)} |`);
+console.log(`| RSS per open connection (KB) | ${f(row.ours.rss / 1024)} | ${f(row.floor.rss / 1024)} | ${f(row.peerjs.rss / 1024)} | +${f((row.ours.rss - row.floor.rss) / 1024)} KB | |`);
+JS
