@@ -32,6 +32,9 @@ abstract class DeliveryContract {
     /** ws://host:port/ of the server under test. */
     abstract String ws();
 
+    /** The process id of the server under test's JVM, for its thread dump. */
+    abstract long serverPid();
+
     private static String topic() {
         return "d-" + UUID.randomUUID();
     }
@@ -226,5 +229,72 @@ abstract class DeliveryContract {
                 assertEquals(null, a.poll(Duration.ofMillis(500)), "nobody saw it leave");
             }
         }
+    }
+
+    /**
+     * Eight clients that stop reading after their welcome, and so never answer a ping, are each
+     * sent 1.2 MB of relays, far more than socket buffers hold. The server writes to them on the
+     * senders' threads and never more than their send window: their queues stop moving, they are
+     * closed after the write timeout (5 s at the defaults; the others see them leave), and no
+     * server thread is left inside a write to any of them. (On Liberty a thread whose write waits
+     * for a client that does not read stays blocked for good once that connection is closed.)
+     */
+    @Test
+    void clientsThatStopReadingAreClosedAndHoldNoServerThread() throws Exception {
+        String topic = topic();
+        List<RawWebSocket> stalled = new ArrayList<>();
+        try (WsClient sender = WsClient.connect(ws(), topic)) {
+            sender.next("peer-list");
+            Set<String> ids = new HashSet<>();
+            for (int i = 0; i < 8; i++) {
+                RawWebSocket raw = new RawWebSocket(URI.create(ws() + "ws/" + topic), 4096);
+                stalled.add(raw);
+                ids.add(jakarta.json.Json.createReader(new java.io.StringReader(raw.readFrame().text()))
+                        .readObject().getString("selfId"));
+                sender.next("peer-joined");
+            }
+            String big = "\"" + "s".repeat(30_000) + "\"";
+            for (String id : ids) {
+                for (int k = 0; k < 40; k++) {
+                    sender.send("offer", id, big, "m" + k);
+                }
+            }
+            Set<String> left = new HashSet<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!left.containsAll(ids) && System.nanoTime() < deadline) {
+                JsonObject message = sender.poll(Duration.ofSeconds(1));
+                if (message == null) {
+                    continue;
+                }
+                if ("peer-left".equals(message.getString("type"))) {
+                    left.add(message.getString("peerId"));
+                } else {
+                    assertEquals("dropped", message.getString("code"), message::toString);
+                }
+            }
+            assertEquals(ids, left, "every client that stopped reading was closed");
+            String dump = threadDump(serverPid());
+            for (String stuck : List.of("SessionSocket.send", "SessionSocket.ping")) {
+                int at = dump.indexOf(stuck);
+                assertTrue(at < 0, () -> "a server thread is still writing: "
+                        + dump.substring(Math.max(0, dump.lastIndexOf("\n\"", at)), Math.min(dump.length(), at + 200)));
+            }
+            sender.send("answer", sender.selfId, "{}", "still-there");
+            assertEquals("still-there", sender.await("answer").getString("msgId"));
+        } finally {
+            for (RawWebSocket raw : stalled) {
+                raw.close();
+            }
+        }
+    }
+
+    private static String threadDump(long pid) throws Exception {
+        java.nio.file.Path jcmd = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process process = new ProcessBuilder(jcmd.toString(), String.valueOf(pid), "Thread.print")
+                .redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0, out);
+        assertTrue(out.contains("Full thread dump"), out);
+        return out;
     }
 }

@@ -26,4 +26,9 @@ class DeliveryIT extends DeliveryContract {
     String ws() {
         return server.wsBase();
     }
+
+    @Override
+    long serverPid() {
+        return server.jvm().pid();
+    }
 }

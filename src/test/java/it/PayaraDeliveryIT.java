@@ -26,4 +26,9 @@ class PayaraDeliveryIT extends DeliveryContract {
     String ws() {
         return payara.httpBase().replaceFirst("^http", "ws");
     }
+
+    @Override
+    long serverPid() {
+        return payara.pid();
+    }
 }

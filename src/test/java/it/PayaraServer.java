@@ -59,6 +59,11 @@ final class PayaraServer implements AutoCloseable {
         throw new IllegalStateException("Payara Micro did not become ready; see " + root.resolve("payara.log"));
     }
 
+    /** The process id of Payara's JVM. */
+    long pid() {
+        return process.pid();
+    }
+
     String httpBase() {
         return "http://127.0.0.1:" + port + "/";
     }

@@ -218,7 +218,43 @@ final class RawWebSocket implements AutoCloseable {
 
     /** Reads the next frame (server frames are never masked). */
     Frame readFrame() throws IOException {
+        return readFrame(null);
+    }
+
+    /**
+     * Reads the next message as a WebSocket library would: answers each ping with its pong, joins
+     * a message sent in parts; returns close (and pong) frames as they come.
+     */
+    Frame readMessage() throws IOException {
+        ByteArrayOutputStream parts = null;
+        int opcode = 0;
+        boolean[] fin = new boolean[1];
+        while (true) {
+            Frame frame = readFrame(fin);
+            if (frame.opcode() == PING) {
+                sendFrame(0xA, frame.payload(), true);
+            } else if (frame.opcode() >= CLOSE) {
+                return frame;
+            } else if (fin[0] && parts == null) {
+                return frame;
+            } else {
+                if (parts == null) {
+                    parts = new ByteArrayOutputStream();
+                    opcode = frame.opcode();
+                }
+                parts.write(frame.payload());
+                if (fin[0]) {
+                    return new Frame(opcode, parts.toByteArray());
+                }
+            }
+        }
+    }
+
+    private Frame readFrame(boolean[] fin) throws IOException {
         int b0 = in.readUnsignedByte();
+        if (fin != null) {
+            fin[0] = (b0 & 0x80) != 0;
+        }
         int b1 = in.readUnsignedByte();
         long len = b1 & 0x7f;
         if (len == 126) {

@@ -37,8 +37,9 @@ class ShutdownIT {
                 clients.add(WsClient.connect(server.wsBase(), "room-" + (i % 2)));
             }
             WsClient sender = clients.get(0);
-            // The target reads its welcome, then nothing until the shutdown: what the sender sends
-            // it backs up in the server's queue.
+            // The target reads its welcome, then nothing until the shutdown (nor does it answer the
+            // pings that would open its send window): what the sender sends it backs up in the
+            // server's queue.
             RawWebSocket target = new RawWebSocket(URI.create(server.wsBase() + "ws/room-0"), 0);
             String targetId = jakarta.json.Json.createReader(new java.io.StringReader(target.readFrame().text()))
                     .readObject().getString("selfId");
@@ -78,7 +79,7 @@ class ShutdownIT {
             Thread reader = new Thread(() -> {
                 try {
                     while (true) {
-                        RawWebSocket.Frame frame = target.readFrame();
+                        RawWebSocket.Frame frame = target.readMessage(); // and answers pings
                         if (frame.opcode() == RawWebSocket.CLOSE) {
                             closeCode[0] = frame.closeCode();
                             return;

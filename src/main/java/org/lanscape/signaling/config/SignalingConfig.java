@@ -19,6 +19,7 @@ public class SignalingConfig {
 
     private long queueMaxBytes;
     private long nodeQueueMaxBytes;
+    private long sendWindow;
     private Duration relayWait;
     private Duration writeTimeout;
     private Duration pingInterval;
@@ -45,6 +46,7 @@ public class SignalingConfig {
         this.queueMaxBytes = read.bytes("signaling.queue.max-bytes", 1024, 1L << 30);
         this.nodeQueueMaxBytes = read.bytesOrAuto("signaling.queue.node-max-bytes", 1 << 16, 1L << 40,
                 Runtime.getRuntime().maxMemory() / 8);
+        this.sendWindow = read.bytes("signaling.send.window", 16 << 10, 64L << 20);
         this.relayWait = read.duration("signaling.relay.wait", false);
         this.writeTimeout = read.duration("signaling.write.timeout", true);
         this.pingInterval = read.duration("signaling.ping.interval", true);
@@ -62,11 +64,15 @@ public class SignalingConfig {
         this.resumeReplayChars = read.integer("signaling.resume.replay-size", 0, 16 << 20);
     }
 
-    /** For tests: the core settings, the rest at their defaults. */
+    /**
+     * For tests: the core settings, the rest at their defaults, except the send window: 1 GiB, so
+     * that test clients need not answer pings (the window has tests of its own).
+     */
     public SignalingConfig(long queueMaxBytes, Duration relayWait, Duration writeTimeout, Duration pingInterval,
                            int maxMessageSize) {
         this.queueMaxBytes = queueMaxBytes;
         this.nodeQueueMaxBytes = 64L << 20;
+        this.sendWindow = 1L << 30;
         this.relayWait = relayWait;
         this.writeTimeout = writeTimeout;
         this.pingInterval = pingInterval;
@@ -89,6 +95,14 @@ public class SignalingConfig {
         SignalingConfig copy = new SignalingConfig(queueMaxBytes, relayWait, writeTimeout, pingInterval, maxMessageSize);
         copy.topicMaxPeers = topicMaxPeers;
         copy.maxConnections = maxConnections;
+        copy.sendWindow = sendWindow;
+        return copy;
+    }
+
+    /** For tests: that send window (bytes a client must confirm by answering a ping). */
+    public SignalingConfig withSendWindow(long bytes) {
+        SignalingConfig copy = withResume(resumeGrace);
+        copy.sendWindow = bytes;
         return copy;
     }
 
@@ -97,6 +111,7 @@ public class SignalingConfig {
         SignalingConfig copy = new SignalingConfig(queueMaxBytes, relayWait, writeTimeout, pingInterval, maxMessageSize);
         copy.topicMaxPeers = topicMaxPeers;
         copy.maxConnections = maxConnections;
+        copy.sendWindow = sendWindow;
         copy.resumeGrace = grace;
         return copy;
     }
@@ -117,6 +132,14 @@ public class SignalingConfig {
     /** Bytes (UTF-8, on the wire) one peer's outbound queue may hold, including the frame in flight. */
     public long queueMaxBytes() {
         return queueMaxBytes;
+    }
+
+    /**
+     * Bytes written to a connection that its client has not yet confirmed reading (by answering a
+     * ping); frames beyond it wait. Below the socket's send buffer, so that no write waits.
+     */
+    public long sendWindow() {
+        return sendWindow;
     }
 
     /** Bytes all outbound queues of this node may hold together; a relay past it is dropped. */

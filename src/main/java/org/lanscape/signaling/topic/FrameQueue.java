@@ -7,8 +7,8 @@ import java.util.List;
 /**
  * The frames waiting for one peer's connection, and the bytes they hold: a lane of frames that go
  * first (a new connection's welcome, peer-list and the relays held for it) and the queue behind
- * it. A frame counts from the moment it is added until it is {@link #release}d, which is after its
- * send completed; a frame always fits into an empty queue, whatever its size. Not thread-safe: its
+ * it. A frame counts from the moment it is added until it is {@link #release}d, which is once it was
+ * written; a frame always fits into an empty queue, whatever its size. Not thread-safe: its
  * {@link Outbox} guards it.
  */
 final class FrameQueue {
@@ -52,7 +52,13 @@ final class FrameQueue {
         }
     }
 
-    /** The next frame to send (still counted until released), or null. */
+    /** The next frame to send, left in the queue, or null. */
+    Frame peek() {
+        Frame next = first.peek();
+        return next != null ? next : queue.peek();
+    }
+
+    /** Takes the next frame to send (still counted until released), or null. */
     Frame poll() {
         Frame next = first.poll();
         return next != null ? next : queue.poll();

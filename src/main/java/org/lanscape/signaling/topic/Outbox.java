@@ -1,49 +1,59 @@
 package org.lanscape.signaling.topic;
 
+import org.lanscape.signaling.protocol.Utf8;
+
+import java.security.SecureRandom;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One peer's send pump: its {@link FrameQueue}, sent through its socket one frame at a time (the
- * WebSocket API allows one send in flight). A small state machine under one lock, which is held
- * only to move frames, never while a frame is sent:
- * <pre>
- * IDLE --claim--> SENDING --send returned--> PENDING --completion--> IDLE (claims the next)
- *                    \--completion came inside send--> SENT_INLINE --send returned--> IDLE (the same thread claims the next)
- * </pre>
- * so a completion reported on the sender's own stack never recurses, and no thread identity is
- * needed. A requested ping goes before the queued frames.
+ * One peer's send pump: its {@link FrameQueue}, written to its socket one write at a time by
+ * whichever thread flushes, within the connection's {@link SendWindow}. The lock is held only to
+ * move frames, never during a write. A frame larger than the window goes out as a message in
+ * parts; a requested ping goes before the queued frames. A write is synchronous
+ * and, the window being below the socket's send buffer, never waits for the client: frames that
+ * do not fit the window wait in the queue until a pong opens it, and the thread that receives
+ * the pong sends them.
  */
 final class Outbox {
 
     enum Result { QUEUED, FULL, CLOSED }
 
-    private enum State { IDLE, SENDING, SENT_INLINE, PENDING }
-
-    private static final Frame PING = Frame.control("");
+    /** Ping data: unguessable, so that a client cannot confirm what it has not read. */
+    private static final SecureRandom TOKENS = new SecureRandom();
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition room = lock.newCondition();
     private final FrameQueue queue;
     private final TopicObserver observer;
     private final SentLog sentLog; // null when replay is off
+    private final long windowBytes;
 
     private int waiting;
-    private State state = State.IDLE;
     private PeerSocket socket;
-    /** The current connection's completion callback: a completion from an earlier connection is ignored. */
-    private Completion completion;
+    /** The current connection's window; a new one per connection, so a write from an earlier one is recognised. */
+    private SendWindow window;
+    private boolean writing;
+    /** The frame being written, or sent in parts, until it is released. */
     private Frame inFlight;
+    /** Characters of {@link #inFlight} already sent, while it goes out in parts. */
+    private int partSent;
     private boolean pingWanted;
     private boolean closed;
-    private volatile long sendStartedAt;
+    private volatile long writeStartedAt;
+    private volatile long blockedSince;
     private volatile long failedAt;
 
-    /** @param replayChars characters of the relays sent lately kept for a resume; 0 keeps none */
-    Outbox(PeerSocket socket, long maxBytes, NodeQueueBudget node, TopicObserver observer, int replayChars) {
+    /**
+     * @param windowBytes the connection's {@link SendWindow}
+     * @param replayChars characters of the relays sent lately kept for a resume; 0 keeps none
+     */
+    Outbox(PeerSocket socket, long maxBytes, NodeQueueBudget node, TopicObserver observer, long windowBytes,
+           int replayChars) {
         this.queue = new FrameQueue(maxBytes, node);
         this.observer = observer;
+        this.windowBytes = windowBytes;
         this.sentLog = replayChars > 0 ? new SentLog(replayChars) : null;
         attach(socket);
     }
@@ -109,28 +119,44 @@ final class Outbox {
         });
     }
 
-    /** Starts sending what is queued, if nothing is in flight; the send happens on this thread. */
+    /** Writes what is queued and fits the window, on this thread, unless another thread is writing. */
     void flush() {
-        Frame next;
-        PeerSocket s;
-        Completion c;
-        lock.lock();
-        try {
-            next = claim();
-            s = socket;
-            c = completion;
-        } finally {
-            lock.unlock();
-        }
-        if (next != null) {
-            run(next, s, c);
+        while (true) {
+            Write next;
+            lock.lock();
+            try {
+                next = claim();
+            } finally {
+                lock.unlock();
+            }
+            if (next == null) {
+                return;
+            }
+            Throwable failure = next.run();
+            lock.lock();
+            try {
+                if (!finished(next, failure)) {
+                    return;
+                }
+            } finally {
+                lock.unlock();
+            }
         }
     }
 
-    /** Sends a ping as soon as no frame is in flight, before the queued ones. */
+    /** Sends a ping as soon as nothing is being written, before the queued frames; one outstanding does as well. */
     void ping() {
         locked(() -> pingWanted = true);
         flush();
+    }
+
+    /** A pong with that data: if it answers the window's ping, what waited for room goes out (on this thread). */
+    boolean ponged(long token) {
+        boolean confirmed = locked(() -> window != null && window.confirm(token));
+        if (confirmed) {
+            flush();
+        }
+        return confirmed;
     }
 
     /**
@@ -191,9 +217,9 @@ final class Outbox {
         }
     }
 
-    /** Nothing queued and nothing in flight, or nothing more can go out (a send failed). */
+    /** Nothing queued and nothing being written, or nothing more can go out (a write failed). */
     boolean isIdle() {
-        return locked(() -> failedAt != 0 || queue.isEmpty() && state == State.IDLE);
+        return locked(() -> failedAt != 0 || queue.isEmpty() && !writing);
     }
 
     int queuedFrames() {
@@ -204,125 +230,124 @@ final class Outbox {
         return locked(queue::bytes);
     }
 
-    /** How long the send in flight has been running (nanoseconds); 0 when none is. */
-    long sendStalledFor(long now) {
-        long started = sendStartedAt;
-        return started == 0 ? 0 : now - started;
+    /** Bytes written on the current connection that its client has not confirmed; 0 when away. */
+    long unconfirmedBytes() {
+        return locked(() -> window == null ? 0 : window.unconfirmed());
     }
 
-    /** How long ago a send failed on the current connection; 0 if none did. */
+    /** What the next write may cost on the current connection before it has to wait for a pong; 0 when away. */
+    long windowRoom() {
+        return locked(() -> window == null ? 0 : Math.max(0, window.room()));
+    }
+
+    /**
+     * How long the queue has not moved (nanoseconds): a write running, or frames waiting for a
+     * client that does not confirm what it was sent; 0 when it moves.
+     */
+    long stalledFor(long now) {
+        long started = writeStartedAt;
+        long blocked = blockedSince;
+        return Math.max(started == 0 ? 0 : now - started, blocked == 0 ? 0 : now - blocked);
+    }
+
+    /** How long ago a write failed on the current connection; 0 if none did. */
     long failedFor(long now) {
         long at = failedAt;
         return at == 0 ? 0 : now - at;
     }
 
-    // ---- the send loop ----
+    // ---- the send loop, under the lock ----
 
-    /** Under the lock: the next frame to send, moving to SENDING, or null when nothing may go now. */
-    private Frame claim() {
-        if (closed || socket == null || failedAt != 0 || state != State.IDLE) {
+    /** The next write, marking the outbox as writing; null when nothing may go now. */
+    private Write claim() {
+        if (closed || socket == null || failedAt != 0 || writing) {
             return null;
         }
         long now = System.nanoTime();
-        if (pingWanted) {
+        if (pingWanted || window.wantsPing()) {
             pingWanted = false;
-            state = State.SENDING;
-            sendStartedAt = now;
-            return PING;
+            if (!window.pingOutstanding() && window.admits(0)) {
+                long token = TOKENS.nextLong();
+                window.pingSent(token);
+                return start(new Write(socket, window, null, token, 0, 0, true), now);
+            }
         }
-        Frame next = queue.poll();
-        if (next == null) {
+        Frame frame = inFlight != null ? inFlight : queue.peek();
+        if (frame == null) {
+            blockedSince = 0;
             return null;
         }
-        state = State.SENDING;
-        inFlight = next;
-        sendStartedAt = now;
-        if (sentLog != null) {
-            sentLog.sent(next, now);
+        String text = frame.text();
+        int from = inFlight != null ? partSent : 0;
+        int to;
+        long cost;
+        if (from == 0 && window.fitsWhole(SendWindow.cost(frame.bytes()))) {
+            to = text.length();
+            cost = SendWindow.cost(frame.bytes());
+        } else {
+            to = partEnd(text, from, (int) (window.partLimit() - SendWindow.FRAME_OVERHEAD) / 3);
+            cost = SendWindow.cost(Utf8.length(text, from, to));
         }
-        return next;
-    }
-
-    /** Sends {@code next} and whatever follows, while completions come back inline. */
-    private void run(Frame next, PeerSocket s, Completion c) {
-        while (true) {
-            if (next == PING) {
-                try {
-                    s.ping();
-                } catch (RuntimeException e) {
-                    // a ping that cannot be sent is what the liveness check is there to notice
-                }
-            } else {
-                if (next.isRelay()) {
-                    observer.handedOff(System.nanoTime() - next.receivedAt());
-                }
-                s.send(next.text(), c);
+        if (!window.admits(cost)) {
+            if (blockedSince == 0) {
+                blockedSince = now | 1;
             }
-            lock.lock();
-            try {
-                if (c != completion) {
-                    return; // the connection was replaced meanwhile: the new one runs on its own
-                }
-                if (next == PING) {
-                    sendStartedAt = 0;
-                } else if (state == State.SENDING) {
-                    state = State.PENDING; // the completion, when it comes, carries on
-                    return;
-                }
-                state = State.IDLE;
-                next = claim();
-                if (next == null) {
-                    return;
-                }
-            } finally {
-                lock.unlock();
+            return null;
+        }
+        blockedSince = 0;
+        if (inFlight == null) {
+            queue.poll();
+            inFlight = frame;
+            if (sentLog != null) {
+                sentLog.sent(frame, now);
+            }
+            if (frame.isRelay()) {
+                observer.handedOff(now - frame.receivedAt());
             }
         }
+        window.sent(cost);
+        partSent = to;
+        return start(new Write(socket, window, frame, 0, from, to, to == text.length()), now);
     }
 
-    private void completed(Completion c, Throwable failure) {
-        Frame next;
-        PeerSocket s;
-        lock.lock();
-        try {
-            if (c != completion || inFlight == null) {
-                return; // a late completion from a lost connection
-            }
+    private Write start(Write write, long now) {
+        writing = true;
+        writeStartedAt = now;
+        return write;
+    }
+
+    /** After a write: false when the loop stops (it failed, or its connection was replaced meanwhile). */
+    private boolean finished(Write write, Throwable failure) {
+        if (write.window() != window) {
+            return false; // a write from a connection that is gone: the new one runs on its own
+        }
+        writing = false;
+        writeStartedAt = 0;
+        if (write.frame() != null && (write.last() || failure != null)) {
             release(inFlight);
             inFlight = null;
-            sendStartedAt = 0;
-            if (failure != null && failedAt == 0) {
-                failedAt = System.nanoTime() | 1; // the close that follows decides what happens to the peer
-            }
-            if (state == State.SENDING) {
-                state = State.SENT_INLINE; // the thread inside send takes the next one
-                return;
-            }
-            state = State.IDLE;
-            next = claim();
-            s = socket;
-        } finally {
-            lock.unlock();
         }
-        if (next != null) {
-            run(next, s, c);
+        if (failure != null) {
+            failedAt = System.nanoTime() | 1; // the close that follows decides what happens to the peer
+            return false;
         }
+        return true;
     }
 
-    private final class Completion implements PeerSocket.SendCallback {
-        @Override
-        public void completed(Throwable failure) {
-            Outbox.this.completed(this, failure);
+    /** Where a part that starts at {@code from} ends: at most {@code chars} long, never inside a surrogate pair. */
+    private static int partEnd(String text, int from, int chars) {
+        int to = Math.min(text.length(), from + Math.max(1, chars));
+        if (to < text.length() && to - from > 1 && Character.isHighSurrogate(text.charAt(to - 1))) {
+            to--;
         }
+        return to;
     }
-
-    // ---- under the lock ----
 
     private void attach(PeerSocket newSocket) {
         socket = newSocket;
-        completion = newSocket == null ? null : new Completion();
+        window = newSocket == null ? null : new SendWindow(windowBytes);
         failedAt = 0;
-        state = State.IDLE;
+        writing = false;
     }
 
     /** The relays to send again after the client's {@code received}-th frame, from the log (none if off). */
@@ -330,14 +355,15 @@ final class Outbox {
         return sentLog == null ? List.of() : sentLog.restart(received);
     }
 
-    /** The send in flight on a connection that is gone may never report back. */
+    /** The frame being written on a connection that is gone: its writer will find the connection replaced. */
     private void forgetInFlight() {
         if (inFlight != null) {
             release(inFlight);
             inFlight = null;
         }
-        sendStartedAt = 0;
-        state = State.IDLE;
+        writing = false;
+        writeStartedAt = 0;
+        blockedSince = 0;
     }
 
     private void closeLocked() {
@@ -370,6 +396,30 @@ final class Outbox {
         queue.release(frame);
         if (waiting > 0) {
             room.signalAll();
+        }
+    }
+
+    /**
+     * One write, claimed under the lock and run without it: a ping ({@code frame} null), a whole
+     * frame, or a part {@code [from, to)} of one, {@code last} when it ends the message.
+     */
+    private record Write(PeerSocket socket, SendWindow window, Frame frame, long token, int from, int to,
+                         boolean last) {
+
+        /** Runs the write; the failure, or null. */
+        Throwable run() {
+            try {
+                if (frame == null) {
+                    socket.ping(token);
+                } else if (from == 0 && last) {
+                    socket.send(frame.text());
+                } else {
+                    socket.sendPart(frame.text().substring(from, to), last);
+                }
+                return null;
+            } catch (Exception e) {
+                return e;
+            }
         }
     }
 }

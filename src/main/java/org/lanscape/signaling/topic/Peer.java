@@ -57,7 +57,7 @@ public final class Peer {
         this.socket = socket;
         this.resumable = resumable;
         this.credentials = credentials;
-        this.outbox = new Outbox(socket, limits.peerMaxBytes(), limits.node(), limits.observer(),
+        this.outbox = new Outbox(socket, limits.peerMaxBytes(), limits.node(), limits.observer(), limits.sendWindow(),
                 resumable ? limits.replayChars() : 0);
         this.lastSeenAt = System.nanoTime();
         this.lastPingAt = lastSeenAt;
@@ -342,13 +342,21 @@ public final class Peer {
         return awaySince;
     }
 
-    /** Sends a ping as soon as no frame is in flight (a ping jumps the queue). */
+    /** Sends a ping as soon as nothing is being written (a ping jumps the queue). */
     void ping(long now) {
         lastPingAt = now;
         outbox.ping();
     }
 
-    /** Nothing queued and nothing in flight (a peer that is not live counts as idle). */
+    /**
+     * A pong with that data arrived: true if it answers this server's ping (which also lets the
+     * frames that waited for the client to read go out, on the caller's thread).
+     */
+    public boolean pong(java.nio.ByteBuffer data) {
+        return data.remaining() == Long.BYTES && outbox.ponged(data.getLong(data.position()));
+    }
+
+    /** Nothing queued and nothing being written (a peer that is not live counts as idle). */
     boolean isIdle() {
         return state != State.LIVE || outbox.isIdle();
     }

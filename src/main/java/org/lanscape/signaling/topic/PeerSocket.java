@@ -1,13 +1,22 @@
 package org.lanscape.signaling.topic;
 
-/** The outbound side of one peer's connection, as the {@link Peer} drives it. */
+import java.io.IOException;
+
+/**
+ * The outbound side of one peer's connection, as its {@link Outbox} drives it: one write at a
+ * time, each returning once the socket took it. The outbox's window keeps each write within what
+ * the socket can take without waiting.
+ */
 public interface PeerSocket {
 
-    /** Starts sending one text frame; {@code done} is called once, when it completed or failed. */
-    void send(String frame, SendCallback done);
+    /** Writes one whole text message. */
+    void send(String frame) throws IOException;
 
-    /** Sends a ping; only called while no text frame is in flight. */
-    void ping();
+    /** Writes one part of a text message, which ends with the part whose {@code last} is true. */
+    void sendPart(String part, boolean last) throws IOException;
+
+    /** Writes a ping whose data is those 8 bytes (big-endian); the client's pong carries them back. */
+    void ping(long data) throws IOException;
 
     /** Closes the connection with that close code; must not block the caller. */
     void close(int code, String reason);
@@ -15,11 +24,5 @@ public interface PeerSocket {
     /** Closes the connection with that close code on the caller's thread (shutdown only). */
     default void closeNow(int code, String reason) {
         close(code, reason);
-    }
-
-    @FunctionalInterface
-    interface SendCallback {
-        /** @param failure null when the frame was handed to the network */
-        void completed(Throwable failure);
     }
 }

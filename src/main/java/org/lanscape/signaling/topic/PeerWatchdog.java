@@ -14,15 +14,16 @@ import java.util.logging.Logger;
 
 /**
  * Keeps every peer honest, on one timer for the whole node: pings each peer every ping interval,
- * closes a peer silent for two intervals (close code 4000) or whose send has been stuck longer
- * than the write timeout (4001), and removes peers whose socket failed.
+ * closes a peer silent for two intervals (close code 4000) or whose queue has not moved for longer
+ * than the write timeout (4001: its client confirms nothing it is sent), and removes peers whose
+ * socket failed.
  */
 @ApplicationScoped
 public class PeerWatchdog {
 
     /** Close code for a peer silent for two ping intervals. */
     public static final int PING_TIMEOUT = 4000;
-    /** Close code for a peer whose send did not complete within the write timeout. */
+    /** Close code for a peer whose queue did not move within the write timeout. */
     public static final int WRITE_TIMEOUT = 4001;
 
     private static final Logger LOG = Logger.getLogger(PeerWatchdog.class.getName());
@@ -76,8 +77,9 @@ public class PeerWatchdog {
                 registry.disconnect(peer, TopicRegistry.TOKEN_EXPIRED, "token expired");
             } else if (peer.outbox().failedFor(now) > BROKEN_GRACE) { // a failed send and no close followed
                 registry.connectionFailed(peer, WRITE_TIMEOUT, "send failed");
-            } else if (peer.outbox().sendStalledFor(now) > writeTimeout) {
-                LOG.info(() -> "closing peer: send stuck longer than the write timeout: " + peer.logContext());
+            } else if (peer.outbox().stalledFor(now) > writeTimeout) {
+                LOG.info(() -> "closing peer: nothing it was sent confirmed for longer than the write timeout ("
+                        + peer.outbox().unconfirmedBytes() + " bytes): " + peer.logContext());
                 registry.connectionFailed(peer, WRITE_TIMEOUT, "write timeout");
             } else if (now - peer.lastSeenAt() > 2 * ping) {
                 LOG.info(() -> "closing peer: nothing received for two ping intervals: " + peer.logContext());

@@ -1,8 +1,10 @@
 package org.lanscape.signaling.topic;
 
 /**
- * What bounds a peer's outbox: its own byte budget, the node's, and how much of what was sent
- * lately is kept for a resume (characters; 0 keeps none).
+ * What bounds a peer's outbox: its own byte budget, the node's, the send window of each of its
+ * connections (bytes written but not confirmed by the client, see {@link SendWindow}), and how
+ * much of what was sent lately is kept for a resume (characters; 0 keeps none).
  */
-public record QueueLimits(long peerMaxBytes, NodeQueueBudget node, TopicObserver observer, int replayChars) {
+public record QueueLimits(long peerMaxBytes, NodeQueueBudget node, TopicObserver observer, long sendWindow,
+                          int replayChars) {
 }

@@ -56,7 +56,7 @@ public class TopicRegistry {
         this.observer = observer;
         this.bus = bus;
         this.limits = new QueueLimits(config.queueMaxBytes(), new NodeQueueBudget(config.nodeQueueMaxBytes()),
-                observer, config.resumeReplayChars());
+                observer, config.sendWindow(), config.resumeReplayChars());
         this.tokens = new ResumeTokenStore(bus.nodeId());
         this.migration = new SessionMigration(this, topics, tokens, bus, limits, bus.claimTimeout().toNanos());
         this.busListener = new ClusterEvents(this, topics, migration, observer);

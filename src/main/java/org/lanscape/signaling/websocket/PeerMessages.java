@@ -13,6 +13,7 @@ import org.lanscape.signaling.telemetry.SignalingTracing;
 import org.lanscape.signaling.topic.Peer;
 import org.lanscape.signaling.topic.RelayResult;
 
+import java.nio.ByteBuffer;
 import java.util.Locale;
 import java.util.function.BiConsumer;
 import java.util.logging.Logger;
@@ -59,10 +60,13 @@ final class PeerMessages {
         }
     }
 
-    /** A pong answers our ping; unasked ones count against the rate limit like messages. */
-    void pong() {
+    /** A pong that answers our ping opens the peer's send window; others count against the rate limit like messages. */
+    void pong(ByteBuffer data) {
         long now = System.nanoTime();
         peer.seen(now);
+        if (peer.pong(data)) {
+            return;
+        }
         if (!rateLimiter.tryAcquire(now) && rateLimiter.shouldClose()) {
             LOG.info(() -> "closing peer: kept flooding pongs past the rate limit: " + peer.logContext());
             closeAndLeave.accept(CloseCodes.POLICY_VIOLATION, "rate limit exceeded");

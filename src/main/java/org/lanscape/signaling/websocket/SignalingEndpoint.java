@@ -63,7 +63,7 @@ public class SignalingEndpoint extends Endpoint {
         session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) pong -> {
             PeerMessages m = messages;
             if (m != null) {
-                m.pong();
+                m.pong(pong.getApplicationData());
             }
         });
         String topic = session.getPathParameters().get("topic");

@@ -55,12 +55,15 @@ public class RegistryBenchmark {
 
     static final PeerSocket INSTANT = new PeerSocket() {
         @Override
-        public void send(String frame, SendCallback done) {
-            done.completed(null);
+        public void send(String frame) {
         }
 
         @Override
-        public void ping() {
+        public void sendPart(String part, boolean last) {
+        }
+
+        @Override
+        public void ping(long data) {
         }
 
         @Override

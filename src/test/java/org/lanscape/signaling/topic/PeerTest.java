@@ -2,73 +2,50 @@ package org.lanscape.signaling.topic;
 
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PeerTest {
 
-    /** A socket whose sends complete only when the test says so. */
-    static final class ManualSocket implements PeerSocket {
-        final List<String> sent = new ArrayList<>();
-        final List<SendCallback> pending = new ArrayList<>();
-        final AtomicInteger inFlight = new AtomicInteger();
-        volatile int maxInFlight;
-        volatile int pings;
+    private static final long RELAY_WAIT = TimeUnit.MILLISECONDS.toNanos(100);
+    /** The smallest window the configuration allows. */
+    static final long SMALL_WINDOW = 16 << 10;
+    private static final long NO_WINDOW_LIMIT = 1L << 30;
 
-        @Override
-        public synchronized void send(String frame, SendCallback done) {
-            maxInFlight = Math.max(maxInFlight, inFlight.incrementAndGet());
-            sent.add(frame);
-            pending.add(done);
-        }
-
-        /** Completes the oldest send in flight (outside the lock: completion may send the next). */
-        void completeOne() {
-            SendCallback done;
-            synchronized (this) {
-                done = pending.remove(0);
-                inFlight.decrementAndGet();
-            }
-            done.completed(null);
-        }
-
-        synchronized int sentCount() {
-            return sent.size();
-        }
-
-        @Override
-        public void ping() {
-            pings++;
-        }
-
-        volatile int closedWith;
-
-        @Override
-        public void close(int code, String reason) {
-            closedWith = code;
-        }
+    /** A live, not resumable peer whose queue holds {@code maxBytes}, and whose client never needs to answer a ping. */
+    static Peer peer(PeerSocket socket, long maxBytes) {
+        return peer(socket, maxBytes, NO_WINDOW_LIMIT);
     }
 
-    private static final long RELAY_WAIT = TimeUnit.MILLISECONDS.toNanos(100);
-
-    /** A live, not resumable peer whose queue holds {@code maxBytes}. */
-    static Peer peer(PeerSocket socket, long maxBytes) {
-        return new Peer("p", "t", null, "req", socket, false, Credentials.NONE, new QueueLimits(maxBytes, new NodeQueueBudget(1L << 40),
-                TopicObserver.NONE, 0));
+    static Peer peer(PeerSocket socket, long maxBytes, long window) {
+        return new Peer("p", "t", null, "req", socket, false, Credentials.NONE, new QueueLimits(maxBytes,
+                new NodeQueueBudget(1L << 40), TopicObserver.NONE, window, 0));
     }
 
     /** A resumable peer keeping {@code replayChars} of what it was sent for a resume. */
     static Peer resumablePeer(PeerSocket socket, long maxBytes, int replayChars) {
-        return new Peer("p", "t", null, "req", socket, true, Credentials.NONE, new QueueLimits(maxBytes, new NodeQueueBudget(1L << 40),
-                TopicObserver.NONE, replayChars));
+        return resumablePeer(socket, maxBytes, replayChars, NO_WINDOW_LIMIT);
+    }
+
+    static Peer resumablePeer(PeerSocket socket, long maxBytes, int replayChars, long window) {
+        return new Peer("p", "t", null, "req", socket, true, Credentials.NONE, new QueueLimits(maxBytes,
+                new NodeQueueBudget(1L << 40), TopicObserver.NONE, window, replayChars));
     }
 
     static Frame frame(String text) {
@@ -83,42 +60,136 @@ class PeerTest {
         return peer.deliver(frame, 0) == Peer.Delivery.QUEUED;
     }
 
+    /**
+     * The client stops reading (and so answering pings): its send window is filled with padding,
+     * so that the next frame waits for a pong; nothing is left queued.
+     */
+    static void stall(Peer peer) {
+        while (true) {
+            long room = peer.outbox().windowRoom();
+            if (room <= SendWindow.FRAME_OVERHEAD) {
+                return;
+            }
+            int chars = (int) (Math.min(room, SMALL_WINDOW / 4) - SendWindow.FRAME_OVERHEAD);
+            assertTrue(peer.enqueue(Frame.control("x".repeat(chars))));
+            peer.flush();
+            assertEquals(0, peer.outbox().queuedFrames(), "the padding fits the window");
+        }
+    }
+
+    /** A socket whose writes block while {@link #hold} is set, until {@link #release}. */
+    static class BlockingSocket extends RecordingSocket {
+        volatile CountDownLatch hold;
+        final CountDownLatch entered = new CountDownLatch(1);
+
+        @Override
+        public void send(String frame) {
+            CountDownLatch h = hold;
+            if (h != null) {
+                entered.countDown();
+                try {
+                    assertTrue(h.await(10, TimeUnit.SECONDS));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            super.send(frame);
+        }
+
+        void release() {
+            CountDownLatch h = hold;
+            hold = null;
+            h.countDown();
+        }
+    }
+
     @Test
-    void neverTwoSendsInFlight() {
-        ManualSocket socket = new ManualSocket();
-        Peer peer = peer(socket, 1 << 20);
-        for (int i = 0; i < 10; i++) {
-            assertTrue(offer(peer, relayFrame("m" + i)));
+    void framesBeyondTheWindowWaitForThePongThatAnswersTheServersPing() {
+        RecordingSocket socket = new RecordingSocket();
+        Peer peer = peer(socket, 1 << 20, SMALL_WINDOW);
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            String text = "f" + i + "-" + "x".repeat(1000);
+            expected.add(text);
+            assertTrue(offer(peer, relayFrame(text)));
+            assertTrue(peer.outbox().unconfirmedBytes() <= SMALL_WINDOW, "never more unconfirmed than the window");
         }
-        assertEquals(1, socket.sentCount(), "only the first frame is handed to the socket");
-        for (int i = 0; i < 10; i++) {
-            socket.completeOne();
+        int before = socket.sentCount();
+        assertTrue(before > 0 && before < 40, "the window holds some of them: " + before);
+        assertEquals(1, socket.pings.size(), "one ping asks the client to confirm them");
+        assertFalse(peer.pong(ByteBuffer.allocate(8).putLong(0, socket.pings.get(0) + 1)), "a pong with other data confirms nothing");
+        assertFalse(peer.pong(ByteBuffer.allocate(3)), "nor one of another size");
+        assertEquals(before, socket.sentCount());
+
+        int pongs = 0;
+        while (socket.sentCount() < 40) {
+            int sent = socket.sentCount();
+            int pings = socket.pings.size();
+            long answered = socket.pings.get(pings - 1);
+            assertTrue(socket.pong(peer), "the client answers the latest ping");
+            pongs++;
+            assertTrue(socket.sentCount() > sent, "the pong let more go");
+            assertTrue(socket.sentCount() == 40 || socket.pings.size() == pings + 1, "and a new ping went with them");
+            assertFalse(peer.pong(ByteBuffer.allocate(8).putLong(0, answered)), "an answered ping confirms once");
+            assertTrue(pongs < 40);
         }
-        assertEquals(1, socket.maxInFlight);
-        assertEquals(List.of("m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9"), socket.sent);
+        assertEquals(expected, socket.texts());
+        assertEquals(0, peer.outbox().queuedBytes());
+    }
+
+    @Test
+    void aMessageLargerThanTheWindowGoesOutInPartsAndNothingCutsIn() {
+        List<String> parts = Collections.synchronizedList(new ArrayList<>());
+        RecordingSocket socket = new RecordingSocket() {
+            @Override
+            public void sendPart(String part, boolean last) {
+                parts.add(part);
+                super.sendPart(part, last);
+            }
+        };
+        Peer peer = peer(socket, 1 << 20, SMALL_WINDOW);
+        StringBuilder big = new StringBuilder();
+        while (big.length() < 40_000) {
+            big.append("a€\uD83D\uDE00"); // 1, 3 and 4 bytes: parts must not split the pair
+        }
+        String fitsWhole = "w".repeat((int) (SMALL_WINDOW - SendWindow.PING_COST - SendWindow.FRAME_OVERHEAD));
+        assertTrue(offer(peer, relayFrame(fitsWhole)));
+        assertTrue(offer(peer, relayFrame(big.toString())));
+        assertTrue(offer(peer, relayFrame("after")));
+        for (int i = 0; i < 100 && socket.sentCount() < 3; i++) {
+            assertTrue(socket.pong(peer));
+        }
+        assertEquals(List.of(fitsWhole, big.toString(), "after"), socket.texts(),
+                "the one that fits the window whole, the other in parts, and the next only after it");
+        assertTrue(parts.size() > 4, "in parts: " + parts.size());
+        for (String part : parts) {
+            assertFalse(Character.isHighSurrogate(part.charAt(part.length() - 1)), "a pair is never split");
+            assertTrue(org.lanscape.signaling.protocol.Utf8.length(part) + SendWindow.FRAME_OVERHEAD <= SMALL_WINDOW / 4);
+        }
     }
 
     @Test
     void theQueueIsBoundedInBytesNotInMessages() {
-        ManualSocket socket = new ManualSocket();
-        Peer peer = peer(socket, 1000);
-        assertTrue(offer(peer, relayFrame("x".repeat(400)))); // in flight: still counted
+        RecordingSocket socket = new RecordingSocket();
+        Peer peer = peer(socket, 1000, SMALL_WINDOW);
+        stall(peer);
+        assertTrue(offer(peer, relayFrame("x".repeat(400))));
         for (int i = 0; i < 60; i++) { // 60 frames of 10 bytes: far more than 16 messages
             assertTrue(offer(peer, relayFrame("y".repeat(10))), "frame " + i);
         }
         assertEquals(1000, peer.outbox().queuedBytes());
         assertFalse(offer(peer, relayFrame("z")), "one byte more does not fit");
         assertFalse(peer.enqueue(frame("{\"type\":\"peer-left\"}")), "nor does an event: a slow consumer");
-        socket.completeOne(); // the 400 bytes in flight are written: room for events and relays again
+        assertTrue(socket.pong(peer)); // the client read: the 400 bytes and more go out
         assertTrue(peer.enqueue(frame("e".repeat(300))));
         assertTrue(offer(peer, relayFrame("r".repeat(100))));
-        assertEquals(1000, peer.outbox().queuedBytes());
     }
 
     @Test
     void aFrameLargerThanTheBudgetFitsAnEmptyQueue() {
-        ManualSocket socket = new ManualSocket();
-        Peer peer = peer(socket, 100);
+        RecordingSocket socket = new RecordingSocket();
+        Peer peer = peer(socket, 100, SMALL_WINDOW);
+        stall(peer);
         assertTrue(offer(peer, relayFrame("b".repeat(500))), "alone it goes, whatever its size");
         assertFalse(offer(peer, relayFrame("c")));
     }
@@ -134,17 +205,19 @@ class PeerTest {
     @Test
     void theNodeCapRefusesRelaysButNotEvents() {
         NodeQueueBudget node = new NodeQueueBudget(100);
-        ManualSocket a = new ManualSocket();
-        ManualSocket b = new ManualSocket();
-        QueueLimits limits = new QueueLimits(1 << 20, node, TopicObserver.NONE, 0);
+        RecordingSocket a = new RecordingSocket();
+        RecordingSocket b = new RecordingSocket();
+        QueueLimits limits = new QueueLimits(1 << 20, node, TopicObserver.NONE, SMALL_WINDOW, 0);
         Peer pa = new Peer("a", "t", null, "req", a, false, Credentials.NONE, limits);
         Peer pb = new Peer("b", "t", null, "req", b, false, Credentials.NONE, limits);
+        stall(pa);
+        stall(pb);
         assertTrue(offer(pa, relayFrame("a".repeat(60))));
         assertTrue(offer(pb, relayFrame("b".repeat(40))));
         assertEquals(100, node.used());
         assertEquals(Peer.Delivery.DROPPED, pb.deliver(relayFrame("c"), RELAY_WAIT), "the node is full: dropped at once");
         assertTrue(pb.enqueue(frame("{\"type\":\"peer-joined\"}")), "events are never refused for the node's sake");
-        a.completeOne();
+        assertTrue(a.pong(pa));
         assertTrue(offer(pb, relayFrame("d".repeat(30))), "room again: 40 + 22 + 30 bytes");
         pb.close(1000, "bye");
         assertEquals(0, node.used(), "a closed peer gives its bytes back");
@@ -152,9 +225,11 @@ class PeerTest {
 
     @Test
     void relayOfferWaitsForRoomUpToTheRelayWait() throws Exception {
-        ManualSocket socket = new ManualSocket();
-        Peer peer = peer(socket, 30);
-        offer(peer, relayFrame("in flight!")); // 10 bytes each
+        RecordingSocket socket = new RecordingSocket();
+        Peer peer = peer(socket, 30, SMALL_WINDOW);
+        stall(peer);
+        int padding = socket.sentCount();
+        offer(peer, relayFrame("q0--------")); // 10 bytes each
         offer(peer, relayFrame("q1--------"));
         offer(peer, relayFrame("q2--------"));
 
@@ -168,148 +243,207 @@ class PeerTest {
             return peer.deliver(relayFrame("fits"), TimeUnit.SECONDS.toNanos(10));
         });
         assertTrue(waiting.await(5, TimeUnit.SECONDS));
-        socket.completeOne(); // frees 10 bytes: the waiting relay takes them
+        assertTrue(socket.pong(peer)); // the queue drains: the waiting relay gets room
         assertEquals(Peer.Delivery.QUEUED, offered.get(5, TimeUnit.SECONDS));
-        socket.completeOne();
-        socket.completeOne();
-        socket.completeOne();
-        assertEquals(List.of("in flight!", "q1--------", "q2--------", "fits"), socket.sent);
+        assertEquals(List.of("q0--------", "q1--------", "q2--------", "fits"),
+                socket.texts().subList(padding, socket.sentCount()));
     }
 
     @Test
-    void inlineCompletionsDoNotRecurse() {
-        // A socket that completes every send on the caller's thread, and whose every send makes
-        // the next frame arrive (as when the completion thread relays): a drain that recursed
-        // from the completion would be 100 000 frames deep and overflow the stack.
+    void aWriteThatMakesTheNextFrameArriveDoesNotRecurse() {
+        // Every write makes the next frame arrive (as when the writing thread relays): a pump
+        // that recursed into the next write would be 100 000 frames deep and overflow the stack.
         int total = 100_000;
-        List<String> sent = new ArrayList<>();
         Peer[] peer = new Peer[1];
-        PeerSocket socket = new PeerSocket() {
+        RecordingSocket socket = new RecordingSocket() {
             @Override
-            public void send(String frame, SendCallback done) {
-                sent.add(frame);
-                if (sent.size() < total) {
-                    assertTrue(offer(peer[0], relayFrame(String.valueOf(sent.size()))));
+            public void send(String frame) {
+                super.send(frame);
+                if (sentCount() < total) {
+                    assertTrue(offer(peer[0], relayFrame(String.valueOf(sentCount()))));
                 }
-                done.completed(null);
-            }
-
-            @Override
-            public void ping() {
-            }
-
-            @Override
-            public void close(int code, String reason) {
             }
         };
         peer[0] = peer(socket, 1 << 20);
         assertTrue(offer(peer[0], relayFrame("0")));
-        assertEquals(total, sent.size());
-        assertEquals(String.valueOf(total - 1), sent.get(total - 1));
+        assertEquals(total, socket.sentCount());
+        assertEquals(String.valueOf(total - 1), socket.texts().get(total - 1));
     }
 
     /**
-     * Completions that arrive on other threads while the sending thread is still inside send (as
-     * Liberty does when a write completes at once on a selector thread): every frame is sent
-     * exactly once, in order, never two at a time. The old pump marked an inline completion in a
-     * field "only touched by the sending thread", which such a completion overwrote.
+     * Senders on several threads and a client that answers pings on another: every frame is
+     * written exactly once, never two writes at a time, each sender's frames in its order, and
+     * never more unconfirmed than the window.
      */
     @Test
-    void completionsOnOtherThreadsDuringSendNeverLoseOrDoubleAFrame() throws Exception {
-        java.util.concurrent.ExecutorService completer = java.util.concurrent.Executors.newFixedThreadPool(2);
+    void writesFromManyThreadsNeverOverlapAndKeepEachSendersOrder() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
-            for (int round = 0; round < 50; round++) {
-                List<String> sent = java.util.Collections.synchronizedList(new ArrayList<>());
-                AtomicInteger inFlight = new AtomicInteger();
-                AtomicInteger maxInFlight = new AtomicInteger();
-                PeerSocket socket = new PeerSocket() {
+            for (int round = 0; round < 20; round++) {
+                AtomicInteger unconfirmedPastWindow = new AtomicInteger();
+                Peer[] peer = new Peer[1];
+                RecordingSocket socket = new RecordingSocket() {
                     @Override
-                    public void send(String frame, SendCallback done) {
-                        maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-                        sent.add(frame);
-                        CountDownLatch reported = new CountDownLatch(1);
-                        completer.execute(() -> {
-                            inFlight.decrementAndGet();
-                            done.completed(null);
-                            reported.countDown();
-                        });
-                        if (frame.hashCode() % 2 == 0) { // sometimes the completion has come before send returns
-                            try {
-                                reported.await();
-                            } catch (InterruptedException e) {
-                                Thread.currentThread().interrupt();
-                            }
+                    public void send(String frame) {
+                        if (peer[0].outbox().unconfirmedBytes() > SMALL_WINDOW) {
+                            unconfirmedPastWindow.incrementAndGet();
                         }
-                    }
-
-                    @Override
-                    public void ping() {
-                    }
-
-                    @Override
-                    public void close(int code, String reason) {
+                        super.send(frame);
                     }
                 };
-                Peer peer = peer(socket, 1 << 20);
-                List<String> expected = new ArrayList<>();
-                for (int i = 0; i < 2000; i++) {
-                    expected.add("f" + i);
-                    assertTrue(offer(peer, relayFrame("f" + i)));
+                peer[0] = peer(socket, 1L << 30, SMALL_WINDOW);
+                int senders = 3;
+                int each = 1500;
+                AtomicBoolean done = new AtomicBoolean();
+                List<Future<?>> running = new ArrayList<>();
+                for (int t = 0; t < senders; t++) {
+                    int sender = t;
+                    running.add(pool.submit(() -> {
+                        for (int i = 0; i < each; i++) {
+                            assertTrue(offer(peer[0], relayFrame(sender + ":" + i + ":" + "p".repeat(i % 300))));
+                        }
+                        return null;
+                    }));
                 }
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (sent.size() < expected.size() && System.nanoTime() < deadline) {
+                Future<?> client = pool.submit(() -> {
+                    while (!done.get()) {
+                        socket.pong(peer[0]);
+                        Thread.onSpinWait();
+                    }
+                    return null;
+                });
+                for (Future<?> f : running) {
+                    f.get(20, TimeUnit.SECONDS);
+                }
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (socket.sentCount() < senders * each && System.nanoTime() < deadline) {
                     Thread.onSpinWait();
                 }
-                synchronized (sent) {
-                    assertEquals(expected, sent, "round " + round);
+                done.set(true);
+                client.get(5, TimeUnit.SECONDS);
+                List<String> sent = socket.texts();
+                assertEquals(senders * each, sent.size(), "round " + round);
+                int[] next = new int[senders];
+                for (String text : sent) {
+                    String[] f = text.split(":");
+                    int sender = Integer.parseInt(f[0]);
+                    assertEquals(next[sender]++, Integer.parseInt(f[1]), "round " + round + ": in each sender's order");
                 }
-                assertEquals(1, maxInFlight.get(), "round " + round + ": never two in flight");
+                assertEquals(1, socket.maxInFlight.get(), "round " + round + ": never two writes at a time");
+                assertEquals(0, unconfirmedPastWindow.get(), "round " + round);
             }
         } finally {
-            completer.shutdownNow();
+            pool.shutdownNow();
         }
     }
 
     @Test
-    void pingWaitsForTheSendInFlightAndJumpsTheQueue() {
-        ManualSocket socket = new ManualSocket();
+    void aPingRequestedDuringAWriteGoesRightAfterItBeforeTheQueuedFrames() throws Exception {
+        List<String> order = Collections.synchronizedList(new ArrayList<>());
+        BlockingSocket socket = new BlockingSocket() {
+            @Override
+            public void send(String frame) {
+                super.send(frame);
+                order.add(frame);
+            }
+
+            @Override
+            public void ping(long data) {
+                super.ping(data);
+                order.add("ping");
+            }
+        };
         Peer peer = peer(socket, 1 << 20);
+        socket.hold = new CountDownLatch(1);
+        ExecutorService writer = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> first = writer.submit(() -> offer(peer, relayFrame("a")));
+            assertTrue(socket.entered.await(5, TimeUnit.SECONDS));
+            assertTrue(offer(peer, relayFrame("b")), "queued behind the write");
+            peer.ping(System.nanoTime());
+            assertEquals(List.of(), order, "nothing during a write");
+            socket.release();
+            first.get(5, TimeUnit.SECONDS);
+            assertEquals(List.of("a", "ping", "b"), order);
+        } finally {
+            writer.shutdownNow();
+        }
+    }
+
+    @Test
+    void aLivenessPingWaitsWhileTheWindowsPingIsUnanswered() {
+        RecordingSocket socket = new RecordingSocket();
+        Peer peer = peer(socket, 1 << 20, SMALL_WINDOW);
+        stall(peer);
+        assertEquals(1, socket.pings.size());
+        peer.ping(System.nanoTime());
+        assertEquals(1, socket.pings.size(), "one ping outstanding at most: two pongs back to back are not for Liberty");
+        assertTrue(socket.pong(peer));
+        peer.ping(System.nanoTime());
+        assertEquals(2, socket.pings.size());
+    }
+
+    @Test
+    void aQueueThatDoesNotMoveCountsAsStalledUntilThePong() {
+        RecordingSocket socket = new RecordingSocket();
+        Peer peer = peer(socket, 1 << 20, SMALL_WINDOW);
+        long now = System.nanoTime();
+        assertEquals(0, peer.outbox().stalledFor(now));
+        stall(peer);
+        assertEquals(0, peer.outbox().stalledFor(System.nanoTime()), "nothing waits yet");
+        offer(peer, relayFrame("waits"));
+        long later = System.nanoTime() + TimeUnit.SECONDS.toNanos(6);
+        assertTrue(peer.outbox().stalledFor(later) > TimeUnit.SECONDS.toNanos(5), "what the watchdog closes with 4001");
+        assertTrue(socket.pong(peer));
+        assertEquals(0, peer.outbox().stalledFor(later));
+    }
+
+    @Test
+    void aFailedWriteStopsTheQueueAndIsReported() {
+        AtomicInteger writes = new AtomicInteger();
+        PeerSocket failing = new RecordingSocket() {
+            @Override
+            public void send(String frame) {
+                writes.incrementAndGet();
+                throw new java.io.UncheckedIOException(new IOException("connection reset"));
+            }
+        };
+        Peer peer = peer(failing, 1 << 20);
         offer(peer, relayFrame("a"));
         offer(peer, relayFrame("b"));
-        peer.ping(System.nanoTime());
-        assertEquals(0, socket.pings, "not while a frame is in flight");
-        socket.completeOne();
-        assertEquals(1, socket.pings);
-        assertEquals(List.of("a", "b"), socket.sent);
+        assertEquals(1, writes.get(), "nothing more is written after a failure");
+        assertTrue(peer.outbox().failedFor(System.nanoTime() + 1) > 0);
+        assertTrue(peer.isIdle(), "a shutdown does not wait for it");
     }
 
     @Test
     void closedPeerTakesNothingAndReturnsWhatItStillHeld() {
-        ManualSocket socket = new ManualSocket();
-        Peer peer = peer(socket, 1 << 20);
-        offer(peer, relayFrame("in flight"));
+        RecordingSocket socket = new RecordingSocket();
+        Peer peer = peer(socket, 1 << 20, SMALL_WINDOW);
+        stall(peer);
+        int written = socket.sentCount();
         offer(peer, relayFrame("queued"));
         List<Frame> undelivered = peer.close(1001, "bye");
         assertEquals(List.of("queued"), undelivered.stream().map(Frame::text).toList(),
-                "the one never handed to the socket, for its sender to hear of");
+                "the one never written, for its sender to hear of");
         assertEquals(1001, socket.closedWith);
         assertEquals(List.of(), peer.close(1001, "bye"));
         assertEquals(Peer.Delivery.GONE, peer.deliver(relayFrame("x"), RELAY_WAIT));
         assertTrue(peer.enqueue(frame("x")), "nothing to do, and not a slow consumer");
-        socket.completeOne();
-        assertEquals(1, socket.sentCount());
+        assertFalse(socket.pong(peer), "a late pong opens nothing");
+        assertEquals(written, socket.sentCount());
     }
 
     @Test
     void aPeerThatDidNotAskForResumeIsNeverHeld() {
-        Peer peer = peer(new ManualSocket(), 1 << 20);
+        Peer peer = peer(new RecordingSocket(), 1 << 20);
         assertFalse(peer.suspend(System.nanoTime()));
         assertEquals(Peer.State.LIVE, peer.state());
     }
 
     @Test
     void whileAwayRelaysAreHeldAndEventsLeftOut() {
-        ManualSocket socket = new ManualSocket();
+        RecordingSocket socket = new RecordingSocket();
         Peer peer = resumablePeer(socket, 1 << 20, 0);
         assertTrue(peer.suspend(System.nanoTime()));
         assertTrue(offer(peer, relayFrame("r1")));
@@ -320,20 +454,20 @@ class PeerTest {
 
     @Test
     void anExpiryAndAResumeNeverBothWin() throws Exception {
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
             for (int round = 0; round < 500; round++) {
-                Peer peer = resumablePeer(new ManualSocket(), 1 << 20, 0);
+                Peer peer = resumablePeer(new RecordingSocket(), 1 << 20, 0);
                 long lost = System.nanoTime() - TimeUnit.SECONDS.toNanos(20);
                 peer.suspend(lost);
                 offer(peer, relayFrame("{\"m\":\"held\"}"));
                 java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
                 RecordingSocket back = new RecordingSocket();
-                java.util.concurrent.Future<List<Frame>> expiry = pool.submit(() -> {
+                Future<List<Frame>> expiry = pool.submit(() -> {
                     start.await();
                     return peer.expire(System.nanoTime(), TimeUnit.SECONDS.toNanos(15));
                 });
-                java.util.concurrent.Future<Boolean> resume = pool.submit(() -> {
+                Future<Boolean> resume = pool.submit(() -> {
                     start.await();
                     return peer.resume(back, "req2", Credentials.NONE, List.of(frame("{\"m\":\"w\"}")), System.nanoTime(), -1);
                 });
@@ -357,7 +491,7 @@ class PeerTest {
 
     @Test
     void aMoveTakesTheHeldRelaysInOrderAndKeepsWhatComesMeanwhileForTheNewNode() {
-        ManualSocket socket = new ManualSocket();
+        RecordingSocket socket = new RecordingSocket();
         Peer peer = resumablePeer(socket, 1 << 20, 0);
         peer.suspend(System.nanoTime());
         assertTrue(offer(peer, relayFrame("r1")));
@@ -377,31 +511,61 @@ class PeerTest {
 
     @Test
     void aMoveOfAConnectedPeerClosesItsOldConnection() {
-        ManualSocket socket = new ManualSocket();
-        Peer peer = resumablePeer(socket, 1 << 20, 0);
-        offer(peer, relayFrame("in-flight"));
+        RecordingSocket socket = new RecordingSocket();
+        Peer peer = resumablePeer(socket, 1 << 20, 0, SMALL_WINDOW);
+        stall(peer);
+        int written = socket.sentCount();
         offer(peer, relayFrame("queued"));
         List<Frame> handedOver = peer.startMove("n2", -1);
         assertEquals(List.of("queued"), handedOver.stream().map(Frame::text).toList());
         assertEquals(1001, socket.closedWith);
-        socket.completeOne(); // the old connection's last send reports back: nothing more goes there
-        assertEquals(1, socket.sentCount());
+        assertFalse(socket.pong(peer), "the old connection's pong opens nothing");
+        assertEquals(written, socket.sentCount());
+    }
+
+    /**
+     * A write on the old connection is still running when the client comes back on a new one:
+     * when it returns, its thread sends nothing more there, and the new connection gets its
+     * welcome first and then everything else.
+     */
+    @Test
+    void aWriteStillRunningOnTheOldConnectionLeavesTheNewOneAlone() throws Exception {
+        BlockingSocket old = new BlockingSocket();
+        Peer peer = resumablePeer(old, 1 << 20, 0);
+        old.hold = new CountDownLatch(1);
+        ExecutorService writer = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> running = writer.submit(() -> offer(peer, relayFrame("on-the-old-one")));
+            assertTrue(old.entered.await(5, TimeUnit.SECONDS));
+            assertTrue(offer(peer, relayFrame("queued")));
+            RecordingSocket fresh = new RecordingSocket();
+            assertTrue(peer.resume(fresh, "req2", Credentials.NONE, List.of(frame("welcome2")), System.nanoTime(), -1));
+            peer.flush();
+            old.release();
+            running.get(5, TimeUnit.SECONDS);
+            assertTrue(offer(peer, relayFrame("later")));
+            assertEquals(List.of("on-the-old-one"), old.texts());
+            assertEquals(List.of("welcome2", "queued", "later"), fresh.texts());
+            assertNotEquals(0, old.closedWith, "the old connection is closed");
+        } finally {
+            writer.shutdownNow();
+        }
     }
 
     /**
      * Senders race a move: every relay the peer accepted is either in the hand-over, kept for the
-     * new node, or was sent before it; none stays behind in the abandoned queue.
+     * new node, or was written before it; none stays behind in the abandoned queue.
      */
     @Test
     void noAcceptedRelayIsLeftBehindByAMove() throws Exception {
-        java.util.concurrent.ExecutorService senders = java.util.concurrent.Executors.newFixedThreadPool(3);
+        ExecutorService senders = Executors.newFixedThreadPool(3);
         try {
             for (int round = 0; round < 300; round++) {
-                ManualSocket socket = new ManualSocket();
-                Peer peer = resumablePeer(socket, 1L << 30, 0);
+                RecordingSocket socket = new RecordingSocket();
+                Peer peer = resumablePeer(socket, 1L << 30, 0, SMALL_WINDOW); // the window fills: frames wait in the queue
                 java.util.Set<String> accepted = java.util.concurrent.ConcurrentHashMap.newKeySet();
                 java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(4);
-                List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+                List<Future<?>> running = new ArrayList<>();
                 for (int t = 0; t < 3; t++) {
                     int sender = t;
                     running.add(senders.submit(() -> {
@@ -420,15 +584,13 @@ class PeerTest {
                     Thread.onSpinWait();
                 }
                 List<Frame> handedOver = peer.startMove("n2", -1);
-                for (java.util.concurrent.Future<?> f : running) {
+                for (Future<?> f : running) {
                     f.get(10, TimeUnit.SECONDS);
                 }
                 java.util.Set<String> accounted = new java.util.HashSet<>();
                 handedOver.forEach(f -> accounted.add(f.text()));
                 peer.finishMove().forEach(f -> accounted.add(f.text()));
-                synchronized (socket) {
-                    accounted.addAll(socket.sent);
-                }
+                accounted.addAll(socket.texts());
                 accepted.removeAll(accounted);
                 assertEquals(java.util.Set.of(), accepted, "round " + round + ": accepted but neither sent nor handed over");
             }

@@ -8,30 +8,74 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** A socket that records every frame and completes each send at once, on the caller's thread. */
+/**
+ * A socket that records every message written to it (parts joined), and counts writes running at
+ * once. It answers no ping: the test registries' send window is too large to need one.
+ */
 class RecordingSocket implements PeerSocket {
     private final List<String> frames = new ArrayList<>();
+    private final StringBuilder parts = new StringBuilder();
+    final List<Long> pings = new ArrayList<>();
     final AtomicInteger inFlight = new AtomicInteger();
     final AtomicInteger maxInFlight = new AtomicInteger();
     volatile int closedWith;
 
     @Override
-    public void send(String frame, SendCallback done) {
+    public void send(String frame) {
         maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
         synchronized (frames) {
             frames.add(frame);
         }
         inFlight.decrementAndGet();
-        done.completed(null);
     }
 
     @Override
-    public void ping() {
+    public void sendPart(String part, boolean last) {
+        maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+        synchronized (frames) {
+            parts.append(part);
+            if (last) {
+                frames.add(parts.toString());
+                parts.setLength(0);
+            }
+        }
+        inFlight.decrementAndGet();
+    }
+
+    @Override
+    public void ping(long data) {
+        synchronized (frames) {
+            pings.add(data);
+        }
     }
 
     @Override
     public void close(int code, String reason) {
         closedWith = code;
+    }
+
+    /** The client answers the last ping it got; false if there was none or it was not this server's latest. */
+    boolean pong(Peer peer) {
+        long data;
+        synchronized (frames) {
+            if (pings.isEmpty()) {
+                return false;
+            }
+            data = pings.get(pings.size() - 1);
+        }
+        return peer.pong(java.nio.ByteBuffer.allocate(Long.BYTES).putLong(0, data));
+    }
+
+    List<String> texts() {
+        synchronized (frames) {
+            return new ArrayList<>(frames);
+        }
+    }
+
+    int sentCount() {
+        synchronized (frames) {
+            return frames.size();
+        }
     }
 
     List<JsonObject> messages() {

@@ -74,8 +74,8 @@ class TopicRegistryTest {
         Peer[] member = new Peer[1];
         RecordingSocket eager = new RecordingSocket() {
             @Override
-            public void send(String frame, SendCallback done) {
-                super.send(frame, done);
+            public void send(String frame) {
+                super.send(frame);
                 if (frame.contains("peer-joined")) { // reply at once, still inside the join
                     String newcomer = Json.createReader(new java.io.StringReader(frame)).readObject().getString("peerId");
                     results.add(registry.relay(member[0], "offer", newcomer, null, null, 0));
@@ -119,10 +119,12 @@ class TopicRegistryTest {
      */
     @Test
     void aFullQueueDropsRelaysAndAnEventThatDoesNotFitDisconnectsItsSlowConsumer() throws Exception {
-        TopicRegistry registry = registry(2048);
-        PeerTest.ManualSocket stuck = new PeerTest.ManualSocket(); // never completes a send
+        TopicRegistry registry = new TopicRegistry(new SignalingConfig(2048, Duration.ofMillis(100), Duration.ofSeconds(5),
+                Duration.ofSeconds(30), 65536).withSendWindow(PeerTest.SMALL_WINDOW), TopicObserver.NONE, new LocalBus("test"));
+        RecordingSocket stuck = new RecordingSocket(); // its client stops reading after its welcome and peer-list
+        Peer ps = registry.join("room", null, "req", stuck, false, Credentials.NONE);
+        PeerTest.stall(ps);
         RecordingSocket a = new RecordingSocket();
-        Peer ps = registry.join("room", null, "req", stuck, false, Credentials.NONE); // welcome in flight, peer-list queued
         Peer pa = registry.join("room", null, "req", a, false, Credentials.NONE);     // peer-joined queued for the stuck one
         // a relay that leaves room for 30 bytes: less than a peer-joined takes
         int overhead = org.lanscape.signaling.protocol.ServerMessageEncoder.toJson(new org.lanscape.signaling.protocol
@@ -353,13 +355,13 @@ class TopicRegistryTest {
         volatile Object[] watched = new Object[0];
 
         @Override
-        public void send(String frame, SendCallback done) {
+        public void send(String frame) {
             for (Object lock : watched) {
                 if (lock != null && Thread.holdsLock(lock)) {
                     heldLocks.add(lock.getClass().getSimpleName() + " while sending " + frame);
                 }
             }
-            super.send(frame, done);
+            super.send(frame);
         }
     }
 
@@ -478,8 +480,11 @@ class TopicRegistryTest {
     @Test
     void aRelayFromAnotherNodeToAFullQueueIsDroppedAtOnce() throws Exception {
         TopicRegistry registry = new TopicRegistry(new SignalingConfig(2048, Duration.ofSeconds(10),
-                Duration.ofSeconds(5), Duration.ofSeconds(30), 65536), TopicObserver.NONE, new LocalBus("test"));
-        Peer stuck = registry.join("room", null, "req", new PeerTest.ManualSocket(), false, Credentials.NONE);
+                Duration.ofSeconds(5), Duration.ofSeconds(30), 65536).withSendWindow(PeerTest.SMALL_WINDOW),
+                TopicObserver.NONE, new LocalBus("test"));
+        Peer stuck = registry.join("room", null, "req", new RecordingSocket(), false, Credentials.NONE);
+        PeerTest.stall(stuck);
+        assertTrue(stuck.enqueue(Frame.control("x".repeat(1000)))); // waits for a pong that never comes
         String big = "{\"payload\":\"" + "x".repeat(3000) + "\"}";
         long start = System.nanoTime();
         assertEquals(org.lanscape.signaling.cluster.BusListener.RelayOutcome.DROPPED,
