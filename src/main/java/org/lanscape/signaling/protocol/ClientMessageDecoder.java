@@ -21,14 +21,15 @@ public class ClientMessageDecoder implements Decoder.Text<ClientFrame> {
     @Override
     public ClientFrame decode(String text) {
         Fields fields = new Fields(text);
+        boolean ascii;
         try {
-            JsonScanner.scanObject(text, fields);
+            ascii = JsonScanner.scanObject(text, fields);
         } catch (JsonScanner.Malformed e) {
             String problem = e.getMessage().equals("not an object") ? "message must be a JSON object"
                     : "message is not valid JSON: " + e.getMessage() + " at character " + e.at();
-            return new MalformedMessage(problem, usable(fields.msgId)); // the msgId, if it came before the fault
+            return new MalformedMessage(problem, usable(fields.msgId(false))); // the msgId, if it came before the fault
         }
-        RawJson msgId = fields.msgId;
+        RawJson msgId = fields.msgId(ascii);
         if (msgId != null && msgId.text().length() > MAX_MSG_ID_LENGTH) {
             return new MalformedMessage("'msgId' is longer than " + MAX_MSG_ID_LENGTH + " characters", null);
         }
@@ -36,7 +37,7 @@ public class ClientMessageDecoder implements Decoder.Text<ClientFrame> {
         if (fields.problem != null) {
             return new MalformedMessage(fields.problem, msgId);
         }
-        return new ClientMessage(fields.type == null ? "" : fields.type, fields.to, fields.payload, msgId);
+        return new ClientMessage(fields.type == null ? "" : fields.type, fields.to, fields.payload(ascii), msgId);
     }
 
     /** An empty or null msgId counts as none; one too long to echo is not echoed. */
@@ -59,8 +60,10 @@ public class ClientMessageDecoder implements Decoder.Text<ClientFrame> {
         private final String text;
         String type;
         String to;
-        RawJson payload;
-        RawJson msgId;
+        private int payloadStart = -1;
+        private int payloadEnd;
+        private int msgIdStart = -1;
+        private int msgIdEnd;
         String problem;
 
         Fields(String text) {
@@ -72,10 +75,24 @@ public class ClientMessageDecoder implements Decoder.Text<ClientFrame> {
             switch (key) {
                 case "type" -> type = stringOrNull(key, first, stringValue, type);
                 case "to" -> to = stringOrNull(key, first, stringValue, to);
-                case "payload" -> payload = new RawJson(text.substring(start, end));
-                case "msgId" -> msgId = new RawJson(text.substring(start, end));
+                case "payload" -> {
+                    payloadStart = start;
+                    payloadEnd = end;
+                }
+                case "msgId" -> {
+                    msgIdStart = start;
+                    msgIdEnd = end;
+                }
                 default -> { }
             }
+        }
+
+        RawJson payload(boolean ascii) {
+            return payloadStart < 0 ? null : new RawJson(text.substring(payloadStart, payloadEnd), ascii);
+        }
+
+        RawJson msgId(boolean ascii) {
+            return msgIdStart < 0 ? null : new RawJson(text.substring(msgIdStart, msgIdEnd), ascii);
         }
 
         private String stringOrNull(String key, char first, String value, String previous) {

@@ -38,13 +38,18 @@ final class JsonScanner {
 
     private final String s;
     private int i;
+    /** Every character of every string read, or-ed together: below 0x80 when the text is ASCII. */
+    private char chars;
 
     private JsonScanner(String s) {
         this.s = s;
     }
 
-    /** Scans text that must be exactly one JSON object (whitespace around it allowed). */
-    static void scanObject(String text, Members members) throws Malformed {
+    /**
+     * Scans text that must be exactly one JSON object (whitespace around it allowed); true when
+     * it is all ASCII (outside strings anything else is malformed), so its UTF-8 size is its length.
+     */
+    static boolean scanObject(String text, Members members) throws Malformed {
         JsonScanner scanner = new JsonScanner(text);
         scanner.ws();
         if (scanner.peek() != '{') {
@@ -85,6 +90,7 @@ final class JsonScanner {
         if (scanner.i != text.length()) {
             throw scanner.malformed("text after the object");
         }
+        return scanner.chars < 0x80;
     }
 
     /**
@@ -167,41 +173,50 @@ final class JsonScanner {
         }
     }
 
-    /** Reads a string; returns its decoded value when {@code decode}, otherwise only validates it. */
+    /**
+     * Reads a string; returns its decoded value when {@code decode}, otherwise only validates it.
+     * Runs of plain characters are read in a tight loop on locals: most of a payload is string.
+     */
     private String string(boolean decode) throws Malformed {
-        i++; // opening quote
-        int start = i;
+        String text = s;
+        int n = text.length();
+        int start = i + 1;
+        int j = start;
+        char seen = 0;
         StringBuilder decoded = null;
         while (true) {
-            if (i >= s.length()) {
+            char c = 0;
+            while (j < n) {
+                c = text.charAt(j);
+                if (c == '"' || c == '\\' || c < 0x20) {
+                    break;
+                }
+                seen |= c;
+                j++;
+            }
+            i = j;
+            if (j >= n) {
                 throw malformed("unterminated string");
             }
-            char c = s.charAt(i);
             if (c == '"') {
-                String value = !decode ? null : decoded == null ? s.substring(start, i)
-                        : decoded.append(s, start, i).toString();
-                i++;
-                return value;
+                chars |= seen;
+                i = j + 1;
+                return !decode ? null : decoded == null ? text.substring(start, j) : decoded.append(text, start, j).toString();
             }
             if (c < 0x20) {
                 throw malformed("control character in a string");
             }
-            if (c != '\\') {
-                i++;
-                continue;
-            }
-            if (decode && decoded == null) {
-                decoded = new StringBuilder();
-            }
             if (decode) {
-                decoded.append(s, start, i);
+                if (decoded == null) {
+                    decoded = new StringBuilder();
+                }
+                decoded.append(text, start, j);
             }
-            if (i + 1 >= s.length()) {
+            if (j + 1 >= n) {
                 throw malformed("unterminated escape");
             }
-            char e = s.charAt(i + 1);
             char out;
-            switch (e) {
+            switch (text.charAt(j + 1)) {
                 case '"' -> out = '"';
                 case '\\' -> out = '\\';
                 case '/' -> out = '/';
@@ -211,27 +226,27 @@ final class JsonScanner {
                 case 'r' -> out = '\r';
                 case 't' -> out = '\t';
                 case 'u' -> {
-                    if (i + 6 > s.length()) {
+                    if (j + 6 > n) {
                         throw malformed("bad unicode escape");
                     }
                     int code = 0;
-                    for (int k = i + 2; k < i + 6; k++) {
-                        int digit = Character.digit(s.charAt(k), 16);
+                    for (int k = j + 2; k < j + 6; k++) {
+                        int digit = Character.digit(text.charAt(k), 16);
                         if (digit < 0) {
                             throw malformed("bad unicode escape");
                         }
                         code = code * 16 + digit;
                     }
                     out = (char) code;
-                    i += 4;
+                    j += 4;
                 }
                 default -> throw malformed("bad escape");
             }
             if (decode) {
                 decoded.append(out);
             }
-            i += 2;
-            start = i;
+            j += 2;
+            start = j;
         }
     }
 

@@ -40,6 +40,12 @@ public class SignalingTracing {
     }
 
     /** Starts a span about a peer's connection, or returns null while tracing is off. */
+    /** The bean itself: called through its CDI client proxy, the instance behind it (see TopicObserver#target). */
+    public java.util.function.Supplier<SignalingTracing> target() {
+        SignalingTracing self = this;
+        return () -> self;
+    }
+
     public Span start(String name, String topic, String requestId) {
         if (tracer == null) {
             return null;

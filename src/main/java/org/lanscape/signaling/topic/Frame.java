@@ -53,7 +53,12 @@ public final class Frame {
      * {@code receivedAt} (System.nanoTime()).
      */
     public static Frame relay(String text, long receivedAt, String from, RawJson msgId, String senderNode) {
-        return new Frame(text, Utf8.length(text), Kind.RELAY, receivedAt, from, msgId, senderNode);
+        return relay(text, false, receivedAt, from, msgId, senderNode);
+    }
+
+    /** As above, {@code ascii} when the text is known to be ASCII (its size is then its length). */
+    public static Frame relay(String text, boolean ascii, long receivedAt, String from, RawJson msgId, String senderNode) {
+        return new Frame(text, ascii ? text.length() : Utf8.length(text), Kind.RELAY, receivedAt, from, msgId, senderNode);
     }
 
     public String text() {

@@ -16,6 +16,16 @@ public interface TopicObserver {
     void handedOff(long nanosSinceReceipt);
 
     /**
+     * The observer itself: called through a CDI client proxy, the instance behind it, which the
+     * per-message path then calls without the proxy's lookup on every call. (A method that returns
+     * {@code this} would get the proxy back: Weld keeps "this" meaning the proxy.)
+     */
+    default java.util.function.Supplier<TopicObserver> target() {
+        TopicObserver self = this;
+        return () -> self;
+    }
+
+    /**
      * A relay accepted earlier could not be delivered after all (its target's session expired, the
      * target was disconnected, another node refused it): its sender gets this error code.
      */

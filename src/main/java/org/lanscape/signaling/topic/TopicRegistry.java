@@ -45,6 +45,7 @@ public class TopicRegistry {
     private ResumeTokenStore tokens;
     private SessionMigration migration;
     private BusListener busListener;
+    private long relayWaitNanos;
 
     protected TopicRegistry() {
         // for CDI proxies
@@ -53,13 +54,20 @@ public class TopicRegistry {
     @Inject
     public TopicRegistry(SignalingConfig config, TopicObserver observer, ClusterBus bus) {
         this.config = config;
-        this.observer = observer;
+        this.observer = observer.target().get(); // the metrics bean itself: it is called for every message
         this.bus = bus;
+        this.relayWaitNanos = config.relayWait().toNanos();
         this.limits = new QueueLimits(config.queueMaxBytes(), new NodeQueueBudget(config.nodeQueueMaxBytes()),
-                observer, config.sendWindow(), config.resumeReplayChars());
+                this.observer, config.sendWindow(), config.resumeReplayChars());
         this.tokens = new ResumeTokenStore(bus.nodeId());
         this.migration = new SessionMigration(this, topics, tokens, bus, limits, bus.claimTimeout().toNanos());
-        this.busListener = new ClusterEvents(this, topics, migration, observer);
+        this.busListener = new ClusterEvents(this, topics, migration, this.observer);
+    }
+
+    /** The registry itself: called through its CDI client proxy, the instance behind it (see {@link TopicObserver#target}). */
+    public java.util.function.Supplier<TopicRegistry> target() {
+        TopicRegistry self = this;
+        return () -> self;
     }
 
     /** What the cluster bus delivers to this node. */
@@ -247,8 +255,9 @@ public class TopicRegistry {
             if (target == null) {
                 result = forward(remote, from, text, msgId);
             } else {
-                result = switch (target.deliver(Frame.relay(text, receivedAt, from.id(), msgId, null),
-                        config.relayWait().toNanos())) {
+                boolean ascii = ServerMessageEncoder.isAscii(payload, msgId);
+                result = switch (target.deliver(Frame.relay(text, ascii, receivedAt, from.id(), msgId, null),
+                        relayWaitNanos)) {
                     case QUEUED -> RelayResult.DELIVERED;
                     case DROPPED, GONE -> RelayResult.DROPPED;
                     case MOVED -> forward(new RemoteMember(to, target.movedTo(), target.metadata()), from, text, msgId);

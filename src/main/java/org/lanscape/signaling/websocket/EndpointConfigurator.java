@@ -34,7 +34,7 @@ public class EndpointConfigurator extends ServerEndpointConfig.Configurator {
     public <T> T getEndpointInstance(Class<T> type) {
         EndpointServices s = services;
         if (s == null) {
-            s = CDI.current().select(EndpointServices.class).get();
+            s = CDI.current().select(EndpointServices.class).get().direct();
             services = s;
         }
         return type.cast(new SignalingEndpoint(s));

@@ -9,7 +9,9 @@ import org.lanscape.signaling.topic.TopicRegistry;
 
 /**
  * What every connection's endpoint works with, looked up once for the application: the endpoint
- * itself is created per connection without CDI (a bean per connection showed in the profiles).
+ * itself is created per connection without CDI (a bean per connection showed in the profiles),
+ * and it works with {@link #direct()}: the beans themselves, not their client proxies, which cost
+ * a context lookup on every call of the per-message path.
  */
 @ApplicationScoped
 public class EndpointServices {
@@ -24,6 +26,24 @@ public class EndpointServices {
     SignalingTracing tracing;
     @Inject
     SocketCloser closer;
+
+    protected EndpointServices() {
+        // for CDI
+    }
+
+    private EndpointServices(TopicRegistry registry, SignalingConfig config, SignalingMetrics metrics,
+                             SignalingTracing tracing, SocketCloser closer) {
+        this.registry = registry;
+        this.config = config;
+        this.metrics = metrics;
+        this.tracing = tracing;
+        this.closer = closer;
+    }
+
+    /** The same services, as the application-scoped instances behind their proxies. */
+    EndpointServices direct() {
+        return new EndpointServices(registry.target().get(), config, metrics.metricsTarget().get(), tracing.target().get(), closer);
+    }
 
     TopicRegistry registry() {
         return registry;

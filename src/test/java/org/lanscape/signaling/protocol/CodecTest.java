@@ -23,6 +23,66 @@ class CodecTest {
         return Json.createReader(new StringReader(text)).readValue();
     }
 
+    /**
+     * The decoder says when a frame is all ASCII, so that its relay's size on the wire is its
+     * length; one non-ASCII character anywhere in it (a string value, a key, an escape's
+     * neighbour) and it does not.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "{\"type\":\"offer\",\"to\":\"B\",\"payload\":{\"sdp\":\"v=0\\r\\n\"},\"msgId\":\"m1\"}",
+            "{\"type\":\"offer\",\"to\":\"B\",\"payload\":{\"sdp\":\"v=0\\r\\né\"},\"msgId\":\"m1\"}",
+            "{\"type\":\"offer\",\"to\":\"B\",\"payload\":{\"€\":1},\"msgId\":\"m1\"}",
+            "{\"type\":\"offer\",\"to\":\"B\",\"payload\":[\"\\u00e9\"],\"msgId\":\"\uD83D\uDE00\"}",
+            "{\"type\":\"offer\",\"to\":\"B\",\"payload\":\"x\\\"ü\"}"})
+    void theDecoderKnowsWhenAFrameIsAscii(String text) {
+        ClientMessage message = (ClientMessage) decoder.decode(text);
+        boolean ascii = text.chars().allMatch(c -> c < 0x80);
+        assertEquals(ascii, ServerMessageEncoder.isAscii(message.payload(), message.msgId()), text);
+        String relayed = ServerMessageEncoder.toJson(new ServerMessage.Relayed("offer", "A", message.payload(), message.msgId()));
+        assertEquals(relayed.getBytes(java.nio.charset.StandardCharsets.UTF_8).length,
+                org.lanscape.signaling.topic.Frame.relay(relayed, ascii, 0, "A", message.msgId(), null).bytes());
+    }
+
+    @Test
+    void aRelayIsEncodedTheSameWithOrWithoutEscapesInTypeOrSender() {
+        RawJson payload = RawJson.of("{\"sdp\":\"v=0\"}");
+        assertEquals("{\"type\":\"offer\",\"from\":\"01J5\",\"payload\":{\"sdp\":\"v=0\"},\"msgId\":\"m\"}",
+                ServerMessageEncoder.toJson(new ServerMessage.Relayed("offer", "01J5", payload, RawJson.of("\"m\""))));
+        assertEquals("{\"type\":\"offer\",\"from\":\"01J5\"}",
+                ServerMessageEncoder.toJson(new ServerMessage.Relayed("offer", "01J5", null, null)));
+        assertEquals("{\"type\":\"of\\\"fer\",\"from\":\"0é\",\"payload\":1}",
+                ServerMessageEncoder.toJson(new ServerMessage.Relayed("of\"fer", "0é", RawJson.of("1"), null)));
+    }
+
+    /**
+     * The encoder writes each message by hand; JSON-B, following the records' property order and
+     * leaving nulls out, writes the same text, escapes and metadata included.
+     */
+    @Test
+    void everyMessageIsWrittenAsJsonbWritesIt() throws Exception {
+        JsonValue metadata = json("{\"name\":\"Zoë \\\"the\\\" <b>\",\"n\":[1,2.5,null,true],\"o\":{}}");
+        List<ServerMessage> messages = List.of(
+                new ServerMessage.Welcome("01J5"), new ServerMessage.Welcome("01J5", "tok\\en\"/\u0001"),
+                new ServerMessage.PeerList(List.of()),
+                new ServerMessage.PeerList(List.of(new PeerRecord("A", null), new PeerRecord("B\n", metadata))),
+                new ServerMessage.PeerJoined("01J5", null), new ServerMessage.PeerJoined("01J5", metadata),
+                new ServerMessage.PeerLeft("01J5\t"),
+                new ServerMessage.Error(ErrorCode.DROPPED, "it said \"no\"", RawJson.of("\"m\"")),
+                new ServerMessage.Relayed("offer", "01J5", RawJson.of("{\"a\":1}"), RawJson.of("7")));
+        try (jakarta.json.bind.Jsonb jsonb = jakarta.json.bind.JsonbBuilder.create()) {
+            for (ServerMessage message : messages) {
+                String expected = message instanceof ServerMessage.Relayed || message instanceof ServerMessage.Error
+                        ? null : jsonb.toJson(message);
+                String written = encoder.encode(message);
+                if (expected != null) {
+                    assertEquals(expected, written);
+                }
+                assertEquals(message.type(), json(written).asJsonObject().getString("type"), "valid JSON: " + written);
+            }
+        }
+    }
+
     @Test
     void welcome() {
         assertEquals("{\"type\":\"welcome\",\"selfId\":\"01J5\"}", encoder.encode(new ServerMessage.Welcome("01J5")));

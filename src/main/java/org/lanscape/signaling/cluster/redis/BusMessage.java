@@ -114,7 +114,7 @@ final class BusMessage {
     }
 
     static RawJson msgId(JsonObject message) {
-        return message.containsKey("msgId") ? new RawJson(message.getString("msgId")) : null;
+        return message.containsKey("msgId") ? RawJson.of(message.getString("msgId")) : null;
     }
 
     static JsonObject parse(String text) {
