@@ -191,21 +191,28 @@ abstract class DeliveryContract {
         }
     }
 
-    /** A seed client (it never resumes) whose TCP connection drops is gone for the others within 2 s. */
+    /**
+     * A seed client (it never resumes) whose TCP connection drops is gone for the others at once,
+     * well before the resume grace (15 s). Twenty times: the drop often comes while the server is
+     * still writing the newcomer's peer-list, and a runtime may then report the close before the
+     * join has finished (Payara does).
+     */
     @Test
     void anAbruptCloseOfAClientThatDidNotAskForResumeIsALeaveAtOnce() throws Exception {
-        String topic = topic();
-        try (WsClient a = WsClient.connect(ws(), topic)) {
-            a.next("peer-list");
-            RawWebSocket seed = new RawWebSocket(URI.create(ws() + "ws/" + topic), 0);
-            String id = jakarta.json.Json.createReader(new java.io.StringReader(seed.readFrame().text())).readObject()
-                    .getString("selfId");
-            assertEquals(id, a.next("peer-joined").getString("peerId"));
-            seed.abort();
-            JsonObject left = a.poll(Duration.ofSeconds(2));
-            assertNotNull(left, "no peer-left within 2 s");
-            assertEquals("peer-left", left.getString("type"));
-            assertEquals(id, left.getString("peerId"));
+        for (int round = 0; round < 20; round++) {
+            String topic = topic();
+            try (WsClient a = WsClient.connect(ws(), topic)) {
+                a.next("peer-list");
+                RawWebSocket seed = new RawWebSocket(URI.create(ws() + "ws/" + topic), 0);
+                String id = jakarta.json.Json.createReader(new java.io.StringReader(seed.readFrame().text()))
+                        .readObject().getString("selfId");
+                assertEquals(id, a.next("peer-joined").getString("peerId"));
+                seed.abort();
+                JsonObject left = a.poll(Duration.ofSeconds(5));
+                assertNotNull(left, "round " + round + ": no peer-left within 5 s");
+                assertEquals("peer-left", left.getString("type"));
+                assertEquals(id, left.getString("peerId"));
+            }
         }
     }
 

@@ -17,6 +17,7 @@ import org.lanscape.signaling.topic.TopicRegistry;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -35,9 +36,12 @@ public class SignalingEndpoint extends Endpoint {
     private final TopicRegistry registry;
     private Session session;
     private TextAssembler assembler;
-    private SessionSocket socket;
-    private Peer peer;
+    private volatile SessionSocket socket;
+    private volatile Peer peer;
     private volatile PeerMessages messages; // once the peer joined
+    /** The close code once onClose ran, 0 before: Payara calls onClose while onOpen may still be writing. */
+    private volatile int closedWith;
+    private final AtomicBoolean closeHandled = new AtomicBoolean();
 
     SignalingEndpoint(EndpointServices services) {
         this.services = services;
@@ -92,6 +96,9 @@ public class SignalingEndpoint extends Endpoint {
             });
             if (resumeToken != null && !resumed) {
                 messages.error(ErrorCode.RESUME_FAILED, null); // after welcome and peer-list: a new session
+            }
+            if (closedWith != 0) {
+                closed(); // the connection closed while it was joining
             }
         }
     }
@@ -176,13 +183,27 @@ public class SignalingEndpoint extends Endpoint {
         services.metrics().connectionClosed(code);
         LOG.fine(() -> "connection closed: code=" + code + " reason=" + reason.getReasonPhrase() + " "
                 + (peer == null ? "-" : peer.logContext()));
-        if (peer == null || !peer.isCurrent(socket)) {
-            return; // never joined, or the session was resumed on another connection
+        closedWith = code;
+        closed();
+    }
+
+    /**
+     * Runs from onClose, and from onOpen when the close came while it was joining; whichever sees
+     * the peer first acts (both fields are volatile: at least one of the two sees the other's write).
+     */
+    private void closed() {
+        Peer joined = peer;
+        if (joined == null || !joined.isCurrent(socket)) {
+            return; // never joined (or not yet: onOpen will call again), or resumed on another connection
         }
+        if (!closeHandled.compareAndSet(false, true)) {
+            return;
+        }
+        int code = closedWith;
         boolean lost = code == CloseReason.CloseCodes.CLOSED_ABNORMALLY.getCode()
                 || code == CloseReason.CloseCodes.UNEXPECTED_CONDITION.getCode();
         if (lost) {
-            registry.connectionLost(peer);
+            registry.connectionLost(joined);
         } else {
             leave();
         }
