@@ -192,10 +192,19 @@ abstract class DeliveryContract {
     }
 
     /**
-     * A seed client (it never resumes) whose TCP connection drops is gone for the others at once,
-     * well before the resume grace (15 s). Twenty times: the drop often comes while the server is
-     * still writing the newcomer's peer-list, and a runtime may then report the close before the
-     * join has finished (Payara does).
+     * How soon a client's reset is found. Liberty reports every reset; Payara misses one that comes
+     * while the connection is being opened, and the server's first ping (after 1 s), unanswered
+     * for the write timeout (5 s), finds it.
+     */
+    Duration resetFoundWithin() {
+        return Duration.ofSeconds(2);
+    }
+
+    /**
+     * A seed client (it never resumes) whose TCP connection drops is gone for the others well
+     * before the resume grace (15 s). Twenty times: the drop often comes while the server is still
+     * writing the newcomer's peer-list, where a runtime may report the close before the join has
+     * finished, or not at all.
      */
     @Test
     void anAbruptCloseOfAClientThatDidNotAskForResumeIsALeaveAtOnce() throws Exception {
@@ -208,8 +217,8 @@ abstract class DeliveryContract {
                         .readObject().getString("selfId");
                 assertEquals(id, a.next("peer-joined").getString("peerId"));
                 seed.abort();
-                JsonObject left = a.poll(Duration.ofSeconds(5));
-                assertNotNull(left, "round " + round + ": no peer-left within 5 s");
+                JsonObject left = a.poll(resetFoundWithin());
+                assertNotNull(left, "round " + round + ": no peer-left within " + resetFoundWithin());
                 assertEquals("peer-left", left.getString("type"));
                 assertEquals(id, left.getString("peerId"));
             }

@@ -43,6 +43,8 @@ final class Outbox {
     private boolean closed;
     private volatile long writeStartedAt;
     private volatile long blockedSince;
+    /** When the ping the client has not answered yet went out; 0 when none is outstanding. */
+    private volatile long pingSentAt;
     private volatile long failedAt;
 
     /**
@@ -154,6 +156,7 @@ final class Outbox {
     boolean ponged(long token) {
         boolean confirmed = locked(() -> window != null && window.confirm(token));
         if (confirmed) {
+            pingSentAt = 0;
             flush();
         }
         return confirmed;
@@ -217,9 +220,14 @@ final class Outbox {
         }
     }
 
-    /** Nothing queued and nothing being written, or nothing more can go out (a write failed). */
+    /**
+     * Nothing queued, nothing being written and no ping waiting for its pong, or nothing more can go
+     * out (a write failed). A shutdown closes only idle peers, so its close frame never crosses a
+     * pong on the wire: a client's pong that reaches a connection already closed would be answered
+     * with a reset, which can take the close frame with it.
+     */
     boolean isIdle() {
-        return locked(() -> failedAt != 0 || queue.isEmpty() && !writing);
+        return locked(() -> failedAt != 0 || queue.isEmpty() && !writing && pingSentAt == 0);
     }
 
     int queuedFrames() {
@@ -250,6 +258,12 @@ final class Outbox {
         return Math.max(started == 0 ? 0 : now - started, blocked == 0 ? 0 : now - blocked);
     }
 
+    /** How long the ping that went out last has waited for its pong (nanoseconds); 0 when none waits. */
+    long pingUnansweredFor(long now) {
+        long at = pingSentAt;
+        return at == 0 ? 0 : now - at;
+    }
+
     /** How long ago a write failed on the current connection; 0 if none did. */
     long failedFor(long now) {
         long at = failedAt;
@@ -269,6 +283,7 @@ final class Outbox {
             if (!window.pingOutstanding() && window.admits(0)) {
                 long token = TOKENS.nextLong();
                 window.pingSent(token);
+                pingSentAt = now | 1;
                 return start(new Write(socket, window, null, token, 0, 0, true), now);
             }
         }
@@ -347,6 +362,7 @@ final class Outbox {
         socket = newSocket;
         window = newSocket == null ? null : new SendWindow(windowBytes);
         failedAt = 0;
+        pingSentAt = 0;
         writing = false;
     }
 

@@ -44,6 +44,8 @@ public final class Peer {
     private volatile String resumeToken;
     private volatile long lastSeenAt;
     private volatile long lastPingAt;
+    /** A ping went out on the current connection. */
+    private volatile boolean pinged;
     /** Relays offered while the session was moving: sent on to the new node once the hand-over went out. */
     private List<Frame> late = new ArrayList<>(0);
 
@@ -220,6 +222,7 @@ public final class Peer {
             credentials = newCredentials;
             lastSeenAt = now;
             lastPingAt = now;
+            pinged = false;
             outbox.resume(newSocket, head, received);
             state = State.LIVE;
         }
@@ -338,6 +341,10 @@ public final class Peer {
         return lastPingAt;
     }
 
+    boolean pinged() {
+        return pinged;
+    }
+
     long awaySince() {
         return awaySince;
     }
@@ -345,6 +352,7 @@ public final class Peer {
     /** Sends a ping as soon as nothing is being written (a ping jumps the queue). */
     void ping(long now) {
         lastPingAt = now;
+        pinged = true;
         outbox.ping();
     }
 

@@ -21,13 +21,20 @@ import java.util.logging.Logger;
 @ApplicationScoped
 public class PeerWatchdog {
 
-    /** Close code for a peer silent for two ping intervals. */
+    /** Close code for a peer that did not answer a ping within the write timeout, or was silent for two ping intervals. */
     public static final int PING_TIMEOUT = 4000;
     /** Close code for a peer whose queue did not move within the write timeout. */
     public static final int WRITE_TIMEOUT = 4001;
 
     private static final Logger LOG = Logger.getLogger(PeerWatchdog.class.getName());
-    private static final long BROKEN_GRACE = TimeUnit.SECONDS.toNanos(2);
+    /** A failed send after which the runtime did not report the close: the connection is taken as lost. */
+    private static final long BROKEN_GRACE = TimeUnit.MILLISECONDS.toNanos(500);
+    /**
+     * The first ping goes out this soon after a connection opens: a runtime can miss a reset that
+     * comes while the connection is being opened (Payara does; its pings then seem to go out), and
+     * a ping not answered within the write timeout finds the connection dead (4000).
+     */
+    private static final long FIRST_PING = TimeUnit.SECONDS.toNanos(1);
 
     @Inject
     TopicRegistry registry;
@@ -81,11 +88,14 @@ public class PeerWatchdog {
                 LOG.info(() -> "closing peer: nothing it was sent confirmed for longer than the write timeout ("
                         + peer.outbox().unconfirmedBytes() + " bytes): " + peer.logContext());
                 registry.connectionFailed(peer, WRITE_TIMEOUT, "write timeout");
+            } else if (peer.outbox().pingUnansweredFor(now) > writeTimeout) {
+                LOG.info(() -> "closing peer: no pong within the write timeout: " + peer.logContext());
+                registry.connectionFailed(peer, PING_TIMEOUT, "ping timeout");
             } else if (now - peer.lastSeenAt() > 2 * ping) {
                 LOG.info(() -> "closing peer: nothing received for two ping intervals: " + peer.logContext());
                 registry.connectionFailed(peer, PING_TIMEOUT, "ping timeout");
             } else {
-                if (now - peer.lastPingAt() >= ping) {
+                if (now - peer.lastPingAt() >= (peer.pinged() ? ping : Math.min(ping, FIRST_PING))) {
                     peer.ping(now);
                 }
                 peer.outbox().forgetSentBefore(now - 2 * ping - tick);

@@ -390,12 +390,36 @@ class PeerTest {
         long now = System.nanoTime();
         assertEquals(0, peer.outbox().stalledFor(now));
         stall(peer);
-        assertEquals(0, peer.outbox().stalledFor(System.nanoTime()), "nothing waits yet");
         offer(peer, relayFrame("waits"));
         long later = System.nanoTime() + TimeUnit.SECONDS.toNanos(6);
         assertTrue(peer.outbox().stalledFor(later) > TimeUnit.SECONDS.toNanos(5), "what the watchdog closes with 4001");
         assertTrue(socket.pong(peer));
-        assertEquals(0, peer.outbox().stalledFor(later));
+        assertTrue(peer.outbox().stalledFor(System.nanoTime()) < TimeUnit.SECONDS.toNanos(1));
+    }
+
+    @Test
+    void aPeerWhosePingIsNotAnsweredIsNotIdleForTheShutdown() {
+        RecordingSocket socket = new RecordingSocket();
+        Peer peer = peer(socket, 1 << 20);
+        offer(peer, relayFrame("a"));
+        assertTrue(peer.isIdle());
+        peer.ping(System.nanoTime());
+        assertFalse(peer.isIdle(), "the close frame would cross the pong");
+        assertTrue(socket.pong(peer));
+        assertTrue(peer.isIdle());
+    }
+
+    @Test
+    void aPingNotAnsweredIsTimedUntilItsPong() {
+        RecordingSocket socket = new RecordingSocket();
+        Peer peer = peer(socket, 1 << 20);
+        peer.ping(System.nanoTime());
+        long later = System.nanoTime() + TimeUnit.SECONDS.toNanos(6);
+        assertTrue(peer.outbox().pingUnansweredFor(later) > TimeUnit.SECONDS.toNanos(5),
+                "what the watchdog closes with 4000: a connection whose client answers nothing is dead");
+        assertEquals(0, peer.outbox().stalledFor(later), "no frame waits");
+        assertTrue(socket.pong(peer));
+        assertEquals(0, peer.outbox().pingUnansweredFor(later));
     }
 
     @Test
