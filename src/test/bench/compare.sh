@@ -3,11 +3,14 @@
 # one after the other in one run with ../shared/signal-bench, and the ratios that README's performance
 # claims rest on. Loopback only; every run is bounded. Usage, from the project's top:
 #   ./mvnw -B package liberty:create liberty:deploy        # once: the runtime and the WAR
-#   src/test/bench/compare.sh [rounds]                       # default 3 rounds of throughput, 1 of connect
+#   src/test/bench/compare.sh [rounds]                       # default 3 rounds of throughput, 3 of connect
 # Environment: JAVA_HOME (the JDK all three Java servers run on; default: the one on the PATH),
 #   JVM_ARGS (default -Xmx1g -XX:+UseSerialGC), SIGNAL_BENCH (default ../shared/signal-bench),
 #   FLOOR (default ../shared/bench-floor/floor.sh), PEERJS_MODULES (default /tmp/signal-bench/node_modules;
-#   installed there with npm when missing).
+#   installed there with npm when missing), CONNECT=0 (skip the connect runs), SERVERS (default
+#   "ours floor peerjs"), WARMUP (seconds of unmeasured throughput per server first; default 20),
+#   CONNECT_ROUNDS (default 3), LIBERTY_OVERRIDES (a server.xml fragment both Liberty servers get).
+#   Each figure is the median of its rounds.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 ROUNDS=${1:-3}
@@ -25,14 +28,24 @@ if [ ! -d "$PJ/peer" ]; then
 fi
 export SIGNAL_BENCH_MODULES=$PJ
 
+# LIBERTY_OVERRIDES: a server.xml fragment merged into both Liberty servers (configDropins), to try a setting on both
+overrides() { # server dir
+  rm -f "$1/configDropins/overrides/compare.xml"
+  if [ -n "${LIBERTY_OVERRIDES:-}" ]; then mkdir -p "$1/configDropins/overrides" && cp "$LIBERTY_OVERRIDES" "$1/configDropins/overrides/compare.xml"; fi
+}
 ours_start() {
+  overrides $WLP/usr/servers/defaultServer
+  cp server.xml $WLP/usr/servers/defaultServer/server.xml # the project's, as it is now
   SIGNALING_RATE_LIMIT=1000000 SIGNALING_RATE_BURST=1000000 SIGNALING_MAX_CONNECTIONS=100000 \
   SIGNALING_LOG_LEVEL=warning $WLP/bin/server start defaultServer >/dev/null
   for _ in $(seq 1 90); do curl -sf http://127.0.0.1:8081/health/ready >/dev/null && break; sleep 1; done
   cat $WLP/usr/servers/.pid/defaultServer.pid
 }
 ours_stop() { $WLP/bin/server stop defaultServer >/dev/null 2>&1 || true; }
-floor_start() { "$FLOOR" start "$(pwd)" >/dev/null; cat /tmp/floor-wlp/usr/servers/.pid/floor.pid; }
+floor_start() {
+  overrides /tmp/floor-wlp/usr/servers/floor
+  "$FLOOR" start "$(pwd)" >/dev/null; cat /tmp/floor-wlp/usr/servers/.pid/floor.pid
+}
 floor_stop() { "$FLOOR" stop >/dev/null 2>&1 || true; }
 peerjs_start() {
   node "$PJ/peer/dist/bin/peerjs.js" --port 18402 --host 127.0.0.1 --concurrent_limit 100000 > "$OUT/peerjs.log" 2>&1 &
@@ -48,21 +61,32 @@ bench() { # name proto url pid workload args...
   node "$SB/bench.js" "$@" --proto "$proto" --url "$url" --pid "$pid" --label "$name" --quiet --json "$OUT/results.jsonl" >/dev/null
 }
 
+SERVERS=${SERVERS:-ours floor peerjs}
 rm -f "$OUT/results.jsonl"
-# connect: each server fresh, for a clean RSS baseline
-for s in ours floor peerjs; do
-  case $s in
-    ours) PID=$(ours_start); bench ours seed ws://127.0.0.1:8081 "$PID" connect --n 5000 --k 10 --concurrency 50; ours_stop ;;
-    floor) PID=$(floor_start); bench floor seed ws://127.0.0.1:18501 "$PID" connect --n 5000 --k 10 --concurrency 50; floor_stop ;;
-    peerjs) PJPID=$(peerjs_start); bench peerjs peerjs ws://127.0.0.1:18402 "$PJPID" connect --n 5000 --k 10 --concurrency 50; peerjs_stop ;;
-  esac
+# connect: each server fresh (a clean RSS baseline), interleaved rounds
+for r in $(seq 1 "${CONNECT_ROUNDS:-3}"); do
+  for s in $([ "${CONNECT:-1}" = 0 ] || echo $SERVERS); do
+    case $s in
+      ours) PID=$(ours_start); bench ours seed ws://127.0.0.1:8081 "$PID" connect --n 5000 --k 10 --concurrency 50; ours_stop ;;
+      floor) PID=$(floor_start); bench floor seed ws://127.0.0.1:18501 "$PID" connect --n 5000 --k 10 --concurrency 50; floor_stop ;;
+      peerjs) PJPID=$(peerjs_start); bench peerjs peerjs ws://127.0.0.1:18402 "$PJPID" connect --n 5000 --k 10 --concurrency 50; peerjs_stop ;;
+    esac
+  done
 done
 # throughput: all three up, interleaved rounds
-OPID=$(ours_start); FPID=$(floor_start); PJPID=$(peerjs_start)
+has() { [[ " $SERVERS " == *" $1 "* ]]; }
+has ours && OPID=$(ours_start)
+has floor && FPID=$(floor_start)
+has peerjs && PJPID=$(peerjs_start)
+# steady state: each server first runs the workload unmeasured, until the JIT has compiled its hot path
+warm() { node "$SB/bench.js" throughput --proto "$1" --url "$2" --pairs 50 --window 8 --duration "${WARMUP:-20}" --warmup 0 --quiet >/dev/null 2>&1 || true; }
+has ours && warm seed ws://127.0.0.1:8081
+has floor && warm seed ws://127.0.0.1:18501
+has peerjs && warm peerjs ws://127.0.0.1:18402
 for r in $(seq 1 "$ROUNDS"); do
-  bench ours seed ws://127.0.0.1:8081 "$OPID" throughput --pairs 50 --window 8 --duration 8 --warmup 3
-  bench floor seed ws://127.0.0.1:18501 "$FPID" throughput --pairs 50 --window 8 --duration 8 --warmup 3
-  bench peerjs peerjs ws://127.0.0.1:18402 "$PJPID" throughput --pairs 50 --window 8 --duration 8 --warmup 3
+  has ours && bench ours seed ws://127.0.0.1:8081 "$OPID" throughput --pairs 50 --window 8 --duration 8 --warmup 3
+  has floor && bench floor seed ws://127.0.0.1:18501 "$FPID" throughput --pairs 50 --window 8 --duration 8 --warmup 3
+  has peerjs && bench peerjs peerjs ws://127.0.0.1:18402 "$PJPID" throughput --pairs 50 --window 8 --duration 8 --warmup 3
 done
 
 node - "$OUT/results.jsonl" <<'JS'
@@ -86,6 +110,6 @@ console.log('| | this server | bare Liberty relay | PeerJS | this / bare | this 
 console.log('|---|---|---|---|---|---|');
 console.log(`| server CPU per relayed message (us, median of ${row.ours.all.length}; all: ${row.ours.all.map((v) => f(v)).join(', ')} / ${row.floor.all.map((v) => f(v)).join(', ')} / ${row.peerjs.all.map((v) => f(v)).join(', ')}) | ${f(row.ours.us)} | ${f(row.floor.us)} | ${f(row.peerjs.us)} | ${f(row.ours.us / row.floor.us, 2)} | ${f(row.ours.us / row.peerjs.us, 2)} |`);
 console.log(`| relayed messages per second, closed loop 50x8 | ${f(row.ours.msgs, 0)} | ${f(row.floor.msgs, 0)} | ${f(row.peerjs.msgs, 0)} | ${f(row.ours.msgs / row.floor.msgs, 2)} | ${f(row.ours.msgs / row.peerjs.msgs, 2)} |`);
-console.log(`| connections accepted per second (5 000, 50 in flight) | ${f(row.ours.cps, 0)} | ${f(row.floor.cps, 0)} | ${f(row.peerjs.cps, 0)} | ${f(row.ours.cps / row.floor.cps, 2)} | ${f(row.ours.cps / row.peerjs.cps, 2)} |`);
+console.log(`| connections accepted per second (5 000, 50 in flight; median of ${by('ours', 'connect', (l) => l.conn_per_s).length}) | ${f(row.ours.cps, 0)} | ${f(row.floor.cps, 0)} | ${f(row.peerjs.cps, 0)} | ${f(row.ours.cps / row.floor.cps, 2)} | ${f(row.ours.cps / row.peerjs.cps, 2)} |`);
 console.log(`| RSS per open connection (KB) | ${f(row.ours.rss / 1024)} | ${f(row.floor.rss / 1024)} | ${f(row.peerjs.rss / 1024)} | +${f((row.ours.rss - row.floor.rss) / 1024)} KB | |`);
 JS
