@@ -1,82 +1,12 @@
 package it;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-/**
- * The browser client library and the demo page against a real server process at context root /:
- * the library's node:test suite (reconnect, msgId correlation, errors), then two pages of the
- * demo in Debian's Chromium (playwright-core) making a real WebRTC data channel through the
- * server. npm packages are installed into src/test/js/node_modules when missing; Chromium is
- * Debian's package (.ci/run installs it).
- */
-class JavaScriptClientIT {
-
-    private static final Path JS = Path.of("src/test/js");
-    private static final String TURN_SECRET = "js-test-turn-secret";
-    private static final String TURN_URIS = "turn:127.0.0.1:3478?transport=udp,turns:127.0.0.1:5349";
-    private static LibertyServer server;
+/** {@link JavaScriptClientContract} on a Liberty server process of its own. */
+class JavaScriptClientIT extends JavaScriptClientContract {
 
     @BeforeAll
     static void start() throws Exception {
-        if (!Files.isDirectory(JS.resolve("node_modules/playwright-core")) || !Files.isDirectory(JS.resolve("node_modules/ws"))) {
-            assertEquals(0, run(List.of("npm", "install", "--no-audit", "--no-fund"), Map.of(), 300), "npm install");
-        }
-        server = LibertyServer.start("jsServer", Map.of(
-                "SIGNALING_TURN_SECRET", TURN_SECRET, "SIGNALING_TURN_URIS", TURN_URIS));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
-
-    private static int run(List<String> command, Map<String, String> env, int timeoutSeconds)
-            throws IOException, InterruptedException {
-        Path log = Files.createTempFile("js-test", ".log");
-        ProcessBuilder builder = new ProcessBuilder(command).directory(JS.toFile())
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().putAll(env);
-        Process process = builder.start();
-        boolean finished = process.waitFor(timeoutSeconds, TimeUnit.SECONDS);
-        if (!finished) {
-            process.destroyForcibly();
-        }
-        System.out.println(Files.readString(log)); // the node output, in the test report
-        Files.deleteIfExists(log);
-        return finished ? process.exitValue() : -1;
-    }
-
-    @Test
-    void clientLibraryTestsPassAgainstTheServer() throws Exception {
-        assertEquals(0, run(List.of("node", "--test", "--test-timeout=30000", "client.test.mjs"),
-                Map.of("SERVER_URL", server.httpBase(), "TURN_SECRET", TURN_SECRET, "TURN_URIS", TURN_URIS), 180),
-                "node --test client.test.mjs");
-    }
-
-    @Test
-    void twoBrowsersOpenADataChannelThroughTheServer() throws Exception {
-        Path shots = Path.of("target/screenshots").toAbsolutePath();
-        Files.createDirectories(shots);
-        Files.deleteIfExists(shots.resolve("alice.png"));
-        Files.deleteIfExists(shots.resolve("bob.png"));
-        assertEquals(0, run(List.of("node", "browser-e2e.mjs"),
-                Map.of("SERVER_URL", server.httpBase().replaceAll("/$", ""), "SCREENSHOTS", shots.toString()), 180),
-                "node browser-e2e.mjs");
-        assertTrue(Files.size(shots.resolve("alice.png")) > 0);
-        assertTrue(Files.size(shots.resolve("bob.png")) > 0);
+        server = LibertyServer.start("jsServer", ENV);
     }
 }

@@ -20,7 +20,7 @@ import java.util.stream.Stream;
  * start it with a given environment. It runs the project's own server.xml and the built WAR,
  * exactly as {@code ./mvnw liberty:run} does, from the runtime the build installed.
  */
-final class LibertyServer implements AutoCloseable {
+final class LibertyServer implements ServerProcess {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -64,12 +64,9 @@ final class LibertyServer implements AutoCloseable {
         return server;
     }
 
-    String httpBase() {
-        return "http://127.0.0.1:" + port + "/";
-    }
-
-    String wsBase() {
-        return "ws://127.0.0.1:" + port + "/";
+    @Override
+    public int port() {
+        return port;
     }
 
     int status(String path) {

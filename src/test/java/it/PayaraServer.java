@@ -18,7 +18,7 @@ import java.util.Map;
  * Payara Micro 6 running the very WAR that Liberty runs, unchanged, at context root /, with the
  * given system properties (MP Config reads them); a fresh root directory each time.
  */
-final class PayaraServer implements AutoCloseable {
+final class PayaraServer implements ServerProcess {
 
     final int port;
     private final Process process;
@@ -29,6 +29,11 @@ final class PayaraServer implements AutoCloseable {
     }
 
     static PayaraServer start(Map<String, String> properties) throws Exception {
+        return start(properties, Map.of());
+    }
+
+    /** Starts Payara Micro with these system properties and environment variables (MP Config reads both). */
+    static PayaraServer start(Map<String, String> properties, Map<String, String> env) throws Exception {
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
@@ -39,8 +44,10 @@ final class PayaraServer implements AutoCloseable {
         command.addAll(List.of("-jar", System.getProperty("it.payaraJar", "target/payara/payara-micro.jar"),
                 "--deploy", System.getProperty("it.war", "target/lanscape-signaling.war"),
                 "--port", String.valueOf(port), "--contextroot", "/", "--nocluster", "--rootDir", root.toString()));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(root.resolve("payara.log").toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(root.resolve("payara.log").toFile());
+        builder.environment().putAll(env);
+        Process process = builder.start();
         PayaraServer server = new PayaraServer(port, process);
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
@@ -64,8 +71,9 @@ final class PayaraServer implements AutoCloseable {
         return process.pid();
     }
 
-    String httpBase() {
-        return "http://127.0.0.1:" + port + "/";
+    @Override
+    public int port() {
+        return port;
     }
 
     URL url() throws Exception {
