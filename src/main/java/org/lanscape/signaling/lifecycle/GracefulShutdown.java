@@ -1,6 +1,8 @@
 package org.lanscape.signaling.lifecycle;
 
 import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.lanscape.signaling.cluster.ClusterBus;
@@ -9,9 +11,14 @@ import org.lanscape.signaling.topic.TopicRegistry;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
 /**
@@ -21,7 +28,9 @@ import java.util.logging.Logger;
  * This runs as a JVM shutdown hook because that is the only thing that runs early enough: on
  * SIGTERM Liberty quiesces and drops open WebSockets without a close frame (clients see 1006),
  * and {@code @PreDestroy}/{@code @OnClose} run after that. The JVM waits for this hook before it
- * exits, so the close frames are written before the process ends.
+ * exits, so the close frames are written before the process ends. The drain itself runs on one of
+ * the server's own threads: Liberty's quiesce (up to 30 s) waits for those before it stops the
+ * application and drops its connections, which it would otherwise do beside the drain.
  */
 @ApplicationScoped
 public class GracefulShutdown {
@@ -38,6 +47,8 @@ public class GracefulShutdown {
     SignalingConfig config;
     @Inject
     ClusterBus bus;
+    @Resource
+    ManagedExecutorService executor;
 
     private Thread hook;
 
@@ -58,7 +69,27 @@ public class GracefulShutdown {
         }
     }
 
+    private final AtomicBoolean draining = new AtomicBoolean();
+
+    /** The JVM's shutdown hook: drains on a server thread, or on this one if the server takes no more tasks. */
     void run() {
+        long limit = config.drainTimeout().toMillis() + 5_000;
+        try {
+            Future<?> drained = executor.submit(this::drain);
+            drained.get(limit, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException | IllegalStateException e) {
+            drain();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warning(() -> "shutdown drain did not finish: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    void drain() {
+        if (!draining.compareAndSet(false, true)) {
+            return;
+        }
         long start = System.nanoTime();
         long deadline = start + config.drainTimeout().toNanos();
         lifecycle.drain();
