@@ -9,7 +9,8 @@
 #   FLOOR (default ../shared/bench-floor/floor.sh), PEERJS_MODULES (default /tmp/signal-bench/node_modules;
 #   installed there with npm when missing), CONNECT=0 (skip the connect runs), SERVERS (default
 #   "ours floor peerjs"), WARMUP (seconds of unmeasured throughput per server first; default 20),
-#   CONNECT_ROUNDS (default 3), LIBERTY_OVERRIDES (a server.xml fragment both Liberty servers get).
+#   CONNECT_ROUNDS (default 3), LIBERTY_OVERRIDES (a server.xml fragment both Liberty servers get);
+#   "payara" in SERVERS adds this WAR on Payara Micro (PAYARA_JAR, default target/payara/payara-micro.jar).
 #   Each figure is the median of its rounds.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
@@ -54,7 +55,19 @@ peerjs_start() {
   echo $pid
 }
 peerjs_stop() { [ -n "${PJPID:-}" ] && kill "$PJPID" 2>/dev/null || true; }
-trap 'ours_stop; floor_stop; peerjs_stop' EXIT
+# this server's WAR on Payara Micro (SERVERS="... payara"; the jar from ./mvnw -B verify or README's Payara section)
+PAYARA_JAR=${PAYARA_JAR:-target/payara/payara-micro.jar}
+payara_start() {
+  rm -rf /tmp/compare-payara && mkdir -p /tmp/compare-payara
+  SIGNALING_RATE_LIMIT=1000000 SIGNALING_RATE_BURST=1000000 SIGNALING_MAX_CONNECTIONS=100000 \
+  "${JAVA_HOME:+$JAVA_HOME/bin/}java" $JVM_ARGS -jar "$PAYARA_JAR" --deploy target/lanscape-signaling.war --port 18601 \
+    --contextroot / --nocluster --rootDir /tmp/compare-payara > "$OUT/payara.log" 2>&1 &
+  local pid=$!
+  for _ in $(seq 1 180); do curl -sf http://127.0.0.1:18601/health/ready >/dev/null && break; sleep 1; done
+  echo $pid
+}
+payara_stop() { [ -n "${PAPID:-}" ] && kill "$PAPID" 2>/dev/null && wait "$PAPID" 2>/dev/null || true; }
+trap 'ours_stop; floor_stop; peerjs_stop; payara_stop' EXIT
 
 bench() { # name proto url pid workload args...
   local name=$1 proto=$2 url=$3 pid=$4; shift 4
@@ -70,6 +83,7 @@ for r in $(seq 1 "${CONNECT_ROUNDS:-3}"); do
       ours) PID=$(ours_start); bench ours seed ws://127.0.0.1:8081 "$PID" connect --n 5000 --k 10 --concurrency 50; ours_stop ;;
       floor) PID=$(floor_start); bench floor seed ws://127.0.0.1:18501 "$PID" connect --n 5000 --k 10 --concurrency 50; floor_stop ;;
       peerjs) PJPID=$(peerjs_start); bench peerjs peerjs ws://127.0.0.1:18402 "$PJPID" connect --n 5000 --k 10 --concurrency 50; peerjs_stop ;;
+      payara) PAPID=$(payara_start); bench payara seed ws://127.0.0.1:18601 "$PAPID" connect --n 5000 --k 10 --concurrency 50; payara_stop ;;
     esac
   done
 done
@@ -78,15 +92,18 @@ has() { [[ " $SERVERS " == *" $1 "* ]]; }
 has ours && OPID=$(ours_start)
 has floor && FPID=$(floor_start)
 has peerjs && PJPID=$(peerjs_start)
+has payara && PAPID=$(payara_start)
 # steady state: each server first runs the workload unmeasured, until the JIT has compiled its hot path
 warm() { node "$SB/bench.js" throughput --proto "$1" --url "$2" --pairs 50 --window 8 --duration "${WARMUP:-20}" --warmup 0 --quiet >/dev/null 2>&1 || true; }
 has ours && warm seed ws://127.0.0.1:8081
 has floor && warm seed ws://127.0.0.1:18501
 has peerjs && warm peerjs ws://127.0.0.1:18402
+has payara && warm seed ws://127.0.0.1:18601
 for r in $(seq 1 "$ROUNDS"); do
   has ours && bench ours seed ws://127.0.0.1:8081 "$OPID" throughput --pairs 50 --window 8 --duration 8 --warmup 3
   has floor && bench floor seed ws://127.0.0.1:18501 "$FPID" throughput --pairs 50 --window 8 --duration 8 --warmup 3
   has peerjs && bench peerjs peerjs ws://127.0.0.1:18402 "$PJPID" throughput --pairs 50 --window 8 --duration 8 --warmup 3
+  has payara && bench payara seed ws://127.0.0.1:18601 "$PAPID" throughput --pairs 50 --window 8 --duration 8 --warmup 3
 done
 
 node - "$OUT/results.jsonl" <<'JS'
@@ -95,7 +112,7 @@ const med = (a) => { const s = [...a].sort((x, y) => x - y); return s.length ? s
 const by = (label, w, f) => lines.filter((l) => l.label === label && l.workload === w).map(f).filter((v) => v != null);
 const g = (l, ...ks) => ks.reduce((o, k) => (o == null ? o : o[k]), l);
 const row = {};
-for (const s of ['ours', 'floor', 'peerjs']) {
+for (const s of ['ours', 'floor', 'peerjs', 'payara']) {
   row[s] = {
     us: med(by(s, 'throughput', (l) => g(l, 'server_us_per_msg') ?? g(l, 'server', 'us_per_msg'))),
     all: by(s, 'throughput', (l) => g(l, 'server_us_per_msg') ?? g(l, 'server', 'us_per_msg')),
@@ -112,4 +129,7 @@ console.log(`| server CPU per relayed message (us, median of ${row.ours.all.leng
 console.log(`| relayed messages per second, closed loop 50x8 | ${f(row.ours.msgs, 0)} | ${f(row.floor.msgs, 0)} | ${f(row.peerjs.msgs, 0)} | ${f(row.ours.msgs / row.floor.msgs, 2)} | ${f(row.ours.msgs / row.peerjs.msgs, 2)} |`);
 console.log(`| connections accepted per second (5 000, 50 in flight; median of ${by('ours', 'connect', (l) => l.conn_per_s).length}) | ${f(row.ours.cps, 0)} | ${f(row.floor.cps, 0)} | ${f(row.peerjs.cps, 0)} | ${f(row.ours.cps / row.floor.cps, 2)} | ${f(row.ours.cps / row.peerjs.cps, 2)} |`);
 console.log(`| RSS per open connection (KB) | ${f(row.ours.rss / 1024)} | ${f(row.floor.rss / 1024)} | ${f(row.peerjs.rss / 1024)} | +${f((row.ours.rss - row.floor.rss) / 1024)} KB | |`);
+if (row.payara.all.length || !Number.isNaN(row.payara.cps)) {
+  console.log(`| this server on Payara Micro: CPU per relayed message (us; all: ${row.payara.all.map((v) => f(v)).join(', ')}) / msg/s / connections per second / RSS per connection (KB) | ${f(row.payara.us)} / ${f(row.payara.msgs, 0)} / ${f(row.payara.cps, 0)} / ${f(row.payara.rss / 1024)} | payara / bare: ${f(row.payara.us / row.floor.us, 2)} (CPU), ${f(row.payara.cps / row.floor.cps, 2)} (connects) | | | |`);
+}
 JS
