@@ -154,9 +154,14 @@ final class Outbox {
 
     /** A pong with that data: if it answers the window's ping, what waited for room goes out (on this thread). */
     boolean ponged(long token) {
-        boolean confirmed = locked(() -> window != null && window.confirm(token));
+        boolean confirmed = locked(() -> {
+            if (window == null || !window.confirm(token)) {
+                return false;
+            }
+            pingSentAt = 0; // under the lock: a ping claimed right after this keeps its own time
+            return true;
+        });
         if (confirmed) {
-            pingSentAt = 0;
             flush();
         }
         return confirmed;
