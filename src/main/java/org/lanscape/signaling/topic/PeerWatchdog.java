@@ -88,7 +88,8 @@ public class PeerWatchdog {
                 LOG.info(() -> "closing peer: nothing it was sent confirmed for longer than the write timeout ("
                         + peer.outbox().unconfirmedBytes() + " bytes): " + peer.logContext());
                 registry.connectionFailed(peer, WRITE_TIMEOUT, "write timeout");
-            } else if (peer.outbox().pingUnansweredFor(now) > writeTimeout) {
+            } else if (peer.outbox().pingUnansweredFor(now) > writeTimeout && now - peer.lastSeenAt() > writeTimeout) {
+                // no pong and nothing else either: a client busy sending has its pong queued behind its messages
                 LOG.info(() -> "closing peer: no pong within the write timeout: " + peer.logContext());
                 registry.connectionFailed(peer, PING_TIMEOUT, "ping timeout");
             } else if (now - peer.lastSeenAt() > 2 * ping) {
