@@ -3,16 +3,11 @@ package it;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -21,8 +16,6 @@ import java.util.stream.Stream;
  * exactly as {@code ./mvnw liberty:run} does, from the runtime the build installed.
  */
 final class LibertyServer implements ServerProcess {
-
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     final String name;
     final int port;
@@ -69,46 +62,9 @@ final class LibertyServer implements ServerProcess {
         return port;
     }
 
-    int status(String path) {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(httpBase() + path.substring(1)))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
-    }
-
-    /** Polls until the path answers that status, or the time is up. */
-    boolean awaitStatus(String path, int expected, Duration max) throws InterruptedException {
-        long deadline = System.nanoTime() + max.toNanos();
-        while (System.nanoTime() < deadline && process.isAlive()) {
-            if (status(path) == expected) {
-                return true;
-            }
-            Thread.sleep(250);
-        }
-        return false;
-    }
-
-    /** Polls messages.log until a line contains the text, or the time is up. */
-    Optional<String> awaitLogLine(String text, Duration max) throws IOException, InterruptedException {
-        Path log = dir.resolve("logs/messages.log");
-        long deadline = System.nanoTime() + max.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(log)) {
-                try (Stream<String> lines = Files.lines(log)) {
-                    Optional<String> line = lines.filter(l -> l.contains(text)).findFirst();
-                    if (line.isPresent()) {
-                        return line;
-                    }
-                }
-            }
-            Thread.sleep(250);
-        }
-        return Optional.empty();
+    @Override
+    public Path log() {
+        return dir.resolve("logs/messages.log");
     }
 
     /** The JVM itself: `server run` may or may not exec it in place of the script. */
@@ -118,20 +74,23 @@ final class LibertyServer implements ServerProcess {
                 .findFirst().orElse(process.toHandle());
     }
 
-    boolean isAlive() {
+    @Override
+    public boolean isAlive() {
         return process.isAlive() && jvm().isAlive();
     }
 
-    void sigterm() {
+    @Override
+    public void sigterm() {
         jvm().destroy();
     }
 
-    void kill9() {
+    @Override
+    public void kill9() {
         jvm().destroyForcibly();
     }
 
-    /** Waits for the process to end; true if it did within {@code max}. */
-    boolean awaitExit(Duration max) throws InterruptedException {
+    @Override
+    public boolean awaitExit(Duration max) throws InterruptedException {
         ProcessHandle jvm = jvm();
         long deadline = System.nanoTime() + max.toNanos();
         while (System.nanoTime() < deadline) {

@@ -7,7 +7,11 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@link ClusterContract} across runtimes: node A on Liberty, node B on Payara Micro 6, one real Redis. */
+/**
+ * {@link ClusterContract} across runtimes: node A on Liberty, node B on Payara Micro 6, one real Redis.
+ * The faults happen to B: a connection cut on Liberty resumes on Payara, Payara is killed with -9
+ * and stopped with SIGTERM.
+ */
 class PayaraClusterIT extends ClusterContract {
 
     private static RedisServer redis;
@@ -17,10 +21,8 @@ class PayaraClusterIT extends ClusterContract {
     @BeforeAll
     static void start() throws Exception {
         redis = RedisServer.start();
-        Map<String, String> env = Map.of("SIGNALING_CLUSTER_MODE", "redis", "SIGNALING_REDIS_URL", redis.url(),
-                "SIGNALING_RATE_LIMIT", "100000", "SIGNALING_RATE_BURST", "100000");
-        a = LibertyServer.launch("mixedNodeA", env);
-        b = PayaraServer.start(Map.of(), env);
+        a = LibertyServer.launch("mixedNodeA", env(redis));
+        b = PayaraServer.start(Map.of(), env(redis));
         assertTrue(a.awaitStatus("/health/ready", 200, java.time.Duration.ofSeconds(120)), "node A ready");
     }
 
@@ -35,6 +37,16 @@ class PayaraClusterIT extends ClusterContract {
         if (redis != null) {
             redis.close();
         }
+    }
+
+    @Override
+    RedisServer redis() {
+        return redis;
+    }
+
+    @Override
+    void replaceNodeB() throws Exception {
+        b = PayaraServer.start(Map.of(), env(redis));
     }
 
     @Override

@@ -4,9 +4,6 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,10 +18,12 @@ import java.util.Map;
 final class PayaraServer implements ServerProcess {
 
     final int port;
+    private final Path root;
     private final Process process;
 
-    private PayaraServer(int port, Process process) {
+    private PayaraServer(int port, Path root, Process process) {
         this.port = port;
+        this.root = root;
         this.process = process;
     }
 
@@ -34,6 +33,16 @@ final class PayaraServer implements ServerProcess {
 
     /** Starts Payara Micro with these system properties and environment variables (MP Config reads both). */
     static PayaraServer start(Map<String, String> properties, Map<String, String> env) throws Exception {
+        PayaraServer server = launch(properties, env);
+        if (!server.awaitStatus("/health/ready", 200, Duration.ofSeconds(180))) {
+            server.close();
+            throw new IllegalStateException("Payara Micro did not become ready; see " + server.log());
+        }
+        return server;
+    }
+
+    /** Starts Payara Micro and does not wait for it. */
+    static PayaraServer launch(Map<String, String> properties, Map<String, String> env) throws IOException {
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
@@ -47,23 +56,7 @@ final class PayaraServer implements ServerProcess {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(root.resolve("payara.log").toFile());
         builder.environment().putAll(env);
-        Process process = builder.start();
-        PayaraServer server = new PayaraServer(port, process);
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
-        while (System.nanoTime() < deadline && process.isAlive()) {
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create(server.httpBase() + "health/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return server;
-                }
-            } catch (IOException notYet) {
-                // still starting
-            }
-            Thread.sleep(500);
-        }
-        server.close();
-        throw new IllegalStateException("Payara Micro did not become ready; see " + root.resolve("payara.log"));
+        return new PayaraServer(port, root, builder.start());
     }
 
     /** The process id of Payara's JVM. */
@@ -74,6 +67,31 @@ final class PayaraServer implements ServerProcess {
     @Override
     public int port() {
         return port;
+    }
+
+    @Override
+    public Path log() {
+        return root.resolve("payara.log");
+    }
+
+    @Override
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    @Override
+    public void sigterm() {
+        process.destroy();
+    }
+
+    @Override
+    public void kill9() {
+        process.destroyForcibly();
+    }
+
+    @Override
+    public boolean awaitExit(Duration max) throws InterruptedException {
+        return process.waitFor(max.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     URL url() throws Exception {

@@ -1,9 +1,39 @@
 package it;
 
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.stream.Stream;
+
 /** A server process a test starts itself: Liberty ({@link LibertyServer}) or Payara Micro ({@link PayaraServer}). */
 interface ServerProcess extends AutoCloseable {
 
+    HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
     int port();
+
+    /** The log the server writes the application's lines to. */
+    Path log();
+
+    boolean isAlive();
+
+    /** Asks the JVM to stop, as an orchestrator does. */
+    void sigterm();
+
+    /** Ends the JVM at once: no shutdown hook runs. */
+    void kill9();
+
+    /** Waits for the process to end; true if it did within {@code max}. */
+    boolean awaitExit(Duration max) throws InterruptedException;
+
+    @Override
+    void close();
 
     default String httpBase() {
         return "http://127.0.0.1:" + port() + "/";
@@ -13,6 +43,45 @@ interface ServerProcess extends AutoCloseable {
         return "ws://127.0.0.1:" + port() + "/";
     }
 
-    @Override
-    void close();
+    /** The status a GET of the path answers, or -1 when nothing answers. */
+    default int status(String path) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(httpBase() + path.substring(1)))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /** Polls until the path answers that status, or the time is up (or the process ended). */
+    default boolean awaitStatus(String path, int expected, Duration max) throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (System.nanoTime() < deadline && isAlive()) {
+            if (status(path) == expected) {
+                return true;
+            }
+            Thread.sleep(250); // polling: a process outside the test has no event to await
+        }
+        return false;
+    }
+
+    /** Polls the log until a line contains the text, or the time is up. */
+    default Optional<String> awaitLogLine(String text, Duration max) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(log())) {
+                try (Stream<String> lines = Files.lines(log())) {
+                    Optional<String> line = lines.filter(l -> l.contains(text)).findFirst();
+                    if (line.isPresent()) {
+                        return line;
+                    }
+                }
+            }
+            Thread.sleep(250);
+        }
+        return Optional.empty();
+    }
 }
