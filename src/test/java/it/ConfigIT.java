@@ -1,59 +1,12 @@
 package it;
 
-import org.junit.jupiter.api.Test;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+/** {@link ConfigContract} on Liberty server processes. */
+class ConfigIT extends ConfigContract {
 
-/** Configuration from the environment and from a file, on a real server process. */
-class ConfigIT {
-
-    @Test
-    void anInvalidValueStopsTheApplicationWithOneLineNamingIt() throws Exception {
-        try (LibertyServer server = LibertyServer.launch("badConfigServer", Map.of("SIGNALING_QUEUE_MAX_BYTES", "-5"))) {
-            Optional<String> line = server.awaitLogLine("Invalid configuration:", Duration.ofSeconds(120));
-            assertTrue(line.isPresent(), "a line names the bad value");
-            assertTrue(line.get().contains("signaling.queue.max-bytes=-5 must be between 1024 and"), line.get());
-            assertTrue(server.awaitStatus("/health/ready", 503, Duration.ofSeconds(30)), "never ready");
-            assertEquals(404, server.status("/healthz"), "the application did not start");
-        }
-    }
-
-    @Test
-    void jwtAuthWithoutAKeyStopsTheApplicationWithoutLoggingSecrets() throws Exception {
-        try (LibertyServer server = LibertyServer.launch("noKeyServer", Map.of(
-                "SIGNALING_AUTH_MODE", "jwt", "SIGNALING_AUTH_JWT_AUDIENCE", "signaling"))) {
-            Optional<String> line = server.awaitLogLine("Invalid configuration:", Duration.ofSeconds(120));
-            assertTrue(line.isPresent());
-            assertTrue(line.get().contains("signaling.auth.mode=jwt needs a key"), line.get());
-        }
-        try (LibertyServer server = LibertyServer.launch("shortKeyServer", Map.of(
-                "SIGNALING_AUTH_MODE", "jwt", "SIGNALING_AUTH_JWT_SECRET", "too-short-secret-value"))) {
-            Optional<String> line = server.awaitLogLine("Invalid configuration:", Duration.ofSeconds(120));
-            assertTrue(line.isPresent());
-            assertTrue(line.get().contains("signaling.auth.jwt.secret must be at least 32 bytes"), line.get());
-            assertTrue(Files.readString(server.dir.resolve("logs/messages.log")).indexOf("too-short-secret-value") < 0,
-                    "the secret is never logged");
-        }
-    }
-
-    @Test
-    void aConfigFileSetsValuesAndTheEnvironmentOverridesIt() throws Exception {
-        Path file = Files.createTempFile("signaling", ".properties");
-        Files.writeString(file, "signaling.debug.enabled=false\nsignaling.queue.max-bytes=-1\n");
-        // the file's invalid queue size is overridden by the environment; its debug switch is not
-        try (LibertyServer server = LibertyServer.start("fileConfigServer", Map.of(
-                "SIGNALING_CONFIG_FILE", file.toString(), "SIGNALING_QUEUE_MAX_BYTES", "2MiB"))) {
-            assertEquals(404, server.status("/debug/stats"), "debug endpoint switched off by the file");
-            assertEquals(200, server.status("/healthz"));
-        } finally {
-            Files.deleteIfExists(file);
-        }
+    @Override
+    ServerProcess launch(String name, Map<String, String> env) throws Exception {
+        return LibertyServer.launch(name, env);
     }
 }
