@@ -77,6 +77,11 @@ abstract class HardeningContract {
         assertEquals(101, attempt(topic(), "").status(), "no Origin: not a browser, let through");
     }
 
+    /** The statuses the runtime may answer a path it cannot decode with, before the application sees it. */
+    protected java.util.Set<Integer> runtimeRefusals() {
+        return java.util.Set.of(400, 302, 404);
+    }
+
     @Test
     void invalidTopicsAreRefusedBeforeTheUpgrade() throws Exception {
         for (String bad : List.of("a%20b", "a/b", "x".repeat(129), "semi;colon", "%3Cscript%3E", "./x")) {
@@ -84,17 +89,12 @@ abstract class HardeningContract {
             assertEquals(400, refused.status(), bad);
             assertEquals("invalid_topic", error(refused).getString("code"), bad);
         }
-        // The runtime refuses these itself, before the application (Liberty: 302 or 400), or, where
-        // it upgrades anyway (Payara: "/ws/.."), the endpoint closes at once with 1008: never a session.
-        for (String bad : List.of("..", "%2e%2e", "a%00b", "a%2Fb", "a\u0001b")) {
-            RawWebSocket.Refusal answer = attempt(bad, "");
-            int status = answer.status();
-            if (status == 101) {
-                assertEquals(RawWebSocket.CLOSE, answer.firstFrame().opcode(), bad + ": closed, no welcome");
-                assertEquals(1008, answer.firstFrame().closeCode(), bad);
-            } else {
-                assertTrue(status == 400 || status == 302 || status == 404, bad + " -> " + status);
-            }
+        // The runtime refuses some of these itself, before the application (Liberty: 302 or 400 for a path it
+        // will not decode or normalize); the rest reach the handshake check, whatever the runtime made of
+        // the path (Payara routes "/ws/%2e%2e" to the endpoint): never an upgrade.
+        for (String bad : List.of("..", "%2e%2e", "%2e", "a%00b", "a%2Fb", "a\u0001b", "%zz", "%", "a%e9b")) {
+            int status = attempt(bad, "").status();
+            assertTrue(runtimeRefusals().contains(status), bad + " -> " + status);
         }
         assertEquals(101, attempt("Valid.topic_name~1-2", "").status());
     }

@@ -31,7 +31,10 @@ import java.util.logging.Logger;
  * status with the JSON error body, in this order: the server is ready (503), the topic name
  * (400), the browser origin (403), the token when auth is on (401, or 403 for a topic it does not
  * grant), the metadata (400), room in the topic (409) and on the node (503 with Retry-After).
- * Each refusal is counted by reason. Mapped in web.xml, after the request id filter.
+ * Each refusal is counted by reason. Mapped in web.xml to every path, after the request id filter:
+ * a runtime may route a WebSocket upgrade whose path it normalizes away from /ws/* (Payara upgrades
+ * {@code /ws/%2e%2e}) to the endpoint all the same, so every upgrade request is checked here, and
+ * every request whose path is under /ws/.
  */
 public class HandshakeFilter implements Filter {
 
@@ -63,6 +66,10 @@ public class HandshakeFilter implements Filter {
             throws IOException, ServletException {
         HttpServletRequest request = (HttpServletRequest) req;
         HttpServletResponse response = (HttpServletResponse) res;
+        if (!isHandshake(request)) {
+            chain.doFilter(req, res);
+            return;
+        }
         if (!lifecycle.isReady()) {
             response.setHeader("Retry-After", "5");
             refuse(request, response, 503, "unavailable", "not_ready",
@@ -126,6 +133,16 @@ public class HandshakeFilter implements Filter {
         } finally {
             HandshakeContext.clear();
         }
+    }
+
+    /** An upgrade to WebSocket on any path, or any request for a path under /ws/. */
+    static boolean isHandshake(HttpServletRequest request) {
+        String upgrade = request.getHeader("Upgrade");
+        if (upgrade != null && upgrade.toLowerCase(java.util.Locale.ROOT).contains("websocket")) {
+            return true;
+        }
+        String path = request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
+        return path.startsWith(WS_PREFIX) || request.getRequestURI().startsWith(request.getContextPath() + WS_PREFIX);
     }
 
     private void refuse(HttpServletRequest request, HttpServletResponse response, int status, String code,
