@@ -151,3 +151,32 @@ test('with turn on, the client fetches TURN credentials that verify against the 
     a.close();
   }
 });
+
+test('close code 1012 (the node restarts, another takes the session) reconnects at once and resumes', async () => {
+  // A stand-in for a node that stops: it welcomes, then closes with 1012, as a node in cluster mode
+  // does on SIGTERM. The reconnect must not wait for the backoff (set to 5 s here).
+  const { WebSocketServer } = await import('ws');
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise((resolve) => server.once('listening', resolve));
+  const handshakes = [];
+  server.on('connection', (socket, request) => {
+    handshakes.push(request.headers['sec-websocket-protocol'] || '');
+    socket.send(JSON.stringify({ type: 'welcome', selfId: '01J00000000000000000000001', resumeToken: `tok${handshakes.length}` }));
+    socket.send(JSON.stringify({ type: 'peer-list', peers: [] }));
+    if (handshakes.length === 1) setTimeout(() => socket.close(1012, 'server restarting'), 20);
+  });
+  const a = new SignalingClient(`ws://127.0.0.1:${server.address().port}`, 'room', { WebSocket, reconnectDelay: 5000 });
+  try {
+    const reconnecting = next(a, 'reconnecting');
+    await a.connect();
+    const attempt = await reconnecting;
+    assert.equal(attempt.code, 1012);
+    assert.ok(attempt.delay <= 250, `at once, within the restart jitter: ${attempt.delay} ms`);
+    const again = await next(a, 'welcome');
+    assert.equal(again.resumed, true);
+    assert.match(handshakes[1], /resume\.tok1/, 'the second handshake resumes with the first token');
+  } finally {
+    a.close();
+    server.close();
+  }
+});

@@ -20,6 +20,8 @@
  * @property {boolean} [reconnect=true] reconnect after an abnormal close.
  * @property {number} [reconnectDelay=500] first reconnect delay, ms; doubles up to maxReconnectDelay.
  * @property {number} [maxReconnectDelay=15000] ms.
+ * @property {number} [restartJitter=250] after close code 1012 (the server restarts and another node
+ *   takes the session), the reconnect comes at once, within this many ms (random).
  * @property {number} [maxReconnectAttempts=Infinity]
  * @property {number} [ackTimeout=2000] how long send() waits for an error before it resolves, ms.
  * @property {boolean} [turn=false] fetch TURN credentials from the server after connecting and
@@ -34,6 +36,8 @@ export const ErrorCodes = Object.freeze({
 
 /** Close codes after which reconnecting cannot help. */
 const FINAL_CLOSE_CODES = new Set([1000, 1003, 1008, 1009]);
+/** The server restarts and hands the session to another node. */
+const SERVICE_RESTART = 1012;
 const RELAY_TYPES = new Set(['offer', 'answer', 'ice-candidate']);
 
 /** An error frame from the server, for a message this client sent. */
@@ -65,7 +69,7 @@ export class SignalingClient extends EventTarget {
     super();
     this.url = url.replace(/^http/, 'ws').replace(/\/+$/, '');
     this.topic = topic;
-    this.options = { reconnect: true, reconnectDelay: 500, maxReconnectDelay: 15000,
+    this.options = { reconnect: true, reconnectDelay: 500, maxReconnectDelay: 15000, restartJitter: 250,
       maxReconnectAttempts: Infinity, ackTimeout: 2000, ...options };
     /** @type {string|null} */ this.selfId = null;
     /** @type {Map<string, any>} peer id -> metadata */ this.peers = new Map();
@@ -223,7 +227,9 @@ export class SignalingClient extends EventTarget {
     if (final) this._resumeToken = null;
     if (final || this._attempt >= this.options.maxReconnectAttempts) return;
     const base = Math.min(this.options.maxReconnectDelay, this.options.reconnectDelay * 2 ** this._attempt);
-    const delay = Math.round(base / 2 + Math.random() * base / 2); // jitter: clients do not come back in step
+    const delay = code === SERVICE_RESTART && this._attempt === 0
+      ? Math.round(Math.random() * this.options.restartJitter) // the session waits on another node: at once
+      : Math.round(base / 2 + Math.random() * base / 2); // jitter: clients do not come back in step
     this._attempt++;
     this._emit('reconnecting', { attempt: this._attempt, delay, code });
     setTimeout(() => {

@@ -62,6 +62,14 @@ public interface ClusterBus {
         return java.time.Duration.ofSeconds(5);
     }
 
+    /**
+     * True when another node can take this node's sessions over now (a shutdown hands the resumable
+     * ones over instead of ending them): a cluster bus that works. One node: false.
+     */
+    default boolean canHandOver() {
+        return false;
+    }
+
     /** True while the bus works (the readiness check). One node is always healthy. */
     boolean healthy();
 

@@ -7,10 +7,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.lanscape.signaling.cluster.ClusterBus;
 import org.lanscape.signaling.config.SignalingConfig;
+import org.lanscape.signaling.topic.Peer;
 import org.lanscape.signaling.topic.TopicRegistry;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -25,6 +27,13 @@ import java.util.logging.Logger;
  * SIGTERM/SIGINT: readiness goes DOWN and new connections are refused at once, queued messages
  * get up to the drain timeout to flush, then every peer is closed with 1001 (going away).
  * <p>
+ * In cluster mode a resumable session is handed over instead: its client is closed with 1012
+ * (service restart) and the peer is held as after a lost connection; the client resumes on another
+ * node, which claims the session from this one (the resume path between nodes: same id, the
+ * relays held meanwhile, nobody sees it leave). The node waits for those claims within the drain
+ * timeout, and a little longer for relays still on their way here, which it sends on; a session
+ * nobody claimed by then leaves.
+ * <p>
  * This runs as a JVM shutdown hook because that is the only thing that runs early enough: on
  * SIGTERM Liberty quiesces and drops open WebSockets without a close frame (clients see 1006),
  * and {@code @PreDestroy}/{@code @OnClose} run after that. The JVM waits for this hook before it
@@ -37,6 +46,10 @@ public class GracefulShutdown {
 
     /** Close code every peer gets on shutdown. */
     public static final int GOING_AWAY = 1001;
+    /** Close code of a resumable peer whose session another node can take: come back at once. */
+    public static final int SERVICE_RESTART = 1012;
+    /** After the last hand-over: relays sent here before their sender heard of the move are sent on meanwhile. */
+    private static final long HAND_OVER_LINGER_MILLIS = 500;
     private static final Logger LOG = Logger.getLogger(GracefulShutdown.class.getName());
 
     @Inject
@@ -70,9 +83,24 @@ public class GracefulShutdown {
     }
 
     private final AtomicBoolean draining = new AtomicBoolean();
+    private volatile boolean hookStarted;
+    private final java.util.concurrent.CountDownLatch drained = new java.util.concurrent.CountDownLatch(1);
+
+    /** Waits, at most the drain timeout and a little, for a drain that has begun; returns at once otherwise. */
+    public void awaitDrained() {
+        if (!hookStarted) {
+            return;
+        }
+        try {
+            drained.await(config.drainTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 
     /** The JVM's shutdown hook: drains on a server thread, or on this one if the server takes no more tasks. */
     void run() {
+        hookStarted = true;
         long limit = config.drainTimeout().toMillis() + 5_000;
         try {
             Future<?> drained = executor.submit(this::drain);
@@ -90,6 +118,14 @@ public class GracefulShutdown {
         if (!draining.compareAndSet(false, true)) {
             return;
         }
+        try {
+            drainPeers();
+        } finally {
+            drained.countDown();
+        }
+    }
+
+    private void drainPeers() {
         long start = System.nanoTime();
         long deadline = start + config.drainTimeout().toNanos();
         lifecycle.drain();
@@ -99,10 +135,18 @@ public class GracefulShutdown {
             sleep(10);
         }
         List<Runnable> closes = new ArrayList<>();
-        List<org.lanscape.signaling.topic.Peer> peers = new ArrayList<>();
+        List<Peer> peers = new ArrayList<>();
         registry.forEachPeer(peers::add);
+        boolean handOver = bus.canHandOver();
+        List<Peer> released = new CopyOnWriteArrayList<>();
         // Close frames first: Liberty's own shutdown runs beside this hook and drops what is still open.
-        peers.forEach(peer -> closes.add(() -> peer.closeNow(GOING_AWAY, "server shutting down")));
+        peers.forEach(peer -> closes.add(() -> {
+            if (handOver && registry.releaseForHandOver(peer, SERVICE_RESTART, "server restarting: resume on another node")) {
+                released.add(peer);
+            } else {
+                peer.closeNow(GOING_AWAY, "server shutting down");
+            }
+        }));
         // Closing writes a frame, which can block on a stuck client: in parallel, and bounded.
         ExecutorService closers = Executors.newFixedThreadPool(Math.max(1, Math.min(8, closes.size())), r -> {
             Thread t = new Thread(r, "signaling-shutdown-close");
@@ -116,15 +160,36 @@ public class GracefulShutdown {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        int handedOver = released.isEmpty() ? 0 : awaitHandOvers(released, deadline);
         try {
+            released.stream().filter(Peer::isAway).forEach(registry::connectionClosed); // not claimed in time: it leaves
             peers.forEach(registry::leave); // in cluster mode the other nodes hear of it now, not after a TTL
             bus.stop();
         } catch (IllegalStateException containerGone) {
             // Liberty's own shutdown, beside this one, stopped the application first: CDI disposes the bus
             LOG.fine(() -> "shutdown: the application stopped before its peers were removed: " + containerGone);
         }
-        LOG.info(() -> "shutdown: " + closes.size() + " peers closed with 1001 after "
+        int closed = closes.size() - released.size();
+        int notClaimed = released.size() - handedOver;
+        LOG.info(() -> "shutdown: " + closed + " peers closed with 1001, " + handedOver + " handed over to other nodes"
+                + (notClaimed > 0 ? ", " + notClaimed + " not resumed in time (they left)" : "") + ", after "
                 + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms");
+    }
+
+    /**
+     * Waits until every released session was claimed by another node (or left), or the deadline;
+     * then lingers briefly so that relays already on their way here are sent on. Returns how many
+     * moved.
+     */
+    private int awaitHandOvers(List<Peer> released, long deadline) {
+        while (released.stream().anyMatch(Peer::isAway) && System.nanoTime() < deadline) {
+            sleep(10);
+        }
+        int moved = (int) released.stream().filter(peer -> peer.movedTo() != null).count();
+        if (moved > 0) {
+            sleep(Math.min(HAND_OVER_LINGER_MILLIS, Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()))));
+        }
+        return moved;
     }
 
     private static void sleep(long millis) {

@@ -107,6 +107,11 @@ public final class Peer {
         return state == State.AWAY;
     }
 
+    /** Whether the client asked for a session that survives a lost connection. */
+    public boolean resumable() {
+        return resumable;
+    }
+
     /** The node this peer's session moved to, or null while it is on this one. */
     public String movedTo() {
         return movedTo;

@@ -166,6 +166,22 @@ public class TopicRegistry {
         }
     }
 
+    /**
+     * The node is stopping and another node can take the session: the connection is closed with
+     * that code and the peer is held, as after a lost connection, for the client to resume
+     * elsewhere. False (nothing done) for a peer that is not resumable or not live.
+     */
+    public boolean releaseForHandOver(Peer peer, int closeCode, String reason) {
+        if (!resumeEnabled() || !peer.resumable()) {
+            return false;
+        }
+        boolean held = peer.suspendAndClose(System.nanoTime(), closeCode, reason);
+        if (held) {
+            LOG.fine(() -> "peer released for a resume on another node: " + peer.logContext());
+        }
+        return held;
+    }
+
     /** Removes the peer (as {@link #leave}) and closes its connection with that close code. */
     public void disconnect(Peer peer, int closeCode, String reason) {
         List<Frame> undelivered = peer.close(closeCode, reason);

@@ -4,6 +4,8 @@ package org.lanscape.signaling.websocket;
 public final class CloseCodes {
     /** The server is shutting down. */
     public static final int GOING_AWAY = 1001;
+    /** The node is stopping and another node can take the session: resume at once (cluster mode, resumable peers). */
+    public static final int SERVICE_RESTART = org.lanscape.signaling.lifecycle.GracefulShutdown.SERVICE_RESTART;
     /** A binary frame: the protocol is JSON text only. */
     public static final int UNSUPPORTED_DATA = 1003;
     /** A client that kept sending past the rate limit (signaling.rate.close-after refusals in a row). */

@@ -93,6 +93,11 @@ public final class RedisBus implements ClusterBus {
     }
 
     @Override
+    public boolean canHandOver() {
+        return healthy();
+    }
+
+    @Override
     public boolean healthy() {
         return heartbeat.synced() && redis.isOpen();
     }
