@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * A client that does what client/signaling-client.js does about its session: it asks for a
  * resumable one, counts the frames each connection brought, and when a connection closes (1012,
  * or lost) it reconnects with {@code ?resume=<token>&received=<n>}: at once within 250 ms after
- * 1012, else after 100 ms; a refused handshake (a node that is stopping answers 503) is tried again.
+ * 1012, else within 100 ms (or after a delay the test gives, or never); a refused handshake (a node
+ * that is stopping answers 503) is tried again.
  * Everything it receives, over all its connections, is queued in order.
  */
 final class ResumingClient implements AutoCloseable {
@@ -43,14 +44,23 @@ final class ResumingClient implements AutoCloseable {
     private volatile long framesOnConnection;
     private volatile boolean closedByTest;
 
-    private ResumingClient(String wsBase, String topic) {
+    /** How long it waits before it comes back after 1012: null for a random 0-250 ms, negative for never. */
+    private volatile Duration restartDelay;
+
+    private ResumingClient(String wsBase, String topic, Duration restartDelay) {
         this.wsBase = wsBase;
         this.topic = topic;
+        this.restartDelay = restartDelay;
     }
 
     /** Connects through that base URL and waits for the welcome. */
     static ResumingClient connect(String wsBase, String topic) throws InterruptedException {
-        ResumingClient client = new ResumingClient(wsBase, topic);
+        return connect(wsBase, topic, null);
+    }
+
+    /** As {@link #connect(String, String)}, coming back after 1012 only after that delay (negative: never). */
+    static ResumingClient connect(String wsBase, String topic, Duration restartDelay) throws InterruptedException {
+        ResumingClient client = new ResumingClient(wsBase, topic, restartDelay);
         client.open(URI.create(wsBase + "ws/" + topic + "?resumable=true"));
         long deadline = System.nanoTime() + WsClient.WAIT.toNanos();
         while (client.welcomes.isEmpty() && System.nanoTime() < deadline) {
@@ -60,6 +70,11 @@ final class ResumingClient implements AutoCloseable {
             throw new IllegalStateException("no welcome");
         }
         return client;
+    }
+
+    /** From now on, comes back after 1012 only after that delay (negative: never). */
+    void comeBackAfter(Duration delay) {
+        restartDelay = delay;
     }
 
     String selfId() {
@@ -116,15 +131,20 @@ final class ResumingClient implements AutoCloseable {
         }
         long frames = framesOnConnection;
         String resumeToken = token;
-        Thread reconnect = new Thread(() -> reconnect(resumeToken, frames, code == 1012 ? 250 : 100), "resume");
+        if (restartDelay != null && restartDelay.isNegative()) {
+            return; // a client that never comes back
+        }
+        long firstDelay = restartDelay != null ? restartDelay.toMillis()
+                : ThreadLocalRandom.current().nextLong((code == 1012 ? 250 : 100) + 1);
+        Thread reconnect = new Thread(() -> reconnect(resumeToken, frames, firstDelay), "resume");
         reconnect.setDaemon(true);
         reconnect.start();
     }
 
-    private void reconnect(String resumeToken, long frames, int firstDelayMillis) {
+    private void reconnect(String resumeToken, long frames, long firstDelayMillis) {
         URI uri = URI.create(wsBase + "ws/" + topic + "?resume=" + resumeToken + "&received=" + frames);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        long delay = ThreadLocalRandom.current().nextLong(firstDelayMillis + 1);
+        long delay = firstDelayMillis;
         while (!closedByTest && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(delay);

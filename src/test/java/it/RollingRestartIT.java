@@ -41,12 +41,22 @@ class RollingRestartIT {
     private static int started;
     private TcpBalancer balancer;
     private final List<ResumingClient> clients = new ArrayList<>();
+    /** The node the balancer sent each client's first connection to. */
+    private final Map<ResumingClient, ServerProcess> firstNode = new HashMap<>();
+
+    /** A short drain and grace period, so that a session parked in Redis and one expiring there take seconds. */
+    private static Map<String, String> env() {
+        Map<String, String> env = new HashMap<>(ClusterContract.env(redis));
+        env.put("SIGNALING_SHUTDOWN_DRAIN_TIMEOUT", "3s");
+        env.put("SIGNALING_RESUME_GRACE", "6s");
+        return env;
+    }
 
     @BeforeAll
     static void startCluster() throws Exception {
         redis = RedisServer.start();
-        a = LibertyServer.launch("rollA", ClusterContract.env(redis));
-        b = LibertyServer.launch("rollB", ClusterContract.env(redis));
+        a = LibertyServer.launch("rollA", env());
+        b = LibertyServer.launch("rollB", env());
         assertTrue(a.awaitStatus("/health/ready", 200, Duration.ofSeconds(120)), "node A ready");
         assertTrue(b.awaitStatus("/health/ready", 200, Duration.ofSeconds(120)), "node B ready");
     }
@@ -67,7 +77,7 @@ class RollingRestartIT {
     void bothNodesUp() throws Exception {
         if (!b.isAlive()) {
             b.close();
-            b = LibertyServer.start("rollB" + (++started), ClusterContract.env(redis));
+            b = LibertyServer.start("rollB" + (++started), env());
         }
         assertTrue(a.awaitStatus("/health/ready", 200, Duration.ofSeconds(60)), "node A ready");
         balancer = TcpBalancer.start(List.of(a, b));
@@ -81,9 +91,16 @@ class RollingRestartIT {
 
     /** Twelve clients through the balancer, each knowing the eleven others; returns the topic. */
     private String connectAll() throws Exception {
+        return connectAll(i -> null);
+    }
+
+    /** As {@link #connectAll()}, the i-th client coming back after 1012 only after that delay (null: at once). */
+    private String connectAll(java.util.function.IntFunction<Duration> restartDelay) throws Exception {
         String topic = "roll-" + UUID.randomUUID();
         for (int i = 0; i < CLIENTS; i++) {
-            clients.add(ResumingClient.connect(balancer.wsBase(), topic));
+            ResumingClient client = ResumingClient.connect(balancer.wsBase(), topic, restartDelay.apply(i));
+            firstNode.put(client, balancer.lastRouted());
+            clients.add(client);
         }
         Set<String> everyone = new HashSet<>();
         clients.forEach(c -> everyone.add(c.selfId()));
@@ -224,6 +241,64 @@ class RollingRestartIT {
      */
     private static boolean sentJustBeforeItsConnectionClosed(ResumingClient client, long sentAt) {
         return client.closedAt.stream().anyMatch(closed -> closed - sentAt >= 0 && closed - sentAt < TimeUnit.SECONDS.toNanos(2));
+    }
+
+    /**
+     * Clients that come back only after their node has exited: their sessions were parked in Redis,
+     * and a resume on the other node takes them (same id, nobody saw a leave); one that never
+     * comes back leaves when its grace period ends.
+     */
+    @Test
+    void aSessionNobodyClaimedBeforeItsNodeExitedIsResumedFromRedis() throws Exception {
+        Duration late = Duration.ofSeconds(5); // B's drain is 3 s: it is gone by then
+        connectAll(i -> late);
+        int onB = peersOn(b);
+        assertTrue(onB > 1 && onB < CLIENTS, "the balancer spread the clients: " + onB + " on B");
+        ResumingClient quitter = clients.stream().filter(c -> firstNode.get(c) == b).findFirst().orElseThrow();
+        quitter.comeBackAfter(Duration.ofMillis(-1));
+        long stoppedAt = System.nanoTime();
+        b.sigterm();
+        assertTrue(b.awaitExit(Duration.ofSeconds(15)), "node B exited");
+        List<ResumingClient> movers = clients.stream().filter(c -> !c.closes.isEmpty() && c != quitter).toList();
+        for (ResumingClient client : movers) {
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (client.welcomes.size() < 2 && System.nanoTime() < until) {
+                Thread.sleep(20);
+            }
+            assertEquals(2, client.welcomes.size(), "came back");
+            assertEquals(client.welcomes.get(0), client.welcomes.get(1), "with the same peer id, from Redis");
+            assertTrue(client.welcomedAt.get(1) - stoppedAt > late.toNanos(), "after its node was gone");
+        }
+        // The others reach the resumed ones on A now.
+        ResumingClient onA = clients.stream().filter(c -> c.closes.isEmpty()).findFirst().orElseThrow();
+        for (ResumingClient client : movers) {
+            assertTrue(onA.send("answer", client.selfId(), "{}", "after-" + client.selfId()));
+        }
+        for (ResumingClient client : movers) {
+            JsonObject answer = null;
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (answer == null && System.nanoTime() < until) {
+                JsonObject message = client.poll(Duration.ofMillis(100));
+                if (message != null && message.getString("type").equals("answer")) {
+                    answer = message;
+                }
+            }
+            assertTrue(answer != null && answer.getString("msgId").equals("after-" + client.selfId()), "reached on A");
+        }
+        assertEquals(onB - 1, movers.size(), "every other client of B came back");
+        // Nobody saw a resumed peer leave; the one that never came back left once its grace period was over.
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        Long leftAt = null;
+        while (leftAt == null && System.nanoTime() < until) {
+            JsonObject message = onA.poll(Duration.ofMillis(100));
+            if (message != null && message.getString("type").equals("peer-left")) {
+                assertEquals(quitter.welcomes.get(0), message.getString("peerId"), "only the one that did not come back leaves");
+                leftAt = System.nanoTime();
+            }
+        }
+        assertTrue(leftAt != null, "the parked session that nobody resumed ended with its grace period");
+        assertTrue(leftAt - stoppedAt > TimeUnit.SECONDS.toNanos(6), "not before its grace period was over");
+        System.out.printf("parked: %d sessions resumed from Redis after their node exited%n", movers.size());
     }
 
     @Test

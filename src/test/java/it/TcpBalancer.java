@@ -25,6 +25,7 @@ final class TcpBalancer implements AutoCloseable {
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger next = new AtomicInteger();
     private volatile boolean running = true;
+    private volatile ServerProcess lastRouted;
 
     private TcpBalancer(List<ServerProcess> backends) throws IOException {
         this.backends = List.copyOf(backends);
@@ -37,6 +38,11 @@ final class TcpBalancer implements AutoCloseable {
         daemon("balancer-probe", balancer::probeLoop);
         daemon("balancer-accept", balancer::acceptLoop);
         return balancer;
+    }
+
+    /** The backend the latest connection went to. */
+    ServerProcess lastRouted() {
+        return lastRouted;
     }
 
     String wsBase() {
@@ -80,6 +86,7 @@ final class TcpBalancer implements AutoCloseable {
             ServerProcess backend = candidates.get(Math.floorMod(next.getAndIncrement(), candidates.size()));
             try {
                 Socket upstream = new Socket(InetAddress.getLoopbackAddress(), backend.port());
+                lastRouted = backend;
                 open.add(client);
                 open.add(upstream);
                 daemon("balancer-up", () -> pipe(client, upstream));

@@ -70,6 +70,25 @@ public interface ClusterBus {
         return false;
     }
 
+    /** Leaves a session in the cluster for {@code ttl} (the node stops and nobody claimed it yet); false if not taken. */
+    default boolean park(String topic, String token, ParkedSession session, java.time.Duration ttl) {
+        return false;
+    }
+
+    /** The session a stopped node parked under that token, or null; it stays parked. */
+    default ParkedSession parked(String topic, String token) {
+        return null;
+    }
+
+    /** Takes a parked session; false when another connection took it first. */
+    default boolean unpark(String topic, String token) {
+        return false;
+    }
+
+    /** A parked session now runs on this node: presence and the other nodes are told. */
+    default void adopted(String topic, String peerId, jakarta.json.JsonValue metadata) {
+    }
+
     /** True while the bus works (the readiness check). One node is always healthy. */
     boolean healthy();
 

@@ -32,7 +32,8 @@ import java.util.logging.Logger;
  * node, which claims the session from this one (the resume path between nodes: same id, the
  * relays held meanwhile, nobody sees it leave). The node waits for those claims within the drain
  * timeout, and a little longer for relays still on their way here, which it sends on; a session
- * nobody claimed by then leaves.
+ * nobody claimed by then is parked in Redis for the rest of the grace period, where a resume on
+ * any node takes it (and if Redis does not take it, it leaves).
  * <p>
  * This runs as a JVM shutdown hook because that is the only thing that runs early enough: on
  * SIGTERM Liberty quiesces and drops open WebSockets without a close frame (clients see 1006),
@@ -161,8 +162,15 @@ public class GracefulShutdown {
             Thread.currentThread().interrupt();
         }
         int handedOver = released.isEmpty() ? 0 : awaitHandOvers(released, deadline);
+        int[] parked = {0};
+        int[] left = {0};
         try {
-            released.stream().filter(Peer::isAway).forEach(registry::connectionClosed); // not claimed in time: it leaves
+            for (Peer peer : released) {
+                if (peer.isAway()) { // not claimed in time: parked in Redis for a resume after this node is gone
+                    registry.park(peer);
+                    (peer.isClosed() ? left : parked)[0]++;
+                }
+            }
             peers.forEach(registry::leave); // in cluster mode the other nodes hear of it now, not after a TTL
             bus.stop();
         } catch (IllegalStateException containerGone) {
@@ -170,9 +178,8 @@ public class GracefulShutdown {
             LOG.fine(() -> "shutdown: the application stopped before its peers were removed: " + containerGone);
         }
         int closed = closes.size() - released.size();
-        int notClaimed = released.size() - handedOver;
-        LOG.info(() -> "shutdown: " + closed + " peers closed with 1001, " + handedOver + " handed over to other nodes"
-                + (notClaimed > 0 ? ", " + notClaimed + " not resumed in time (they left)" : "") + ", after "
+        LOG.info(() -> "shutdown: " + closed + " peers closed with 1001, " + handedOver + " handed over to other nodes, "
+                + parked[0] + " parked in Redis, " + left[0] + " left, after "
                 + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms");
     }
 

@@ -2,6 +2,7 @@ package org.lanscape.signaling.topic;
 
 import org.lanscape.signaling.cluster.ClusterBus;
 import org.lanscape.signaling.cluster.HandOver;
+import org.lanscape.signaling.cluster.ParkedSession;
 import org.lanscape.signaling.cluster.RemoteMember;
 import org.lanscape.signaling.protocol.ServerMessage;
 
@@ -24,6 +25,8 @@ import java.util.logging.Logger;
 final class SessionMigration {
 
     private static final Logger LOG = Logger.getLogger(SessionMigration.class.getName());
+    /** The node of a parked session: none, until a resume takes it. */
+    static final String PARKED = "parked";
 
     private record Moved(String topic, String node, long at) {
     }
@@ -139,6 +142,59 @@ final class SessionMigration {
         topics.givePlace();
         LOG.fine(() -> "peer handed over to node " + toNode + ": " + peer.logContext());
         return HandOver.Result.HANDED_OVER;
+    }
+
+    /**
+     * A node that stopped left this session in Redis (nobody had claimed it before it went): take
+     * it, if it was opened by the same subject. Null when there is none to take.
+     */
+    Peer takeParked(String token, String topicName, String requestId, PeerSocket socket, Credentials credentials) {
+        ParkedSession parked = bus.parked(topicName, token);
+        if (parked == null || !credentials.mayResume(new Credentials(parked.subject(), Long.MAX_VALUE))
+                || !bus.unpark(topicName, token)) {
+            return null;
+        }
+        Peer peer = adopt(new HandOver(HandOver.Result.HANDED_OVER, parked.peerId(), parked.metadata(), parked.heldFrames()),
+                topicName, requestId, socket, credentials);
+        bus.adopted(topicName, peer.id(), parked.metadata());
+        LOG.fine(() -> "peer resumed from a session parked by a stopped node: " + peer.logContext());
+        return peer;
+    }
+
+    /**
+     * This node stops and nobody claimed the session of this peer, away since its client was told
+     * to come back elsewhere: it goes to Redis for the grace period, with the relays queued for it,
+     * and leaves this node without a peer-left. False (nothing changed) if the bus did not take it.
+     */
+    boolean park(Peer peer, java.time.Duration ttl) {
+        Topic topic = topics.get(peer.topic());
+        String token = peer.resumeToken();
+        if (topic == null || token == null) {
+            return false;
+        }
+        List<Frame> held = peer.startMove(PARKED, -1); // the client had everything before its close frame
+        if (held == null) {
+            return false;
+        }
+        List<String> texts = new ArrayList<>(held.size());
+        held.forEach(frame -> texts.add(frame.text()));
+        Credentials credentials = peer.credentials();
+        if (!bus.park(peer.topic(), token, new ParkedSession(peer.id(), peer.metadata(),
+                credentials == null ? null : credentials.subject(), texts), ttl)) {
+            peer.finishMove();
+            registry.leave(peer);
+            registry.undelivered(peer.topic(), held);
+            return false;
+        }
+        topic.moved(peer, PARKED, () -> {
+            bus.close(topic.name());
+            topics.remove(topic);
+        });
+        tokens.forget(peer);
+        registry.undelivered(peer.topic(), peer.finishMove()); // offered while it was being parked: dropped
+        topics.givePlace();
+        LOG.fine(() -> "peer parked in the cluster for a resume on another node: " + peer.logContext());
+        return true;
     }
 
     /** The node a peer of this node moved to lately (its session resumed there), or null. */

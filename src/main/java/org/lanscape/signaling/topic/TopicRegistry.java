@@ -182,6 +182,16 @@ public class TopicRegistry {
         return held;
     }
 
+    /**
+     * The node stops and nobody claimed this released session in time: it is parked in the cluster
+     * for the grace period, for a resume on any node; if the bus cannot take it, it leaves.
+     */
+    public void park(Peer peer) {
+        if (!peer.isAway() || !migration.park(peer, config.resumeGrace())) {
+            connectionClosed(peer);
+        }
+    }
+
     /** Removes the peer (as {@link #leave}) and closes its connection with that close code. */
     public void disconnect(Peer peer, int closeCode, String reason) {
         List<Frame> undelivered = peer.close(closeCode, reason);
@@ -230,6 +240,11 @@ public class TopicRegistry {
             return null;
         }
         if (!owner.equals(bus.nodeId())) {
+            Peer parked = migration.takeParked(token, topicName, requestId, socket, credentials);
+            if (parked != null) {
+                outcome[0] = ResumeOutcome.RESUMED;
+                return parked;
+            }
             return migration.claim(owner, token, received, topicName, requestId, socket, credentials, outcome);
         }
         Topic topic = topics.get(topicName);

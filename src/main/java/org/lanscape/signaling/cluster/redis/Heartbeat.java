@@ -16,7 +16,8 @@ import java.util.logging.Logger;
 /**
  * This node's life in the cluster, on one maintenance thread: a heartbeat key with a TTL renewed
  * every third of it, the node's registration (its peers in Redis, the remote views read), and the
- * reaper that removes the peers of nodes whose heartbeat expired. A node found missing from the
+ * reaper that removes the peers of nodes whose heartbeat expired (and the parked sessions nobody
+ * resumed within their grace period). A node found missing from the
  * node set (it was taken for dead during a long pause, or Redis lost its data) registers again.
  */
 final class Heartbeat {
@@ -26,6 +27,7 @@ final class Heartbeat {
     private final ClusterConfig config;
     private final RedisConnection redis;
     private final Presence presence;
+    private final ParkedSessions parked;
     private final ClusterObserver observer;
     private final String node;
     private volatile BusListener listener;
@@ -34,10 +36,12 @@ final class Heartbeat {
     private volatile boolean failing;
     private volatile Set<String> knownNodes = Set.of();
 
-    Heartbeat(ClusterConfig config, RedisConnection redis, Presence presence, ClusterObserver observer) {
+    Heartbeat(ClusterConfig config, RedisConnection redis, Presence presence, ParkedSessions parked,
+              ClusterObserver observer) {
         this.config = config;
         this.redis = redis;
         this.presence = presence;
+        this.parked = parked;
         this.observer = observer;
         this.node = config.nodeId();
     }
@@ -91,7 +95,7 @@ final class Heartbeat {
         }
     }
 
-    /** Looks for nodes whose heartbeat expired and removes their peers. */
+    /** Looks for nodes whose heartbeat expired and removes their peers, and for parked sessions nobody resumed in time. */
     void scan() {
         if (!synced || !redis.isOpen()) {
             return;
@@ -104,6 +108,10 @@ final class Heartbeat {
                 if (!other.equals(node) && sync.exists(RedisKeys.alive(other)) == 0) {
                     cleanUpAfter(sync, other);
                 }
+            }
+            int expired = parked.expire(sync, listener);
+            if (expired > 0) {
+                LOG.fine(() -> "cluster: " + expired + " parked sessions were not resumed in time; they left");
             }
         } catch (RuntimeException e) {
             failed("dead node scan", e);

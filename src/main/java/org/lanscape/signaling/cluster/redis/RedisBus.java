@@ -6,6 +6,7 @@ import org.lanscape.signaling.cluster.ClusterBus;
 import org.lanscape.signaling.cluster.ClusterConfig;
 import org.lanscape.signaling.cluster.ClusterObserver;
 import org.lanscape.signaling.cluster.HandOver;
+import org.lanscape.signaling.cluster.ParkedSession;
 import org.lanscape.signaling.cluster.RemoteMember;
 import org.lanscape.signaling.protocol.RawJson;
 
@@ -41,6 +42,7 @@ public final class RedisBus implements ClusterBus {
     private final Heartbeat heartbeat;
     private final RelayForwarding relays;
     private final Claims claims;
+    private final ParkedSessions parked;
     private final InboundDispatch inbound;
     private final ClusterObserver observer;
     private volatile boolean stopping;
@@ -52,7 +54,8 @@ public final class RedisBus implements ClusterBus {
         this.maintenance = Executors.newSingleThreadScheduledExecutor(daemon("signaling-cluster"));
         this.redis = new RedisConnection(config.redisUrl(), timeout);
         this.presence = new Presence(redis, node, timeout, observer);
-        this.heartbeat = new Heartbeat(config, redis, presence, observer);
+        this.parked = new ParkedSessions(redis, node);
+        this.heartbeat = new Heartbeat(config, redis, presence, parked, observer);
         this.relays = new RelayForwarding(redis, node, observer);
         this.claims = new Claims(redis, node, timeout, observer);
         this.inbound = new InboundDispatch(node, observer, relays, claims);
@@ -90,6 +93,26 @@ public final class RedisBus implements ClusterBus {
     @Override
     public Duration claimTimeout() {
         return timeout.multipliedBy(2);
+    }
+
+    @Override
+    public boolean park(String topic, String token, ParkedSession session, Duration ttl) {
+        return healthy() && parked.park(topic, token, session, ttl);
+    }
+
+    @Override
+    public ParkedSession parked(String topic, String token) {
+        return healthy() ? parked.find(topic, token) : null;
+    }
+
+    @Override
+    public boolean unpark(String topic, String token) {
+        return parked.take(topic, token);
+    }
+
+    @Override
+    public void adopted(String topic, String peerId, jakarta.json.JsonValue metadata) {
+        parked.adopted(topic, peerId, metadata);
     }
 
     @Override

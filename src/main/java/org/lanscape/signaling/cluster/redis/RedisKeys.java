@@ -7,6 +7,8 @@ package org.lanscape.signaling.cluster.redis;
 final class RedisKeys {
 
     static final String NODES = "sig:nodes";
+    /** ZSET of "topic\npeer" by the epoch millisecond its parked session expires. */
+    static final String PARKED = "sig:parked";
 
     private RedisKeys() {
     }
@@ -14,6 +16,11 @@ final class RedisKeys {
     /** HASH peerId -> {"node":..,"metadata":..}: the topic's members on every node. */
     static String members(String topic) {
         return "sig:{t:" + topic + "}:members";
+    }
+
+    /** STRING with a TTL: a session a stopping node left for a resume elsewhere, by its token's hash. */
+    static String parked(String topic, String tokenHash) {
+        return "sig:{t:" + topic + "}:parked:" + tokenHash;
     }
 
     /** STRING with a TTL, renewed by the node while it lives. */

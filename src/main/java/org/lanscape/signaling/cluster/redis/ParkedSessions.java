@@ -1,0 +1,143 @@
+package org.lanscape.signaling.cluster.redis;
+
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.api.sync.RedisCommands;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import org.lanscape.signaling.cluster.BusListener;
+import org.lanscape.signaling.cluster.ParkedSession;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Sessions a stopping node left in Redis for the rest of their grace period: the session under a
+ * key named by a hash of its token (the token itself is never stored), with the grace period as its
+ * TTL; the peer's presence entry marked {@code "node":"parked"}, so that no reaper of the stopped
+ * node removes it; and an entry in a sorted set by deadline, from which any node's scan removes
+ * the peers nobody resumed in time (they leave then, as after any grace period). A resume on any
+ * node takes the session with one GETDEL: one connection wins.
+ */
+final class ParkedSessions {
+
+    /** The presence entry's node while its session is in Redis. */
+    static final String PARKED = "parked";
+    private static final Logger LOG = Logger.getLogger(ParkedSessions.class.getName());
+
+    private final RedisConnection redis;
+    private final String node;
+
+    ParkedSessions(RedisConnection redis, String node) {
+        this.redis = redis;
+        this.node = node;
+    }
+
+    /** Leaves the session in Redis for {@code ttl}; false when Redis did not take it. */
+    boolean park(String topic, String token, ParkedSession session, Duration ttl) {
+        try {
+            RedisCommands<String, String> sync = redis.sync();
+            JsonObjectBuilder record = Json.createObjectBuilder().add("peer", session.peerId())
+                    .add("frames", Json.createArrayBuilder(session.heldFrames()));
+            if (session.metadata() != null) {
+                record.add("metadata", session.metadata());
+            }
+            if (session.subject() != null) {
+                record.add("subject", session.subject());
+            }
+            sync.set(key(topic, token), record.build().toString(), SetArgs.Builder.px(ttl.toMillis()));
+            sync.hset(RedisKeys.members(topic), session.peerId(), BusMessage.member(PARKED, session.metadata()));
+            sync.zadd(RedisKeys.PARKED, System.currentTimeMillis() + ttl.toMillis(), entry(topic, session.peerId()));
+            return true;
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "cluster: could not park a session in Redis; it ends", e);
+            return false;
+        }
+    }
+
+    /** The session parked under that token, or null; it stays parked. */
+    ParkedSession find(String topic, String token) {
+        try {
+            String text = redis.sync().get(key(topic, token));
+            return text == null ? null : session(BusMessage.parse(text));
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "cluster: could not read a parked session", e);
+            return null;
+        }
+    }
+
+    /** Takes the session out of Redis; false when another connection took it first (or it expired). */
+    boolean take(String topic, String token) {
+        try {
+            return redis.sync().getdel(key(topic, token)) != null;
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "cluster: could not take a parked session", e);
+            return false;
+        }
+    }
+
+    /** The session runs on this node now: its presence says so, and the others hear of the move. */
+    void adopted(String topic, String peer, JsonValue metadata) {
+        try {
+            RedisCommands<String, String> sync = redis.sync();
+            sync.hset(RedisKeys.members(topic), peer, BusMessage.member(node, metadata));
+            sync.zrem(RedisKeys.PARKED, entry(topic, peer));
+            sync.sadd(RedisKeys.nodeTopics(node), topic);
+            sync.publish(RedisKeys.topicChannel(topic), BusMessage.move(node, topic, peer, node));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "cluster: could not record a resumed session's new node; the next sync does", e);
+        }
+    }
+
+    /** Removes the parked peers whose deadline passed (they leave everywhere); returns how many. */
+    int expire(RedisCommands<String, String> sync, BusListener listener) {
+        int removed = 0;
+        List<String> due = sync.zrangebyscore(RedisKeys.PARKED, Range.create(0, (double) System.currentTimeMillis()),
+                Limit.create(0, 100));
+        for (String entry : due) {
+            if (sync.zrem(RedisKeys.PARKED, entry) != 1) {
+                continue; // another node got there first
+            }
+            int split = entry.indexOf('\n');
+            String topic = entry.substring(0, split);
+            String peer = entry.substring(split + 1);
+            String member = sync.hget(RedisKeys.members(topic), peer);
+            if (member != null && PARKED.equals(BusMessage.parse(member).getString("node", ""))
+                    && sync.hdel(RedisKeys.members(topic), peer) == 1) {
+                listener.remoteLeft(topic, peer);
+                sync.publish(RedisKeys.topicChannel(topic), BusMessage.leave(node, topic, peer));
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    private static ParkedSession session(JsonObject record) {
+        return new ParkedSession(record.getString("peer"), record.get("metadata"), record.getString("subject", null),
+                record.getJsonArray("frames").getValuesAs(JsonString::getString));
+    }
+
+    private static String entry(String topic, String peer) {
+        return topic + "\n" + peer;
+    }
+
+    /** The token's SHA-256: Redis never holds a token that would resume the session. */
+    private static String key(String topic, String token) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+            return RedisKeys.parked(topic, HexFormat.of().formatHex(hash));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
