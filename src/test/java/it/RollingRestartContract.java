@@ -1,0 +1,345 @@
+package it;
+
+import jakarta.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A rolling restart: two Liberty nodes on one real Redis behind a TCP balancer that routes new
+ * connections to ready nodes, twelve resumable clients in one topic talking across nodes, and one
+ * node stopped with SIGTERM while they relay. Its clients are closed with 1012 and resume on the
+ * other node with their ids; nobody sees a peer leave or a stranger join; every relay whose sender
+ * was not told otherwise arrives exactly once. Then the same with kill -9, where no hand-over is
+ * possible and the dead node's peers leave within the node TTL and the scan interval.
+ */
+abstract class RollingRestartContract {
+
+    private static final int CLIENTS = 12;
+    static RedisServer redis;
+    /** Node A stays; node B is the one stopped and killed, started again before each test. */
+    static ServerProcess a;
+    static ServerProcess b;
+
+    /** Starts a new node B (its runtime is the subclass's) with that environment, and waits until it is ready. */
+    abstract ServerProcess startNodeB(Map<String, String> env) throws Exception;
+    private TcpBalancer balancer;
+    private final List<ResumingClient> clients = new ArrayList<>();
+    /** The node the balancer sent each client's first connection to. */
+    private final Map<ResumingClient, ServerProcess> firstNode = new HashMap<>();
+
+    /** A short drain and grace period, so that a session parked in Redis and one expiring there take seconds. */
+    static Map<String, String> env() {
+        Map<String, String> env = new HashMap<>(ClusterContract.env(redis));
+        env.put("SIGNALING_SHUTDOWN_DRAIN_TIMEOUT", "3s");
+        env.put("SIGNALING_RESUME_GRACE", "6s");
+        return env;
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        for (ServerProcess server : new ServerProcess[] {a, b}) {
+            if (server != null) {
+                server.close();
+            }
+        }
+        if (redis != null) {
+            redis.close();
+        }
+        a = null;
+        b = null;
+        redis = null;
+    }
+
+    @BeforeEach
+    void bothNodesUp() throws Exception {
+        if (b == null || !b.isAlive()) {
+            if (b != null) {
+                b.close();
+            }
+            b = startNodeB(env());
+        }
+        assertTrue(a.awaitStatus("/health/ready", 200, Duration.ofSeconds(60)), "node A ready");
+        balancer = TcpBalancer.start(List.of(a, b));
+    }
+
+    @AfterEach
+    void closeClients() throws Exception {
+        clients.forEach(ResumingClient::close);
+        balancer.close();
+    }
+
+    /** Twelve clients through the balancer, each knowing the eleven others; returns the topic. */
+    private String connectAll() throws Exception {
+        return connectAll(i -> null);
+    }
+
+    /** As {@link #connectAll()}, the i-th client coming back after 1012 only after that delay (null: at once). */
+    private String connectAll(java.util.function.IntFunction<Duration> restartDelay) throws Exception {
+        String topic = "roll-" + UUID.randomUUID();
+        for (int i = 0; i < CLIENTS; i++) {
+            ResumingClient client = ResumingClient.connect(balancer.wsBase(), topic, restartDelay.apply(i));
+            firstNode.put(client, balancer.lastRouted());
+            clients.add(client);
+        }
+        Set<String> everyone = new HashSet<>();
+        clients.forEach(c -> everyone.add(c.selfId()));
+        for (ResumingClient client : clients) {
+            Set<String> known = new HashSet<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (known.size() < CLIENTS - 1 && System.nanoTime() < deadline) {
+                JsonObject message = client.poll(Duration.ofMillis(100));
+                if (message == null) {
+                    continue;
+                }
+                if (message.getString("type").equals("peer-list")) {
+                    known.addAll(ClusterContract.ids(message));
+                } else if (message.getString("type").equals("peer-joined")) {
+                    known.add(message.getString("peerId"));
+                }
+            }
+            Set<String> others = new HashSet<>(everyone);
+            others.remove(client.selfId());
+            assertEquals(others, known, "every client knows the eleven others");
+        }
+        return topic;
+    }
+
+    /** Which clients are on which node: B's peers are those B's /debug/stats counts... by elimination, A's. */
+    private int peersOn(ServerProcess node) throws Exception {
+        String stats = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(node.httpBase() + "debug/stats")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        return jakarta.json.Json.createReader(new java.io.StringReader(stats)).readObject().getInt("peers");
+    }
+
+    @Test
+    void sigtermHandsEverySessionToTheOtherNodeAndNothingIsLost() throws Exception {
+        connectAll();
+        int onB = peersOn(b);
+        assertTrue(onB > 0 && onB < CLIENTS, "the balancer spread the clients: " + onB + " on B");
+
+        // Every client relays to the others in turn, before, during and after the stop.
+        Map<String, String> sentTo = new ConcurrentHashMap<>(); // msgId -> target
+        Map<String, Long> sentAt = new ConcurrentHashMap<>();
+        Map<String, ResumingClient> sender = new ConcurrentHashMap<>();
+        AtomicBoolean sending = new AtomicBoolean(true);
+        List<Thread> senders = new ArrayList<>();
+        for (ResumingClient client : clients) {
+            Thread thread = new Thread(() -> {
+                int n = 0;
+                while (sending.get()) {
+                    ResumingClient target = clients.get(Math.floorMod(clients.indexOf(client) + 1 + n % (CLIENTS - 1), CLIENTS));
+                    String msgId = client.selfId() + "-" + n++;
+                    sentTo.put(msgId, target.selfId());
+                    sentAt.put(msgId, System.nanoTime());
+                    sender.put(msgId, client);
+                    if (!client.send("offer", target.selfId(), "{\"sdp\":\"v=0\"}", msgId)) {
+                        sentTo.remove(msgId); // not sent: no connection at that moment
+                    }
+                    try {
+                        Thread.sleep(40);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            thread.start();
+            senders.add(thread);
+        }
+        Thread.sleep(1000); // traffic flows before the stop
+        long stoppedAt = System.nanoTime();
+        b.sigterm();
+        assertTrue(b.awaitExit(Duration.ofSeconds(20)), "node B exited");
+        Thread.sleep(1000); // and after it
+        sending.set(false);
+        for (Thread thread : senders) {
+            thread.join();
+        }
+
+        // B's clients: closed with 1012, back with the same id within 3 s.
+        int moved = 0;
+        long slowestMs = 0;
+        for (ResumingClient client : clients) {
+            if (client.closes.isEmpty()) {
+                continue;
+            }
+            moved++;
+            assertEquals(List.of(1012), client.closes, "closed once, with 1012 (service restart)");
+            assertEquals(2, client.welcomes.size(), "one resume");
+            assertEquals(client.welcomes.get(0), client.welcomes.get(1), "the same peer id");
+            long tookMs = TimeUnit.NANOSECONDS.toMillis(client.welcomedAt.get(1) - client.closedAt.get(0));
+            assertTrue(tookMs <= 3000, "back within 3 s: " + tookMs + " ms");
+            slowestMs = Math.max(slowestMs, tookMs);
+            assertTrue(client.closedAt.get(0) > stoppedAt);
+        }
+        assertEquals(onB, moved, "every client of B moved, and only those");
+
+        // Let what is on its way arrive, then account for every relay.
+        Thread.sleep(1500);
+        Map<String, Integer> deliveries = new HashMap<>();
+        Set<String> refused = new HashSet<>();
+        for (ResumingClient client : clients) {
+            for (JsonObject message : client.drain()) {
+                String type = message.getString("type");
+                assertNotEquals("peer-left", type, () -> "nobody sees a peer leave: " + message);
+                assertNotEquals("peer-joined", type, () -> "nor a stranger join: " + message);
+                if (type.equals("offer")) {
+                    String msgId = message.getString("msgId");
+                    assertEquals(sentTo.get(msgId), client.selfId(), "delivered to its target: " + msgId);
+                    deliveries.merge(msgId, 1, Integer::sum);
+                } else if (type.equals("error")) {
+                    refused.add(message.getString("msgId", ""));
+                }
+            }
+        }
+        List<String> lost = new ArrayList<>();
+        int unconfirmed = 0;
+        for (Map.Entry<String, String> relay : sentTo.entrySet()) {
+            String msgId = relay.getKey();
+            int count = deliveries.getOrDefault(msgId, 0);
+            assertTrue(count <= 1, msgId + " delivered " + count + " times");
+            if (count == 0 && !refused.contains(msgId)) {
+                if (sentJustBeforeItsConnectionClosed(sender.get(msgId), sentAt.get(msgId))) {
+                    unconfirmed++;
+                } else {
+                    lost.add(msgId);
+                }
+            }
+        }
+        System.out.printf("rolling restart: %d of %d clients moved, slowest back after %d ms; relays sent %d, delivered %d,"
+                + " answered with an error %d, unconfirmed (sent as their connection closed) %d%n", moved, CLIENTS, slowestMs,
+                sentTo.size(), deliveries.size(), refused.size(), unconfirmed);
+        assertTrue(lost.isEmpty(), "relays lost in silence: " + lost + " of " + sentTo.size());
+        assertTrue(deliveries.size() > sentTo.size() / 2, "traffic flowed: " + deliveries.size() + " of " + sentTo.size());
+    }
+
+    /**
+     * A message sent on a connection that the server closed within the next two seconds is not
+     * confirmed to its sender: the JS client rejects it with "connection closed", as it rejects every
+     * send still waiting for its acknowledgement window.
+     */
+    private static boolean sentJustBeforeItsConnectionClosed(ResumingClient client, long sentAt) {
+        return client.closedAt.stream().anyMatch(closed -> closed - sentAt >= 0 && closed - sentAt < TimeUnit.SECONDS.toNanos(2));
+    }
+
+    /**
+     * Clients that come back only after their node has exited: their sessions were parked in Redis,
+     * and a resume on the other node takes them (same id, nobody saw a leave); one that never
+     * comes back leaves when its grace period ends.
+     */
+    @Test
+    void aSessionNobodyClaimedBeforeItsNodeExitedIsResumedFromRedis() throws Exception {
+        Duration late = Duration.ofSeconds(5); // B's drain is 3 s: it is gone by then
+        connectAll(i -> late);
+        int onB = peersOn(b);
+        assertTrue(onB > 1 && onB < CLIENTS, "the balancer spread the clients: " + onB + " on B");
+        ResumingClient quitter = clients.stream().filter(c -> firstNode.get(c) == b).findFirst().orElseThrow();
+        quitter.comeBackAfter(Duration.ofMillis(-1));
+        long stoppedAt = System.nanoTime();
+        b.sigterm();
+        assertTrue(b.awaitExit(Duration.ofSeconds(15)), "node B exited");
+        List<ResumingClient> movers = clients.stream().filter(c -> !c.closes.isEmpty() && c != quitter).toList();
+        for (ResumingClient client : movers) {
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (client.welcomes.size() < 2 && System.nanoTime() < until) {
+                Thread.sleep(20);
+            }
+            assertEquals(2, client.welcomes.size(), "came back");
+            assertEquals(client.welcomes.get(0), client.welcomes.get(1), "with the same peer id, from Redis");
+            assertTrue(client.welcomedAt.get(1) - stoppedAt > late.toNanos(), "after its node was gone");
+        }
+        // The others reach the resumed ones on A now.
+        ResumingClient onA = clients.stream().filter(c -> c.closes.isEmpty()).findFirst().orElseThrow();
+        for (ResumingClient client : movers) {
+            assertTrue(onA.send("answer", client.selfId(), "{}", "after-" + client.selfId()));
+        }
+        for (ResumingClient client : movers) {
+            JsonObject answer = null;
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (answer == null && System.nanoTime() < until) {
+                JsonObject message = client.poll(Duration.ofMillis(100));
+                if (message != null && message.getString("type").equals("answer")) {
+                    answer = message;
+                }
+            }
+            assertTrue(answer != null && answer.getString("msgId").equals("after-" + client.selfId()), "reached on A");
+        }
+        assertEquals(onB - 1, movers.size(), "every other client of B came back");
+        // Nobody saw a resumed peer leave; the one that never came back left once its grace period was over.
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        Long leftAt = null;
+        while (leftAt == null && System.nanoTime() < until) {
+            JsonObject message = onA.poll(Duration.ofMillis(100));
+            if (message != null && message.getString("type").equals("peer-left")) {
+                assertEquals(quitter.welcomes.get(0), message.getString("peerId"), "only the one that did not come back leaves");
+                leftAt = System.nanoTime();
+            }
+        }
+        assertTrue(leftAt != null, "the parked session that nobody resumed ended with its grace period");
+        assertTrue(leftAt - stoppedAt > TimeUnit.SECONDS.toNanos(6), "not before its grace period was over");
+        System.out.printf("parked: %d sessions resumed from Redis after their node exited%n", movers.size());
+    }
+
+    @Test
+    void killNineHandsNothingOverAndTheDeadNodesPeersLeaveWithinTheBound() throws Exception {
+        connectAll();
+        int onB = peersOn(b);
+        assertTrue(onB > 0 && onB < CLIENTS, "the balancer spread the clients: " + onB + " on B");
+        long killedAt = System.nanoTime();
+        b.kill9();
+        Set<String> bIds = new HashSet<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (bIds.size() < onB && System.nanoTime() < deadline) {
+            bIds.clear();
+            clients.stream().filter(c -> !c.closes.isEmpty()).forEach(c -> bIds.add(c.welcomes.get(0)));
+            Thread.sleep(20);
+        }
+        assertEquals(onB, bIds.size(), "B's clients saw their connection end");
+        // A's clients see each of B's peers leave, within the node TTL and the scan interval (+ slack).
+        Map<String, Long> leftAt = new HashMap<>();
+        ResumingClient watcher = clients.stream().filter(c -> c.closes.isEmpty()).findFirst().orElseThrow();
+        while (leftAt.size() < onB && System.nanoTime() < deadline) {
+            JsonObject message = watcher.poll(Duration.ofMillis(100));
+            if (message != null && message.getString("type").equals("peer-left") && bIds.contains(message.getString("peerId"))) {
+                leftAt.put(message.getString("peerId"), System.nanoTime());
+            }
+        }
+        assertEquals(bIds, leftAt.keySet(), "every peer of the killed node left");
+        long bound = ClusterContract.NODE_TTL.toMillis() + 1000 + 3000;
+        for (long at : leftAt.values()) {
+            long tookMs = TimeUnit.NANOSECONDS.toMillis(at - killedAt);
+            assertTrue(tookMs <= bound, "within node TTL + scan interval (+ slack): " + tookMs + " ms");
+        }
+        // Their clients came back through the balancer as new peers: the session could not be handed over.
+        for (ResumingClient client : clients) {
+            if (!client.closes.isEmpty()) {
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (client.welcomes.size() < 2 && System.nanoTime() < until) {
+                    Thread.sleep(20);
+                }
+                assertEquals(2, client.welcomes.size(), "reconnected");
+                assertNotEquals(client.welcomes.get(0), client.welcomes.get(1), "a new peer: nothing was handed over");
+            }
+        }
+        assertFalse(b.isAlive());
+    }
+}
