@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # compare.sh: this server, the bare Liberty relay (../shared/bench-floor) and the PeerJS server, measured
-# one after the other in one run with ../shared/signal-bench, and the ratios that README's performance
+# one after the other in one run with ../shared/signal-bench, and the ratios that docs/performance.md's
 # claims rest on. Loopback only; every run is bounded. Usage, from the project's top:
 #   ./mvnw -B package liberty:create liberty:deploy        # once: the runtime and the WAR
 #   src/test/bench/compare.sh [rounds]                       # default 3 rounds of throughput, 3 of connect
@@ -55,7 +55,7 @@ peerjs_start() {
   echo $pid
 }
 peerjs_stop() { [ -n "${PJPID:-}" ] && kill "$PJPID" 2>/dev/null || true; }
-# this server's WAR on Payara Micro (SERVERS="... payara"; the jar from ./mvnw -B verify or README's Payara section)
+# this server's WAR on Payara Micro (SERVERS="... payara"; the jar from ./mvnw -B verify or docs/payara.md)
 PAYARA_JAR=${PAYARA_JAR:-target/payara/payara-micro.jar}
 payara_start() {
   rm -rf /tmp/compare-payara && mkdir -p /tmp/compare-payara

@@ -1,5 +1,5 @@
 // lanscape-signaling browser and Node client: one dependency-free ES module.
-// Protocol: README.md, "Protocol". Usage:
+// Protocol: docs/protocol.md. Usage:
 //
 //   import { SignalingClient } from '/client/signaling-client.js';
 //   const client = new SignalingClient('wss://signal.example.com', 'my-room', { metadata: { name: 'Ada' } });
@@ -28,7 +28,7 @@
  *   refresh them before they expire; they are in `iceServers` (event `ice-servers`).
  */
 
-/** Error codes a relay can come back with (README, "Protocol"). */
+/** Error codes a relay can come back with (docs/protocol.md). */
 export const ErrorCodes = Object.freeze({
   INVALID_TYPE: 'invalid_type', MISSING_TARGET: 'missing_target', TARGET_NOT_FOUND: 'target_not_found',
   DROPPED: 'dropped', INVALID_MESSAGE: 'invalid_message', RATE_LIMITED: 'rate_limited',

@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Every handshake refusal, the rate limit, and the bad inputs of README's table, on the deployed
+ * Every handshake refusal, the rate limit, and the bad inputs of docs/security.md's table, on the deployed
  * WAR. The test server allows the origins https://allowed.example and https://*.trusted.example
  * and 5 peers per topic (src/test/arq-liberty-managed/server/jvm.options).
  */

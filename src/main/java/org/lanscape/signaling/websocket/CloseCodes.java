@@ -1,6 +1,6 @@
 package org.lanscape.signaling.websocket;
 
-/** The close codes the server uses; README.md documents them. */
+/** The close codes the server uses; docs/protocol.md documents them. */
 public final class CloseCodes {
     /** The server is shutting down. */
     public static final int GOING_AWAY = 1001;
