@@ -248,7 +248,7 @@ abstract class RollingRestartContract {
      */
     @Test
     void aSessionNobodyClaimedBeforeItsNodeExitedIsResumedFromRedis() throws Exception {
-        Duration late = Duration.ofSeconds(5); // B's drain is 3 s: it is gone by then
+        Duration late = Duration.ofSeconds(6); // B's drain is 3 s: it is gone by then
         connectAll(i -> late);
         int onB = peersOn(b);
         assertTrue(onB > 1 && onB < CLIENTS, "the balancer spread the clients: " + onB + " on B");
@@ -258,6 +258,21 @@ abstract class RollingRestartContract {
         b.sigterm();
         assertTrue(b.awaitExit(Duration.ofSeconds(15)), "node B exited");
         List<ResumingClient> movers = clients.stream().filter(c -> !c.closes.isEmpty() && c != quitter).toList();
+        // Meanwhile a relay to a parked session is answered dropped: nobody can deliver it yet.
+        ResumingClient onA = clients.stream().filter(c -> c.closes.isEmpty()).findFirst().orElseThrow();
+        assertTrue(onA.send("offer", movers.get(0).selfId(), "{}", "while-parked"));
+        JsonObject refused = null;
+        long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (refused == null && System.nanoTime() < waitUntil) {
+            JsonObject message = onA.poll(Duration.ofMillis(100));
+            if (message != null && message.getString("type").equals("error")) {
+                refused = message;
+            }
+        }
+        assertTrue(refused != null, "the sender is told");
+        assertEquals("dropped", refused.getString("code"));
+        assertEquals("while-parked", refused.getString("msgId"));
+        assertTrue(movers.get(0).welcomes.size() == 1, "and it was still parked then");
         for (ResumingClient client : movers) {
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
             while (client.welcomes.size() < 2 && System.nanoTime() < until) {
@@ -268,7 +283,6 @@ abstract class RollingRestartContract {
             assertTrue(client.welcomedAt.get(1) - stoppedAt > late.toNanos(), "after its node was gone");
         }
         // The others reach the resumed ones on A now.
-        ResumingClient onA = clients.stream().filter(c -> c.closes.isEmpty()).findFirst().orElseThrow();
         for (ResumingClient client : movers) {
             assertTrue(onA.send("answer", client.selfId(), "{}", "after-" + client.selfId()));
         }

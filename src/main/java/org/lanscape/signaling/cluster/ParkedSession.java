@@ -9,4 +9,7 @@ import java.util.List;
  * it yet: the peer, who it authenticated as (null without auth), and the relays held for it.
  */
 public record ParkedSession(String peerId, JsonValue metadata, String subject, List<String> heldFrames) {
+
+    /** The node a parked session's presence names: none, until a resume takes it. */
+    public static final String NODE = "parked";
 }

@@ -25,8 +25,7 @@ import java.util.logging.Logger;
 final class SessionMigration {
 
     private static final Logger LOG = Logger.getLogger(SessionMigration.class.getName());
-    /** The node of a parked session: none, until a resume takes it. */
-    static final String PARKED = "parked";
+    static final String PARKED = ParkedSession.NODE;
 
     private record Moved(String topic, String node, long at) {
     }

@@ -300,6 +300,9 @@ public class TopicRegistry {
     }
 
     private RelayResult forward(RemoteMember target, Peer from, String text, RawJson msgId) {
+        if (SessionMigration.PARKED.equals(target.node())) {
+            return RelayResult.DROPPED; // its session waits in Redis for its client: no node can deliver it now
+        }
         return bus.forward(target, from.topic(), from.id(), text, msgId, null) ? RelayResult.FORWARDED : RelayResult.DROPPED;
     }
 

@@ -32,7 +32,7 @@ import java.util.logging.Logger;
 final class ParkedSessions {
 
     /** The presence entry's node while its session is in Redis. */
-    static final String PARKED = "parked";
+    private static final String PARKED = ParkedSession.NODE;
     private static final Logger LOG = Logger.getLogger(ParkedSessions.class.getName());
 
     private final RedisConnection redis;
@@ -58,6 +58,8 @@ final class ParkedSessions {
             sync.set(key(topic, token), record.build().toString(), SetArgs.Builder.px(ttl.toMillis()));
             sync.hset(RedisKeys.members(topic), session.peerId(), BusMessage.member(PARKED, session.metadata()));
             sync.zadd(RedisKeys.PARKED, System.currentTimeMillis() + ttl.toMillis(), entry(topic, session.peerId()));
+            // The other nodes answer relays to it with dropped from now on, instead of sending them here.
+            sync.publish(RedisKeys.topicChannel(topic), BusMessage.move(node, topic, session.peerId(), PARKED));
             return true;
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "cluster: could not park a session in Redis; it ends", e);
