@@ -42,6 +42,23 @@ abstract class OperationsContract {
 
     abstract ServerProcess server();
 
+    /** The application's metrics as the first scrape after the start saw them, before any test's traffic. */
+    static String firstScrape;
+
+    /** For the subclass, right after its server is ready. */
+    static void scrapeOnce(ServerProcess server) throws Exception {
+        firstScrape = HTTP.send(HttpRequest.newBuilder(URI.create(server.httpBase() + "metrics?scope=application")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    @Test
+    void theApplicationsMetricsExistFromTheStart() {
+        for (String name : List.of("signaling_peers{", "signaling_topics{", "signaling_joins_total{",
+                "signaling_relays_total{", "signaling_relay_latency_seconds_count{", "signaling_errors_total{")) {
+            assertTrue(firstScrape.contains(name), name + " in the first scrape:\n" + firstScrape);
+        }
+    }
+
     @AfterAll
     static void stopCollector() {
         if (collector != null) {

@@ -12,6 +12,7 @@ class OperationsIT extends OperationsContract {
     static void start() throws Exception {
         collector = OtlpCollector.start();
         server = LibertyServer.start("opsServer", env());
+        scrapeOnce(server);
     }
 
     @AfterAll

@@ -14,6 +14,7 @@ class PayaraOperationsIT extends OperationsContract {
     static void start() throws Exception {
         collector = OtlpCollector.start();
         server = PayaraServer.start(Map.of(), env());
+        scrapeOnce(server);
     }
 
     @AfterAll

@@ -40,6 +40,8 @@ public class Startup {
     org.lanscape.signaling.turn.TurnConfig turn;
     @Inject
     TopicRegistry registry;
+    @Inject
+    org.lanscape.signaling.telemetry.SignalingMetrics metrics;
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
         try {
@@ -58,6 +60,7 @@ public class Startup {
             LOG.warning("signaling.queue.size is no longer used: queues are bounded in bytes (signaling.queue.max-bytes)");
         }
         LOG.info("authentication: " + auth.mode().name().toLowerCase(java.util.Locale.ROOT));
+        metrics.registerAll();
         bus.start(registry.busListener());
         watchdog.start();
         shutdown.install();

@@ -38,6 +38,10 @@ public class SignalingMetrics implements TopicObserver, ClusterObserver {
     MetricRegistry registry;
     @Inject
     TopicRegistry topics;
+    @Inject
+    org.lanscape.signaling.lifecycle.ServerLifecycle lifecycle;
+    @Inject
+    org.lanscape.signaling.cluster.ClusterBus bus;
 
     private Counter joins;
     private Counter leaves;
@@ -61,6 +65,10 @@ public class SignalingMetrics implements TopicObserver, ClusterObserver {
                 topics, TopicRegistry::peerCount);
         registry.gauge(meta("signaling.topics", "Topics with at least one peer on this node", MetricUnits.NONE),
                 topics, TopicRegistry::topicCount);
+        registry.gauge(meta("signaling.ready", "1 while this node takes new connections (readiness UP), else 0",
+                MetricUnits.NONE), lifecycle, l -> l.isReady() ? 1 : 0);
+        registry.gauge(meta("signaling.cluster.healthy", "1 while the cluster bus works (always 1 with one node), else 0",
+                MetricUnits.NONE), bus, b -> b.healthy() ? 1 : 0);
         joins = registry.counter(meta("signaling.joins", "Peers that joined a topic", MetricUnits.NONE));
         leaves = registry.counter(meta("signaling.leaves", "Peers that left a topic", MetricUnits.NONE));
         slowConsumers = registry.counter(meta("signaling.slow.consumers",
@@ -168,6 +176,17 @@ public class SignalingMetrics implements TopicObserver, ClusterObserver {
     public void handedOff(long nanosSinceReceipt) {
         if ((nanosSinceReceipt & 7) == 0) {
             relayLatency.update(Duration.ofNanos(nanosSinceReceipt));
+        }
+    }
+
+    /**
+     * Called at startup, so that the first scrape already has every series (the bean would otherwise be
+     * created by the first request that counts something): the error counters too, at 0.
+     */
+    public void registerAll() {
+        for (org.lanscape.signaling.protocol.ErrorCode code : org.lanscape.signaling.protocol.ErrorCode.values()) {
+            errors.computeIfAbsent(code.wire(), c -> registry.counter(
+                    meta("signaling.errors", "Protocol errors sent to clients, by code", MetricUnits.NONE), new Tag("code", c)));
         }
     }
 
