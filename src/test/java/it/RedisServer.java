@@ -15,21 +15,50 @@ final class RedisServer implements AutoCloseable {
 
     final int port;
     private final Path dir;
+    private final java.util.List<String> command;
     private Process process;
 
-    private RedisServer(int port, Path dir) {
+    private RedisServer(int port, Path dir, java.util.List<String> command) {
         this.port = port;
         this.dir = dir;
+        this.command = command;
     }
 
     static RedisServer start() throws IOException, InterruptedException {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        RedisServer redis = new RedisServer(port, Files.createTempDirectory("redis"));
+        return start(new String[0]);
+    }
+
+    /** With these further arguments, such as {@code --replicaof 127.0.0.1 <port>}. */
+    static RedisServer start(String... arguments) throws IOException, InterruptedException {
+        int port = freePort();
+        Path dir = Files.createTempDirectory("redis");
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("redis-server", "--port",
+                String.valueOf(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString()));
+        command.addAll(java.util.List.of(arguments));
+        RedisServer redis = new RedisServer(port, dir, command);
         redis.restart();
         return redis;
+    }
+
+    /** A Redis Sentinel watching the master on that port as "signaling": down after 1 s, quorum 1. */
+    static RedisServer sentinel(int masterPort) throws IOException, InterruptedException {
+        int port = freePort();
+        Path dir = Files.createTempDirectory("sentinel");
+        Path conf = dir.resolve("sentinel.conf"); // Sentinel rewrites its own file: it must be writable
+        Files.writeString(conf, String.join("\n", "port " + port, "bind 127.0.0.1", "dir " + dir,
+                "sentinel monitor signaling 127.0.0.1 " + masterPort + " 1",
+                "sentinel down-after-milliseconds signaling 1000",
+                "sentinel failover-timeout signaling 5000",
+                "sentinel parallel-syncs signaling 1", ""));
+        RedisServer sentinel = new RedisServer(port, dir, java.util.List.of("redis-server", conf.toString(), "--sentinel"));
+        sentinel.restart();
+        return sentinel;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 
     String url() {
@@ -38,8 +67,7 @@ final class RedisServer implements AutoCloseable {
 
     /** Starts it (again): no persistence, so a restart comes back empty. */
     void restart() throws IOException, InterruptedException {
-        process = new ProcessBuilder("redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--dir", dir.toString())
+        process = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (System.nanoTime() < deadline) {

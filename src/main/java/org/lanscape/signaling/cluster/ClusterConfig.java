@@ -6,6 +6,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.Config;
 import org.lanscape.signaling.config.ConfigReader;
+import org.lanscape.signaling.config.InvalidConfigException;
 
 import java.time.Duration;
 
@@ -15,11 +16,15 @@ public class ClusterConfig {
 
     public enum Mode { NONE, REDIS }
 
+    /** One Redis, or a master that Redis Sentinel watches and replaces (Lettuce finds the current one). */
+    public enum Topology { STANDALONE, SENTINEL }
+
     @Inject
     Config config;
 
     private Mode mode;
     private String redisUrl;
+    private Topology topology = Topology.STANDALONE;
     private String nodeId;
     private Duration nodeTtl;
     private Duration scanInterval;
@@ -44,6 +49,18 @@ public class ClusterConfig {
         ConfigReader read = new ConfigReader(config);
         mode = read.choice("signaling.cluster.mode", Mode.class);
         redisUrl = read.string("signaling.redis.url");
+        topology = read.choice("signaling.redis.topology", Topology.class);
+        if (mode == Mode.REDIS) {
+            boolean sentinelUrl = redisUrl.startsWith("redis-sentinel://") || redisUrl.startsWith("rediss-sentinel://");
+            if (topology == Topology.SENTINEL && !sentinelUrl) {
+                throw new InvalidConfigException("signaling.redis.topology", "sentinel",
+                        "needs signaling.redis.url=redis-sentinel://host:port[,host2:port]#master-name");
+            }
+            if (topology == Topology.STANDALONE && sentinelUrl) {
+                throw new InvalidConfigException("signaling.redis.topology", "standalone",
+                        "takes a redis:// or rediss:// URL; a redis-sentinel:// URL needs signaling.redis.topology=sentinel");
+            }
+        }
         nodeId = read.optional("signaling.cluster.node-id").orElse(UlidCreator.getUlid().toString());
         nodeTtl = read.duration("signaling.cluster.node-ttl", true);
         scanInterval = read.duration("signaling.cluster.scan-interval", true);
@@ -54,7 +71,14 @@ public class ClusterConfig {
         return mode;
     }
 
-    /** redis://[:password@]host:port[/db] or rediss:// for TLS. Never logged: it may hold a password. */
+    public Topology topology() {
+        return topology;
+    }
+
+    /**
+     * redis://[:password@]host:port[/db] or rediss:// for TLS; with Sentinel
+     * redis-sentinel://host:port[,host2:port]#master-name. Never logged: it may hold a password.
+     */
     public String redisUrl() {
         return redisUrl;
     }

@@ -37,6 +37,8 @@ public class Startup {
     @Inject
     ClusterBus bus;
     @Inject
+    org.lanscape.signaling.cluster.ClusterConfig cluster;
+    @Inject
     org.lanscape.signaling.turn.TurnConfig turn;
     @Inject
     TopicRegistry registry;
@@ -48,6 +50,7 @@ public class Startup {
             config.queueMaxBytes(); // constructs and checks the configuration
             auth.mode();
             turn.enabled();
+            cluster.mode();
         } catch (RuntimeException e) {
             LOG.severe(rootMessage(e));
             throw e;
