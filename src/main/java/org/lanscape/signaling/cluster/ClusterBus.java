@@ -80,8 +80,8 @@ public interface ClusterBus {
         return null;
     }
 
-    /** Takes a parked session; false when another connection took it first. */
-    default boolean unpark(String topic, String token) {
+    /** Takes a parked session; false when another connection took it first, or it ended. */
+    default boolean unpark(String topic, String token, String peerId) {
         return false;
     }
 

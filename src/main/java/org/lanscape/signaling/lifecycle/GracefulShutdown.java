@@ -167,8 +167,7 @@ public class GracefulShutdown {
         try {
             for (Peer peer : released) {
                 if (peer.isAway()) { // not claimed in time: parked in Redis for a resume after this node is gone
-                    registry.park(peer);
-                    (peer.isClosed() ? left : parked)[0]++;
+                    (registry.park(peer) ? parked : left)[0]++;
                 }
             }
             peers.forEach(registry::leave); // in cluster mode the other nodes hear of it now, not after a TTL

@@ -150,7 +150,7 @@ final class SessionMigration {
     Peer takeParked(String token, String topicName, String requestId, PeerSocket socket, Credentials credentials) {
         ParkedSession parked = bus.parked(topicName, token);
         if (parked == null || !credentials.mayResume(new Credentials(parked.subject(), Long.MAX_VALUE))
-                || !bus.unpark(topicName, token)) {
+                || !bus.unpark(topicName, token, parked.peerId())) {
             return null;
         }
         Peer peer = adopt(new HandOver(HandOver.Result.HANDED_OVER, parked.peerId(), parked.metadata(), parked.heldFrames()),
@@ -163,7 +163,8 @@ final class SessionMigration {
     /**
      * This node stops and nobody claimed the session of this peer, away since its client was told
      * to come back elsewhere: it goes to Redis for the grace period, with the relays queued for it,
-     * and leaves this node without a peer-left. False (nothing changed) if the bus did not take it.
+     * and leaves this node without a peer-left. False if it could not be parked: then nothing
+     * changed, or (the bus refused it) it has left, and its relays were answered dropped.
      */
     boolean park(Peer peer, java.time.Duration ttl) {
         Topic topic = topics.get(peer.topic());
@@ -180,9 +181,10 @@ final class SessionMigration {
         Credentials credentials = peer.credentials();
         if (!bus.park(peer.topic(), token, new ParkedSession(peer.id(), peer.metadata(),
                 credentials == null ? null : credentials.subject(), texts), ttl)) {
-            peer.finishMove();
+            List<Frame> late = peer.finishMove();
             registry.leave(peer);
             registry.undelivered(peer.topic(), held);
+            registry.undelivered(peer.topic(), late);
             return false;
         }
         topic.moved(peer, PARKED, () -> {

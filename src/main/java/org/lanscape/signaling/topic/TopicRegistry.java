@@ -184,12 +184,14 @@ public class TopicRegistry {
 
     /**
      * The node stops and nobody claimed this released session in time: it is parked in the cluster
-     * for the grace period, for a resume on any node; if the bus cannot take it, it leaves.
+     * for the grace period, for a resume on any node; if the bus cannot take it, it leaves. True if parked.
      */
-    public void park(Peer peer) {
-        if (!peer.isAway() || !migration.park(peer, config.resumeGrace())) {
-            connectionClosed(peer);
+    public boolean park(Peer peer) {
+        if (peer.isAway() && migration.park(peer, config.resumeGrace())) {
+            return true;
         }
+        connectionClosed(peer); // idempotent: also after a park the bus refused, which left already
+        return false;
     }
 
     /** Removes the peer (as {@link #leave}) and closes its connection with that close code. */

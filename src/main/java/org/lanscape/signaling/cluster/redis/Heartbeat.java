@@ -109,7 +109,7 @@ final class Heartbeat {
                     cleanUpAfter(sync, other);
                 }
             }
-            int expired = parked.expire(sync, listener);
+            int expired = parked.expire(sync);
             if (expired > 0) {
                 LOG.fine(() -> "cluster: " + expired + " parked sessions were not resumed in time; they left");
             }

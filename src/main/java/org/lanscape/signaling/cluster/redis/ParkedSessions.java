@@ -27,7 +27,8 @@ import java.util.logging.Logger;
  * TTL; the peer's presence entry marked {@code "node":"parked"}, so that no reaper of the stopped
  * node removes it; and an entry in a sorted set by deadline, from which any node's scan removes
  * the peers nobody resumed in time (they leave then, as after any grace period). A resume on any
- * node takes the session with one GETDEL: one connection wins.
+ * node takes the session: whoever removes its entry from the deadline set first (a resume, or an
+ * expiry scan) decides, so one connection wins and a resumed session is never also reported gone.
  */
 final class ParkedSessions {
 
@@ -37,10 +38,15 @@ final class ParkedSessions {
 
     private final RedisConnection redis;
     private final String node;
+    private volatile BusListener listener;
 
     ParkedSessions(RedisConnection redis, String node) {
         this.redis = redis;
         this.node = node;
+    }
+
+    void start(BusListener listener) {
+        this.listener = listener;
     }
 
     /** Leaves the session in Redis for {@code ttl}; false when Redis did not take it. */
@@ -78,10 +84,22 @@ final class ParkedSessions {
         }
     }
 
-    /** Takes the session out of Redis; false when another connection took it first (or it expired). */
-    boolean take(String topic, String token) {
+    /**
+     * Takes the session out of Redis; false when another connection took it first, or its grace
+     * period ended. Whoever removes its entry from the deadline set decides (a resume here, or a
+     * node's expiry scan), so that a session is never both resumed and reported gone.
+     */
+    boolean take(String topic, String token, String peer) {
         try {
-            return redis.sync().getdel(key(topic, token)) != null;
+            RedisCommands<String, String> sync = redis.sync();
+            if (sync.zrem(RedisKeys.PARKED, entry(topic, peer)) != 1) {
+                return false; // taken, or ended by an expiry scan
+            }
+            if (sync.getdel(key(topic, token)) != null) {
+                return true;
+            }
+            leave(sync, topic, peer); // its record expired just now: it ends here
+            return false;
         } catch (RuntimeException e) {
             LOG.log(Level.FINE, "cluster: could not take a parked session", e);
             return false;
@@ -93,7 +111,6 @@ final class ParkedSessions {
         try {
             RedisCommands<String, String> sync = redis.sync();
             sync.hset(RedisKeys.members(topic), peer, BusMessage.member(node, metadata));
-            sync.zrem(RedisKeys.PARKED, entry(topic, peer));
             sync.sadd(RedisKeys.nodeTopics(node), topic);
             sync.publish(RedisKeys.topicChannel(topic), BusMessage.move(node, topic, peer, node));
         } catch (RuntimeException e) {
@@ -102,7 +119,7 @@ final class ParkedSessions {
     }
 
     /** Removes the parked peers whose deadline passed (they leave everywhere); returns how many. */
-    int expire(RedisCommands<String, String> sync, BusListener listener) {
+    int expire(RedisCommands<String, String> sync) {
         int removed = 0;
         List<String> due = sync.zrangebyscore(RedisKeys.PARKED, Range.create(0, (double) System.currentTimeMillis()),
                 Limit.create(0, 100));
@@ -113,15 +130,23 @@ final class ParkedSessions {
             int split = entry.indexOf('\n');
             String topic = entry.substring(0, split);
             String peer = entry.substring(split + 1);
-            String member = sync.hget(RedisKeys.members(topic), peer);
-            if (member != null && PARKED.equals(BusMessage.parse(member).getString("node", ""))
-                    && sync.hdel(RedisKeys.members(topic), peer) == 1) {
-                listener.remoteLeft(topic, peer);
-                sync.publish(RedisKeys.topicChannel(topic), BusMessage.leave(node, topic, peer));
+            if (leave(sync, topic, peer)) {
                 removed++;
             }
         }
         return removed;
+    }
+
+    /** A parked session ends: its presence goes, and every node (this one too) reports it gone. */
+    private boolean leave(RedisCommands<String, String> sync, String topic, String peer) {
+        String member = sync.hget(RedisKeys.members(topic), peer);
+        if (member == null || !PARKED.equals(BusMessage.parse(member).getString("node", ""))
+                || sync.hdel(RedisKeys.members(topic), peer) != 1) {
+            return false;
+        }
+        listener.remoteLeft(topic, peer);
+        sync.publish(RedisKeys.topicChannel(topic), BusMessage.leave(node, topic, peer));
+        return true;
     }
 
     private static ParkedSession session(JsonObject record) {

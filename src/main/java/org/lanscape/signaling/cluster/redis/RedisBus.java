@@ -65,6 +65,7 @@ public final class RedisBus implements ClusterBus {
     public void start(BusListener listener) {
         relays.start(listener);
         claims.start(listener, maintenance);
+        parked.start(listener);
         inbound.start(listener);
         boolean[] connectedBefore = new boolean[1];
         redis.start(() -> {
@@ -106,8 +107,8 @@ public final class RedisBus implements ClusterBus {
     }
 
     @Override
-    public boolean unpark(String topic, String token) {
-        return parked.take(topic, token);
+    public boolean unpark(String topic, String token, String peerId) {
+        return parked.take(topic, token, peerId);
     }
 
     @Override
