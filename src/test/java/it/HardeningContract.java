@@ -374,9 +374,19 @@ abstract class HardeningContract {
      * on; a storm of refused handshakes runs at the same time; two other well-behaved peers relay
      * through all of it.
      */
+    /** How many connections the server closed with 1008 so far (signaling_connections_closed_total). */
+    private double closedWith1008() throws Exception {
+        String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                URI.create(base.toString()).resolve("/metrics?scope=application")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        return metrics.lines().filter(l -> l.startsWith("signaling_connections_closed_total{") && l.contains("code=\"1008\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
     @Test
     void floodingAndAbusiveHandshakesLeaveOtherPeersOnTime() throws Exception {
         String topic = topic();
+        double closedBefore = closedWith1008();
         ExecutorService background = Executors.newFixedThreadPool(2);
         AtomicBoolean stop = new AtomicBoolean();
         try (WsClient flooder = WsClient.connect(ws(), topic);
@@ -425,7 +435,11 @@ abstract class HardeningContract {
             JsonObject limited = flooder.await("error");
             assertEquals("rate_limited", limited.getString("code"));
             assertTrue(limited.getString("msgId").startsWith("x"));
-            assertEquals(1008, flooder.closeCode(), "kept flooding: closed with policy violation");
+            int code = flooder.closeCode();
+            // The server closes a socket that still has the flood unread, so the client may get a reset
+            // before the close frame: then the server's own count says how it closed it.
+            assertTrue(code == 1008 || (code == -1 && closedWith1008() > closedBefore),
+                    "kept flooding: closed with policy violation, not " + code);
             stop.set(true);
             assertTrue(flood.get(30, TimeUnit.SECONDS) > 100);
             handshakes.get(60, TimeUnit.SECONDS);
