@@ -17,9 +17,12 @@ public class LivenessCheck implements HealthCheck {
 
     @Inject
     PeerWatchdog watchdog;
+    @Inject
+    org.lanscape.signaling.lifecycle.ServerLifecycle lifecycle;
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("signaling-alive").status(watchdog.isSweeping()).build();
+        // Not before the startup built the watchdog: a probe's thread may not see the application's configuration.
+        return HealthCheckResponse.named("signaling-alive").status(lifecycle.hasStarted() && watchdog.isSweeping()).build();
     }
 }

@@ -23,7 +23,9 @@ public class ReadinessCheck implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        boolean cluster = bus.healthy();
+        // Before the startup the bus is not even built, and is not built here: a probe's thread may not
+        // see the application's configuration (on Payara it does not), and would build it wrong.
+        boolean cluster = lifecycle.hasStarted() && bus.healthy();
         return HealthCheckResponse.named("signaling-ready")
                 .status(lifecycle.isReady() && cluster)
                 .withData("state", lifecycle.state().name().toLowerCase(java.util.Locale.ROOT))
