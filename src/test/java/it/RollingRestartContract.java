@@ -51,6 +51,8 @@ abstract class RollingRestartContract {
         Map<String, String> env = new HashMap<>(ClusterContract.env(redis));
         env.put("SIGNALING_SHUTDOWN_DRAIN_TIMEOUT", "3s");
         env.put("SIGNALING_RESUME_GRACE", "6s");
+        env.remove("SIGNALING_RATE_LIMIT"); // the clients relay at 25 messages a second: the default limits hold
+        env.remove("SIGNALING_RATE_BURST");
         return env;
     }
 
