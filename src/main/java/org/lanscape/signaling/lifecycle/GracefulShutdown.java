@@ -35,12 +35,13 @@ import java.util.logging.Logger;
  * nobody claimed by then is parked in Redis for the rest of the grace period, where a resume on
  * any node takes it (and if Redis does not take it, it leaves).
  * <p>
- * This runs as a JVM shutdown hook because that is the only thing that runs early enough: on
- * SIGTERM Liberty quiesces and drops open WebSockets without a close frame (clients see 1006),
- * and {@code @PreDestroy}/{@code @OnClose} run after that. The JVM waits for this hook before it
- * exits, so the close frames are written before the process ends. The drain itself runs on one of
- * the server's own threads: Liberty's quiesce (up to 30 s) waits for those before it stops the
- * application and drops its connections, which it would otherwise do beside the drain.
+ * SIGTERM and SIGINT are taken by {@link StopSignals} before the JVM begins its shutdown: the
+ * drain runs first, and the process then exits as the signal would have.
+ * It must come first: the runtime's own shutdown hook drops open WebSockets without a close
+ * frame a few tens of milliseconds after it starts (Liberty's quiesce, Payara's stop), and does
+ * not wait for the application's threads. A stop that comes without a signal ({@code server
+ * stop}) drains in a JVM shutdown hook instead, beside the runtime's: the JVM waits for it before
+ * it exits, but the runtime may drop a connection whose queue is still flushing.
  */
 @ApplicationScoped
 public class GracefulShutdown {
@@ -65,15 +66,27 @@ public class GracefulShutdown {
     ManagedExecutorService executor;
 
     private Thread hook;
+    private final StopSignals signals = new StopSignals();
 
     void install() {
         hook = new Thread(this::run, "signaling-graceful-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        signals.install(this::onStopSignal);
+    }
+
+    /**
+     * SIGTERM or SIGINT, before the JVM's shutdown began: drain on this thread while nothing else
+     * stops, then exit with the status the signal would have given, which runs the shutdown hooks.
+     */
+    void onStopSignal(int signal) {
+        run(); // a second signal waits here for the first one's drain
+        Runtime.getRuntime().exit(128 + signal);
     }
 
     /** The application is stopped without the JVM (a redeploy): the hook must not outlive it. */
     @PreDestroy
     void uninstall() {
+        signals.uninstall();
         if (hook != null) {
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -99,7 +112,10 @@ public class GracefulShutdown {
         }
     }
 
-    /** The JVM's shutdown hook: drains on a server thread, or on this one if the server takes no more tasks. */
+    /**
+     * Drains on a server thread, which has the application's context (the signal's thread and the
+     * JVM's hook have not even its class loader), or on this one if the server takes no more tasks.
+     */
     void run() {
         hookStarted = true;
         long limit = config.drainTimeout().toMillis() + 5_000;
@@ -107,6 +123,7 @@ public class GracefulShutdown {
             Future<?> drained = executor.submit(this::drain);
             drained.get(limit, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException | IllegalStateException e) {
+            Thread.currentThread().setContextClassLoader(GracefulShutdown.class.getClassLoader()); // the closes need it
             drain();
         } catch (ExecutionException | TimeoutException e) {
             LOG.warning(() -> "shutdown drain did not finish: " + e);
@@ -117,6 +134,7 @@ public class GracefulShutdown {
 
     void drain() {
         if (!draining.compareAndSet(false, true)) {
+            awaitDrained(); // another thread drains: this one goes on when it is done
             return;
         }
         try {
@@ -152,6 +170,7 @@ public class GracefulShutdown {
         ExecutorService closers = Executors.newFixedThreadPool(Math.max(1, Math.min(8, closes.size())), r -> {
             Thread t = new Thread(r, "signaling-shutdown-close");
             t.setDaemon(true);
+            t.setContextClassLoader(GracefulShutdown.class.getClassLoader()); // @OnClose's metrics need it
             return t;
         });
         closes.forEach(closers::execute);
