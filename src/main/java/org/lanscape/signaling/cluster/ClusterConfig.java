@@ -16,8 +16,11 @@ public class ClusterConfig {
 
     public enum Mode { NONE, REDIS }
 
-    /** One Redis, or a master that Redis Sentinel watches and replaces (Lettuce finds the current one). */
-    public enum Topology { STANDALONE, SENTINEL }
+    /**
+     * One Redis; a master that Redis Sentinel watches and replaces (Lettuce finds the current one);
+     * or a Redis Cluster, whose shards each own a part of the topics (sharded Pub/Sub).
+     */
+    public enum Topology { STANDALONE, SENTINEL, CLUSTER }
 
     @Inject
     Config config;
@@ -34,9 +37,16 @@ public class ClusterConfig {
         // for CDI: init() reads the configuration
     }
 
-    /** For tests: a Redis cluster node with these settings. */
+    /** For tests: a node of a cluster through one Redis, with these settings. */
     public ClusterConfig(String redisUrl, String nodeId, Duration nodeTtl, Duration scanInterval, Duration redisTimeout) {
+        this(redisUrl, Topology.STANDALONE, nodeId, nodeTtl, scanInterval, redisTimeout);
+    }
+
+    /** For tests: a node with this topology. */
+    public ClusterConfig(String redisUrl, Topology topology, String nodeId, Duration nodeTtl, Duration scanInterval,
+                         Duration redisTimeout) {
         this.mode = Mode.REDIS;
+        this.topology = topology;
         this.redisUrl = redisUrl;
         this.nodeId = nodeId;
         this.nodeTtl = nodeTtl;
@@ -51,20 +61,46 @@ public class ClusterConfig {
         redisUrl = read.string("signaling.redis.url");
         topology = read.choice("signaling.redis.topology", Topology.class);
         if (mode == Mode.REDIS) {
-            boolean sentinelUrl = redisUrl.startsWith("redis-sentinel://") || redisUrl.startsWith("rediss-sentinel://");
-            if (topology == Topology.SENTINEL && !sentinelUrl) {
-                throw new InvalidConfigException("signaling.redis.topology", "sentinel",
-                        "needs signaling.redis.url=redis-sentinel://host:port[,host2:port]#master-name");
-            }
-            if (topology == Topology.STANDALONE && sentinelUrl) {
-                throw new InvalidConfigException("signaling.redis.topology", "standalone",
-                        "takes a redis:// or rediss:// URL; a redis-sentinel:// URL needs signaling.redis.topology=sentinel");
-            }
+            validateUrl();
         }
         nodeId = read.optional("signaling.cluster.node-id").orElse(UlidCreator.getUlid().toString());
         nodeTtl = read.duration("signaling.cluster.node-ttl", true);
         scanInterval = read.duration("signaling.cluster.scan-interval", true);
         redisTimeout = read.duration("signaling.redis.timeout", true);
+    }
+
+    /** The URL must match the topology: a mistake here would otherwise show only as a node that never gets ready. */
+    private void validateUrl() {
+        String[] urls = redisUrl.split(",");
+        boolean sentinelUrl = redisUrl.startsWith("redis-sentinel://") || redisUrl.startsWith("rediss-sentinel://");
+        switch (topology) {
+            case SENTINEL -> {
+                if (!sentinelUrl) {
+                    throw new InvalidConfigException("signaling.redis.topology", "sentinel",
+                            "needs signaling.redis.url=redis-sentinel://host:port[,host2:port]#master-name");
+                }
+            }
+            case STANDALONE -> {
+                if (sentinelUrl) {
+                    throw new InvalidConfigException("signaling.redis.topology", "standalone",
+                            "takes a redis:// or rediss:// URL; a redis-sentinel:// URL needs signaling.redis.topology=sentinel");
+                }
+                if (urls.length > 1) {
+                    throw new InvalidConfigException("signaling.redis.topology", "standalone",
+                            "takes one redis:// URL; a comma-separated list of seed nodes needs signaling.redis.topology=cluster");
+                }
+            }
+            case CLUSTER -> {
+                for (String url : urls) {
+                    String u = url.trim();
+                    if (!u.startsWith("redis://") && !u.startsWith("rediss://")) {
+                        throw new InvalidConfigException("signaling.redis.url", "(not logged)",
+                                "with signaling.redis.topology=cluster it is a comma-separated list of seed nodes,"
+                                        + " each redis://host:port or rediss://host:port");
+                    }
+                }
+            }
+        }
     }
 
     public Mode mode() {
@@ -77,7 +113,8 @@ public class ClusterConfig {
 
     /**
      * redis://[:password@]host:port[/db] or rediss:// for TLS; with Sentinel
-     * redis-sentinel://host:port[,host2:port]#master-name. Never logged: it may hold a password.
+     * redis-sentinel://host:port[,host2:port]#master-name; with a Redis Cluster a comma-separated
+     * list of seed nodes. Never logged: it may hold a password.
      */
     public String redisUrl() {
         return redisUrl;
@@ -92,7 +129,7 @@ public class ClusterConfig {
         return nodeTtl;
     }
 
-    /** How often each node looks for dead nodes. */
+    /** How often each node looks for dead nodes (and, on a Redis Cluster, refreshes its view of the slots). */
     public Duration scanInterval() {
         return scanInterval;
     }

@@ -1,7 +1,7 @@
 package org.lanscape.signaling.cluster.redis;
 
 import com.github.f4b6a3.ulid.UlidCreator;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import jakarta.json.JsonObject;
 import org.lanscape.signaling.cluster.BusListener;
 import org.lanscape.signaling.cluster.ClusterObserver;
@@ -52,7 +52,7 @@ final class Claims {
     /** See {@link org.lanscape.signaling.cluster.ClusterBus#claim}. */
     CompletableFuture<HandOver.Result> claim(String owner, String token, long received, String topic, String subject,
                                              Predicate<HandOver> adopt) {
-        RedisAsyncCommands<String, String> async = redis.async();
+        RedisClusterAsyncCommands<String, String> async = redis.async();
         if (async == null) {
             return CompletableFuture.completedFuture(HandOver.Result.EXPIRED);
         }
@@ -65,7 +65,7 @@ final class Claims {
             settle(id, HandOver.Result.EXPIRED);
             return claim.result();
         }
-        async.publish(RedisKeys.nodeChannel(owner), BusMessage.claim(node, id, topic, token, received, subject))
+        redis.publish(async, redis.nodeChannel(owner), BusMessage.claim(node, id, topic, token, received, subject))
                 .whenComplete((receivers, failure) -> {
                     if (failure != null || receivers == 0) { // its node is gone, and the session with it
                         settle(id, HandOver.Result.EXPIRED);
@@ -87,7 +87,7 @@ final class Claims {
 
     /** Another node asks for the session of one of our peers: hand it over, or say why not. */
     void claimed(String claimant, JsonObject message) {
-        RedisAsyncCommands<String, String> async = redis.async();
+        RedisClusterAsyncCommands<String, String> async = redis.async();
         if (async == null) {
             return; // the claimant gives up after its timeout
         }
@@ -98,13 +98,13 @@ final class Claims {
         HandOver.Result result = listener.handOver(message.getString("token"), received, topic, subject, claimant, handOver -> {
             // One connection, so Redis sees these in this order, before any relay sent on afterwards.
             async.hset(RedisKeys.members(topic), handOver.peerId(), BusMessage.member(claimant, handOver.metadata()));
-            async.publish(RedisKeys.nodeChannel(claimant), BusMessage.handOver(node, id, topic, handOver));
-            async.publish(RedisKeys.topicChannel(topic), BusMessage.move(node, topic, handOver.peerId(), claimant));
+            redis.publish(async, redis.nodeChannel(claimant), BusMessage.handOver(node, id, topic, handOver));
+            redis.publish(async, redis.topicChannel(topic), BusMessage.move(node, topic, handOver.peerId(), claimant));
             observer.messageOut(BusMessage.HANDOVER);
             observer.messageOut(BusMessage.MOVE);
         });
         if (result != HandOver.Result.HANDED_OVER) {
-            async.publish(RedisKeys.nodeChannel(claimant), BusMessage.refused(node, id, topic, result));
+            redis.publish(async, redis.nodeChannel(claimant), BusMessage.refused(node, id, topic, result));
             observer.messageOut(BusMessage.REFUSED);
         }
     }
@@ -127,7 +127,7 @@ final class Claims {
                 claim.result().complete(adopted ? HandOver.Result.HANDED_OVER : HandOver.Result.EXPIRED);
             }
         }
-        RedisAsyncCommands<String, String> async = redis.async();
+        RedisClusterAsyncCommands<String, String> async = redis.async();
         if (adopted) {
             if (async != null) {
                 async.sadd(RedisKeys.nodeTopics(node), topic);
@@ -137,7 +137,7 @@ final class Claims {
         listener.remoteLeft(topic, peer);
         if (async != null) {
             async.hdel(RedisKeys.members(topic), peer);
-            async.publish(RedisKeys.topicChannel(topic), BusMessage.leave(node, topic, peer));
+            redis.publish(async, redis.topicChannel(topic), BusMessage.leave(node, topic, peer));
             observer.messageOut(BusMessage.LEAVE);
         }
     }

@@ -1,7 +1,7 @@
 package org.lanscape.signaling.cluster.redis;
 
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import org.lanscape.signaling.cluster.BusListener;
 import org.lanscape.signaling.cluster.ClusterConfig;
 import org.lanscape.signaling.cluster.ClusterObserver;
@@ -75,7 +75,7 @@ final class Heartbeat {
                 synced = false;
                 return; // Lettuce reconnects by itself; the next beat carries on
             }
-            RedisCommands<String, String> sync = redis.sync();
+            RedisClusterCommands<String, String> sync = redis.sync();
             long start = System.nanoTime();
             sync.set(RedisKeys.alive(node), "1", SetArgs.Builder.px(config.nodeTtl().toMillis()));
             observer.redisRoundTrip(System.nanoTime() - start);
@@ -84,6 +84,7 @@ final class Heartbeat {
                 synced = false;
             }
             if (!synced) {
+                redis.subscribeNow(redis.nodeChannel(node)); // a no-op unless a Redis Cluster's slot moved
                 presence.reconcile(sync, listener);
                 synced = true;
                 LOG.info(() -> "cluster: node " + node + " registered with Redis");
@@ -101,7 +102,7 @@ final class Heartbeat {
             return;
         }
         try {
-            RedisCommands<String, String> sync = redis.sync();
+            RedisClusterCommands<String, String> sync = redis.sync();
             Set<String> nodes = sync.smembers(RedisKeys.NODES);
             knownNodes = Set.copyOf(nodes);
             for (String other : nodes) {
@@ -119,7 +120,7 @@ final class Heartbeat {
     }
 
     /** Removes a dead node's peers (and tells everyone), if no other node is doing it. */
-    private void cleanUpAfter(RedisCommands<String, String> sync, String dead) {
+    private void cleanUpAfter(RedisClusterCommands<String, String> sync, String dead) {
         if (!"OK".equals(sync.set(RedisKeys.cleaning(dead), node, SetArgs.Builder.nx().px(30_000)))) {
             return;
         }
@@ -138,7 +139,7 @@ final class Heartbeat {
     void leave() {
         try {
             if (redis.isOpen()) {
-                RedisCommands<String, String> sync = redis.sync();
+                RedisClusterCommands<String, String> sync = redis.sync();
                 for (String topic : sync.smembers(RedisKeys.nodeTopics(node))) {
                     presence.removeNodeEntries(sync, topic, node);
                 }

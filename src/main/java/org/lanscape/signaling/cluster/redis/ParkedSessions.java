@@ -3,7 +3,7 @@ package org.lanscape.signaling.cluster.redis;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
@@ -52,7 +52,7 @@ final class ParkedSessions {
     /** Leaves the session in Redis for {@code ttl}; false when Redis did not take it. */
     boolean park(String topic, String token, ParkedSession session, Duration ttl) {
         try {
-            RedisCommands<String, String> sync = redis.sync();
+            RedisClusterCommands<String, String> sync = redis.sync();
             JsonObjectBuilder record = Json.createObjectBuilder().add("peer", session.peerId())
                     .add("frames", Json.createArrayBuilder(session.heldFrames()));
             if (session.metadata() != null) {
@@ -65,7 +65,7 @@ final class ParkedSessions {
             sync.hset(RedisKeys.members(topic), session.peerId(), BusMessage.member(PARKED, session.metadata()));
             sync.zadd(RedisKeys.PARKED, System.currentTimeMillis() + ttl.toMillis(), entry(topic, session.peerId()));
             // The other nodes answer relays to it with dropped from now on, instead of sending them here.
-            sync.publish(RedisKeys.topicChannel(topic), BusMessage.move(node, topic, session.peerId(), PARKED));
+            redis.publish(sync, redis.topicChannel(topic), BusMessage.move(node, topic, session.peerId(), PARKED));
             return true;
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "cluster: could not park a session in Redis; it ends", e);
@@ -91,7 +91,7 @@ final class ParkedSessions {
      */
     boolean take(String topic, String token, String peer) {
         try {
-            RedisCommands<String, String> sync = redis.sync();
+            RedisClusterCommands<String, String> sync = redis.sync();
             if (sync.zrem(RedisKeys.PARKED, entry(topic, peer)) != 1) {
                 return false; // taken, or ended by an expiry scan
             }
@@ -109,17 +109,17 @@ final class ParkedSessions {
     /** The session runs on this node now: its presence says so, and the others hear of the move. */
     void adopted(String topic, String peer, JsonValue metadata) {
         try {
-            RedisCommands<String, String> sync = redis.sync();
+            RedisClusterCommands<String, String> sync = redis.sync();
             sync.hset(RedisKeys.members(topic), peer, BusMessage.member(node, metadata));
             sync.sadd(RedisKeys.nodeTopics(node), topic);
-            sync.publish(RedisKeys.topicChannel(topic), BusMessage.move(node, topic, peer, node));
+            redis.publish(sync, redis.topicChannel(topic), BusMessage.move(node, topic, peer, node));
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "cluster: could not record a resumed session's new node; the next sync does", e);
         }
     }
 
     /** Removes the parked peers whose deadline passed (they leave everywhere); returns how many. */
-    int expire(RedisCommands<String, String> sync) {
+    int expire(RedisClusterCommands<String, String> sync) {
         int removed = 0;
         List<String> due = sync.zrangebyscore(RedisKeys.PARKED, Range.create(0, (double) System.currentTimeMillis()),
                 Limit.create(0, 100));
@@ -138,14 +138,14 @@ final class ParkedSessions {
     }
 
     /** A parked session ends: its presence goes, and every node (this one too) reports it gone. */
-    private boolean leave(RedisCommands<String, String> sync, String topic, String peer) {
+    private boolean leave(RedisClusterCommands<String, String> sync, String topic, String peer) {
         String member = sync.hget(RedisKeys.members(topic), peer);
         if (member == null || !PARKED.equals(BusMessage.parse(member).getString("node", ""))
                 || sync.hdel(RedisKeys.members(topic), peer) != 1) {
             return false;
         }
         listener.remoteLeft(topic, peer);
-        sync.publish(RedisKeys.topicChannel(topic), BusMessage.leave(node, topic, peer));
+        redis.publish(sync, redis.topicChannel(topic), BusMessage.leave(node, topic, peer));
         return true;
     }
 

@@ -1,7 +1,7 @@
 package org.lanscape.signaling.cluster.redis;
 
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import org.lanscape.signaling.cluster.BusListener;
@@ -43,7 +43,7 @@ final class Presence {
      */
     Map<String, RemoteMember> open(String topic) {
         try {
-            redis.subscribe(RedisKeys.topicChannel(topic));
+            redis.subscribe(redis.topicChannel(topic));
             long start = System.nanoTime();
             Map<String, String> entries = redis.async().hgetall(RedisKeys.members(topic))
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -61,8 +61,8 @@ final class Presence {
 
     /** The node's last local peer of the topic left: no more events for it, and it is not ours to clean up. */
     void close(String topic) {
-        redis.unsubscribe(RedisKeys.topicChannel(topic));
-        RedisAsyncCommands<String, String> async = redis.async();
+        redis.unsubscribe(redis.topicChannel(topic));
+        RedisClusterAsyncCommands<String, String> async = redis.async();
         if (async != null) {
             async.srem(RedisKeys.nodeTopics(node), topic);
         }
@@ -70,23 +70,23 @@ final class Presence {
 
     /** A local peer joined: presence first, then the event (a node that reads after subscribing sees either). */
     void joined(String topic, String peerId, JsonValue metadata) {
-        RedisAsyncCommands<String, String> async = redis.async();
+        RedisClusterAsyncCommands<String, String> async = redis.async();
         if (async == null) {
             return; // reconcile() registers it when Redis is back
         }
         async.hset(RedisKeys.members(topic), peerId, BusMessage.member(node, metadata));
         async.sadd(RedisKeys.nodeTopics(node), topic);
-        async.publish(RedisKeys.topicChannel(topic), BusMessage.join(node, topic, peerId, metadata));
+        redis.publish(async, redis.topicChannel(topic), BusMessage.join(node, topic, peerId, metadata));
         observer.messageOut(BusMessage.JOIN);
     }
 
     void left(String topic, String peerId) {
-        RedisAsyncCommands<String, String> async = redis.async();
+        RedisClusterAsyncCommands<String, String> async = redis.async();
         if (async == null) {
             return;
         }
         async.hdel(RedisKeys.members(topic), peerId);
-        async.publish(RedisKeys.topicChannel(topic), BusMessage.leave(node, topic, peerId));
+        redis.publish(async, redis.topicChannel(topic), BusMessage.leave(node, topic, peerId));
         observer.messageOut(BusMessage.LEAVE);
     }
 
@@ -95,20 +95,20 @@ final class Presence {
      * were taken for dead): register every local peer again and announce it, drop entries of ours
      * that are stale, and re-read each topic's remote members.
      */
-    void reconcile(RedisCommands<String, String> sync, BusListener listener) {
+    void reconcile(RedisClusterCommands<String, String> sync, BusListener listener) {
         for (String topic : listener.localTopics()) {
-            redis.subscribeNow(RedisKeys.topicChannel(topic));
+            redis.subscribeNow(redis.topicChannel(topic));
             Map<String, JsonValue> local = listener.localMembers(topic);
             for (Map.Entry<String, JsonValue> peer : local.entrySet()) {
                 sync.hset(RedisKeys.members(topic), peer.getKey(), BusMessage.member(node, peer.getValue()));
-                sync.publish(RedisKeys.topicChannel(topic), BusMessage.join(node, topic, peer.getKey(), peer.getValue()));
+                redis.publish(sync, redis.topicChannel(topic), BusMessage.join(node, topic, peer.getKey(), peer.getValue()));
             }
             sync.sadd(RedisKeys.nodeTopics(node), topic);
             Map<String, String> entries = sync.hgetall(RedisKeys.members(topic));
             for (Map.Entry<String, String> entry : entries.entrySet()) {
                 if (node.equals(nodeOf(entry.getValue())) && !local.containsKey(entry.getKey())) {
                     sync.hdel(RedisKeys.members(topic), entry.getKey());
-                    sync.publish(RedisKeys.topicChannel(topic), BusMessage.leave(node, topic, entry.getKey()));
+                    redis.publish(sync, redis.topicChannel(topic), BusMessage.leave(node, topic, entry.getKey()));
                 }
             }
             listener.resync(topic, remoteMembers(entries));
@@ -116,11 +116,11 @@ final class Presence {
     }
 
     /** Removes the entries of {@code owner} from the topic and announces their leaves; returns how many. */
-    int removeNodeEntries(RedisCommands<String, String> sync, String topic, String owner) {
+    int removeNodeEntries(RedisClusterCommands<String, String> sync, String topic, String owner) {
         int removed = 0;
         for (Map.Entry<String, String> entry : sync.hgetall(RedisKeys.members(topic)).entrySet()) {
             if (owner.equals(nodeOf(entry.getValue())) && sync.hdel(RedisKeys.members(topic), entry.getKey()) == 1) {
-                sync.publish(RedisKeys.topicChannel(topic), BusMessage.leave(owner, topic, entry.getKey()));
+                redis.publish(sync, redis.topicChannel(topic), BusMessage.leave(owner, topic, entry.getKey()));
                 removed++;
             }
         }

@@ -52,7 +52,7 @@ public final class RedisBus implements ClusterBus {
         this.timeout = config.redisTimeout();
         this.observer = observer;
         this.maintenance = Executors.newSingleThreadScheduledExecutor(daemon("signaling-cluster"));
-        this.redis = new RedisConnection(config.redisUrl(), timeout);
+        this.redis = new RedisConnection(config.redisUrl(), config.topology(), timeout, config.scanInterval());
         this.presence = new Presence(redis, node, timeout, observer);
         this.parked = new ParkedSessions(redis, node);
         this.heartbeat = new Heartbeat(config, redis, presence, parked, observer);
@@ -75,14 +75,17 @@ public final class RedisBus implements ClusterBus {
             connectedBefore[0] = true;
             heartbeat.unsync(); // the next beat registers again and re-reads
             maintenance.execute(() -> heartbeat.beat(this::connect));
-        }, heartbeat::unsync);
+        }, heartbeat::unsync, () -> {
+            heartbeat.unsync(); // subscribe again where the slots are now, and resync presence
+            maintenance.execute(() -> heartbeat.beat(this::connect));
+        });
         heartbeat.start(maintenance, listener, this::connect);
         LOG.info(() -> "cluster mode redis: node " + node);
     }
 
     private void connect() {
         if (!stopping && !redis.created()) {
-            redis.connect(RedisKeys.nodeChannel(node), inbound::dispatch);
+            redis.connect(redis.nodeChannel(node), inbound::dispatch);
         }
     }
 

@@ -1,56 +1,125 @@
 package org.lanscape.signaling.cluster.redis;
 
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import org.lanscape.signaling.cluster.ClusterConfig.Topology;
 
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.logging.Logger;
 
 /**
  * The node's two connections to Redis through Lettuce: one for commands (never blocking a caller:
- * while Redis is away commands fail at once rather than queue stale traffic) and one for Pub/Sub,
+ * while Redis is away commands fail at once rather than queue stale traffic; on a Redis Cluster
+ * they wait, up to the timeout, for a shard's connection to open) and one for Pub/Sub,
  * whose messages go to {@code inbound}. Lettuce reconnects by itself; a lost and a regained
  * connection are each logged once.
+ * <p>
+ * On a Redis Cluster both are Lettuce's cluster connections, and all Pub/Sub is sharded
+ * ({@code SPUBLISH}/{@code SSUBSCRIBE}): a message goes only to the shard that owns its channel's
+ * slot, where Lettuce routes the subscription too. When a slot moves (a reshard, a failover) Redis
+ * ends its subscriptions there, and the topology refresh tells us the owner changed:
+ * {@code onMoved} has the node subscribe again, at the new owner, and resync.
  */
 final class RedisConnection {
 
     private static final Logger LOG = Logger.getLogger(RedisConnection.class.getName());
+    /** Commands one shard's connection holds while it (re)connects; beyond, they fail at once. */
+    private static final int CLUSTER_REQUEST_QUEUE = 65_536;
 
     private final String url;
+    private final Topology topology;
+    private final boolean sharded;
     private final Duration timeout;
+    private final Duration topologyRefresh;
     private final AtomicBoolean lostReported = new AtomicBoolean();
-    private RedisClient client;
-    private volatile StatefulRedisConnection<String, String> commands;
+    /** Channels this node listens to; a server-side unsubscribe from one of them means its slot moved. */
+    private final Set<String> wanted = ConcurrentHashMap.newKeySet();
+    /** On a Redis Cluster, the connections (one per shard and kind) that have connected once. */
+    private final Set<RedisChannelHandler<?, ?>> firstConnects =
+            java.util.Collections.synchronizedSet(java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>()));
+    private AbstractRedisClient client;
+    private volatile StatefulConnection<String, String> commands;
+    private volatile RedisClusterAsyncCommands<String, String> async;
+    private volatile RedisClusterCommands<String, String> sync;
     private volatile StatefulRedisPubSubConnection<String, String> pubsub;
+    private volatile Runnable onMoved = () -> { };
 
-    RedisConnection(String url, Duration timeout) {
+    RedisConnection(String url, Topology topology, Duration timeout, Duration topologyRefresh) {
         this.url = url;
+        this.topology = topology;
+        this.sharded = topology == Topology.CLUSTER;
         this.timeout = timeout;
+        this.topologyRefresh = topologyRefresh;
     }
 
-    /** Creates the client; {@code onConnected} runs at every (re)connect, {@code onLost} at every loss. */
-    void start(Runnable onConnected, Runnable onLost) {
-        client = RedisClient.create(RedisURI.create(url));
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(timeout))
-                .build());
+    /**
+     * Creates the client; {@code onConnected} runs at every (re)connect, {@code onLost} at every loss,
+     * {@code onMoved} when a Redis Cluster's slots changed owners.
+     */
+    void start(Runnable onConnected, Runnable onLost, Runnable onMoved) {
+        this.onMoved = onMoved;
+        TimeoutOptions timeouts = TimeoutOptions.enabled(timeout);
+        if (sharded) {
+            RedisClusterClient cluster = RedisClusterClient.create(seeds(url));
+            // Lettuce opens a shard's connection at its first command and would reject that command
+            // while it connects: commands wait instead, bounded by the timeout and the queue size.
+            cluster.setOptions(ClusterClientOptions.builder()
+                    .autoReconnect(true)
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
+                    .requestQueueSize(CLUSTER_REQUEST_QUEUE)
+                    .timeoutOptions(timeouts)
+                    .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                            .enablePeriodicRefresh(topologyRefresh)
+                            .enableAllAdaptiveRefreshTriggers()
+                            .build())
+                    .build());
+            cluster.getResources().eventBus().get()
+                    .filter(ClusterTopologyChangedEvent.class::isInstance)
+                    .subscribe(event -> {
+                        LOG.info("cluster: the Redis Cluster's topology changed; subscribing again at the slots' owners");
+                        this.onMoved.run();
+                    });
+            client = cluster;
+        } else {
+            RedisClient single = RedisClient.create(RedisURI.create(url));
+            single.setOptions(ClientOptions.builder()
+                    .autoReconnect(true)
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                    .timeoutOptions(timeouts)
+                    .build());
+            client = single;
+        }
         client.addListener(new RedisConnectionStateListener() {
             @Override
             public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+                if (sharded && firstConnects.add(connection)) {
+                    return; // Lettuce opened a connection to one more shard: nothing was lost
+                }
                 if (lostReported.compareAndSet(true, false)) {
                     LOG.info("cluster: connected to Redis again");
                 }
@@ -67,20 +136,59 @@ final class RedisConnection {
         });
     }
 
+    /** {@code redis://host:port,redis://host2:port}: the seed nodes of a Redis Cluster. */
+    static List<RedisURI> seeds(String url) {
+        return Arrays.stream(url.split(",")).map(String::trim).filter(s -> !s.isEmpty()).map(RedisURI::create).toList();
+    }
+
     /** Opens what is not open yet (the maintenance thread); the Pub/Sub connection subscribes to {@code nodeChannel}. */
     void connect(String nodeChannel, BiConsumer<String, String> inbound) {
         if (commands == null) {
-            commands = client.connect();
+            if (client instanceof RedisClusterClient cluster) {
+                StatefulRedisClusterConnection<String, String> c = cluster.connect();
+                async = c.async();
+                sync = c.sync();
+                commands = c;
+            } else {
+                StatefulRedisConnection<String, String> c = ((RedisClient) client).connect();
+                async = c.async();
+                sync = c.sync();
+                commands = c;
+            }
         }
         if (pubsub == null) {
-            StatefulRedisPubSubConnection<String, String> p = client.connectPubSub();
+            StatefulRedisPubSubConnection<String, String> p = client instanceof RedisClusterClient cluster
+                    ? cluster.connectPubSub() : ((RedisClient) client).connectPubSub();
             p.addListener(new RedisPubSubAdapter<>() {
                 @Override
                 public void message(String channel, String message) {
                     inbound.accept(channel, message);
                 }
+
+                @Override
+                public void smessage(String channel, String message) {
+                    inbound.accept(channel, message);
+                }
+
+                @Override
+                public void sunsubscribed(String channel, long count) {
+                    if (wanted.contains(channel)) { // not ours: Redis ended it, the slot moved
+                        LOG.info(() -> "cluster: Redis ended the subscription to " + channel + "; subscribing again at its slot's owner");
+                        onMoved.run();
+                    }
+                }
             });
-            p.sync().subscribe(nodeChannel);
+            wanted.add(nodeChannel);
+            try {
+                if (sharded) {
+                    p.sync().ssubscribe(nodeChannel);
+                } else {
+                    p.sync().subscribe(nodeChannel);
+                }
+            } catch (RuntimeException e) {
+                p.closeAsync(); // the next beat opens another
+                throw e;
+            }
             pubsub = p;
         }
     }
@@ -89,36 +197,70 @@ final class RedisConnection {
         return commands != null && pubsub != null;
     }
 
+    Topology topology() {
+        return topology;
+    }
+
     boolean isOpen() {
-        StatefulRedisConnection<String, String> c = commands;
+        StatefulConnection<String, String> c = commands;
         StatefulRedisPubSubConnection<String, String> p = pubsub;
         return c != null && c.isOpen() && p != null && p.isOpen();
     }
 
     /** Commands that return at once, or null while the connection is down. */
-    RedisAsyncCommands<String, String> async() {
-        StatefulRedisConnection<String, String> c = commands;
-        return c != null && c.isOpen() ? c.async() : null;
+    RedisClusterAsyncCommands<String, String> async() {
+        StatefulConnection<String, String> c = commands;
+        return c != null && c.isOpen() ? async : null;
     }
 
     /** Commands that wait (up to the timeout): the maintenance thread's and the shutdown's only. */
-    RedisCommands<String, String> sync() {
-        return commands.sync();
+    RedisClusterCommands<String, String> sync() {
+        return sync;
+    }
+
+    String topicChannel(String topic) {
+        return RedisKeys.topicChannel(topic, sharded);
+    }
+
+    String nodeChannel(String node) {
+        return RedisKeys.nodeChannel(node, sharded);
+    }
+
+    /** PUBLISH, or SPUBLISH on a Redis Cluster; completes with the number of subscribers that got it. */
+    RedisFuture<Long> publish(RedisClusterAsyncCommands<String, String> commands, String channel, String message) {
+        return sharded ? commands.spublish(channel, message) : commands.publish(channel, message);
+    }
+
+    long publish(RedisClusterCommands<String, String> commands, String channel, String message) {
+        return sharded ? commands.spublish(channel, message) : commands.publish(channel, message);
     }
 
     /** Subscribes and waits for Redis to confirm (up to the timeout). */
     void subscribe(String channel) throws Exception {
-        pubsub.async().subscribe(channel).get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        wanted.add(channel);
+        (sharded ? pubsub.async().ssubscribe(channel) : pubsub.async().subscribe(channel))
+                .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** Subscribes again, at the channel's current owner on a Redis Cluster; waits up to the timeout. */
     void subscribeNow(String channel) {
-        pubsub.sync().subscribe(channel);
+        wanted.add(channel);
+        if (sharded) {
+            pubsub.sync().ssubscribe(channel);
+        } else {
+            pubsub.sync().subscribe(channel);
+        }
     }
 
     void unsubscribe(String channel) {
+        wanted.remove(channel);
         StatefulRedisPubSubConnection<String, String> p = pubsub;
         if (p != null && p.isOpen()) {
-            p.async().unsubscribe(channel);
+            if (sharded) {
+                p.async().sunsubscribe(channel);
+            } else {
+                p.async().unsubscribe(channel);
+            }
         }
     }
 

@@ -2,7 +2,9 @@ package org.lanscape.signaling.cluster.redis;
 
 /**
  * The Redis keys and channels. Keys of one topic share the hash tag {t:topic} and keys of one
- * node the tag {n:node}, so that on Redis Cluster each group lives in one slot.
+ * node the tag {n:node}, so that on Redis Cluster each group lives in one slot; so do their
+ * sharded channels. The classic channels keep their names of before, so that nodes of two
+ * releases still hear each other during a rolling upgrade on one Redis or Sentinel.
  */
 final class RedisKeys {
 
@@ -38,17 +40,16 @@ final class RedisKeys {
         return "sig:{n:" + node + "}:cleaning";
     }
 
-    /** Channel of a topic's membership events: every node with peers in it subscribes. */
-    static String topicChannel(String topic) {
-        return "sig:topic:" + topic;
+    /**
+     * Channel of a topic's membership events: every node with peers in it subscribes. Sharded
+     * (Redis Cluster), it carries the topic's hash tag, so that one shard holds all of a topic.
+     */
+    static String topicChannel(String topic, boolean sharded) {
+        return sharded ? "sig:{t:" + topic + "}:events" : "sig:topic:" + topic;
     }
 
-    /** Channel of relays to one node's peers, and of replies to its senders. */
-    static String nodeChannel(String node) {
-        return "sig:node:" + node;
-    }
-
-    static String topicOf(String topicChannel) {
-        return topicChannel.substring("sig:topic:".length());
+    /** Channel of relays to one node's peers, and of replies to its senders; sharded, in the node's slot. */
+    static String nodeChannel(String node, boolean sharded) {
+        return sharded ? "sig:{n:" + node + "}:inbox" : "sig:node:" + node;
     }
 }

@@ -1,6 +1,6 @@
 package org.lanscape.signaling.cluster.redis;
 
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import jakarta.json.JsonObject;
 import org.lanscape.signaling.cluster.BusListener;
 import org.lanscape.signaling.cluster.ClusterObserver;
@@ -33,13 +33,13 @@ final class RelayForwarding {
     /** See {@link org.lanscape.signaling.cluster.ClusterBus#forward}. */
     boolean forward(RemoteMember target, String topic, String fromPeerId, String frame, RawJson msgId,
                     String senderNode) {
-        RedisAsyncCommands<String, String> async = redis.async();
+        RedisClusterAsyncCommands<String, String> async = redis.async();
         if (async == null) {
             return false;
         }
         String origin = senderNode == null ? node : senderNode;
         String message = BusMessage.relay(origin, topic, fromPeerId, target.id(), frame, msgId, senderNode != null);
-        async.publish(RedisKeys.nodeChannel(target.node()), message).whenComplete((receivers, failure) -> {
+        redis.publish(async, redis.nodeChannel(target.node()), message).whenComplete((receivers, failure) -> {
             if (failure != null || receivers == 0) { // unreachable, or its node is gone and its peers with it
                 String code = failure != null ? "dropped" : "target_not_found";
                 if (origin.equals(node)) {
@@ -55,9 +55,9 @@ final class RelayForwarding {
 
     /** Tells the node of a sender that its relay could not be delivered. */
     void undeliverable(String senderNode, String fromPeerId, String code, RawJson msgId) {
-        RedisAsyncCommands<String, String> async = redis.async();
+        RedisClusterAsyncCommands<String, String> async = redis.async();
         if (async != null) {
-            async.publish(RedisKeys.nodeChannel(senderNode), BusMessage.undeliverable(node, fromPeerId, code, msgId));
+            redis.publish(async, redis.nodeChannel(senderNode), BusMessage.undeliverable(node, fromPeerId, code, msgId));
             observer.messageOut(BusMessage.UNDELIVERABLE);
         }
     }
@@ -71,14 +71,14 @@ final class RelayForwarding {
         if (outcome == BusListener.RelayOutcome.DELIVERED) {
             return;
         }
-        RedisAsyncCommands<String, String> async = redis.async();
+        RedisClusterAsyncCommands<String, String> async = redis.async();
         if (async == null) {
             return;
         }
         String movedTo = outcome == BusListener.RelayOutcome.NOT_FOUND && !message.containsKey("hop")
                 ? listener.nodeOf(topic, to) : null;
         if (movedTo != null) { // its session was resumed on another node: send it on, once
-            async.publish(RedisKeys.nodeChannel(movedTo), BusMessage.rerouted(message));
+            redis.publish(async, redis.nodeChannel(movedTo), BusMessage.rerouted(message));
             observer.messageOut(BusMessage.RELAY);
             return;
         }
