@@ -48,7 +48,7 @@ public final class LoadTool {
                       connect    --n 5000 --k 10 --concurrency 50 [--hosts 127.0.0.1,127.0.0.2 --hold 10]
                       latency    --pairs 100 --rate 10000 --duration 10 --warmup 2 --size 2048   (rate counts offers + answers)
                       throughput --pairs 50 --window 8 --duration 10 --warmup 2 --size 2048
-                      churn      --n 1000 --k 10 --churn-rate 500 --duration 8
+                      churn      --n 1000 --k 10 --churn-rate 500 --duration 8   (newcomers join on --url2 when given)
                       resume     --n 200 --held 5       (connection dropped on --url, resumed on --url2)
                       mesh       --peers 50 --candidates 20 --rounds 5   (a newcomer's burst in a mesh room, and the answers)
                       silent     --n 300 --duration 15   (peers that handshake and then never read nor answer pings,
@@ -351,18 +351,24 @@ public final class LoadTool {
 
     // ---- churn ----
 
+    /**
+     * Rooms of k peers; at --churn-rate a random member leaves and a newcomer joins (on --url2
+     * when given: cross-node). Counts the peer-left and peer-joined the other members missed, and
+     * times each join until the welcome and until each member of the room saw its peer-joined
+     * (propagation; across nodes with --url2).
+     */
     private String churn() throws Exception {
         int n = num("n", 1000);
         int k = num("k", 10);
         int rate = num("churn-rate", 500);
         int duration = num("duration", 8);
         int rooms = n / k;
-        Map<String, Set<String>> seen = new ConcurrentHashMap<>(); // observer -> events "+id" / "-id"
+        Map<String, Map<String, Long>> seen = new ConcurrentHashMap<>(); // observer -> "+id" / "-id" -> nanoTime
         List<List<LoadClient>> members = new ArrayList<>();
         for (int r = 0; r < rooms; r++) {
             List<LoadClient> room = new ArrayList<>();
             for (int i = 0; i < k; i++) {
-                room.add(join(r, seen).get(30, TimeUnit.SECONDS));
+                room.add(join(url, r, seen).get(30, TimeUnit.SECONDS));
             }
             members.add(room);
         }
@@ -370,9 +376,10 @@ public final class LoadTool {
         long missedJoin = 0;
         long missedLeave = 0;
         Percentiles op = new Percentiles();
+        Percentiles propagation = new Percentiles();
         long interval = 1_000_000_000L / rate;
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(duration);
-        List<Object[]> pending = new ArrayList<>(); // {observers, event, deadline}
+        List<Object[]> pending = new ArrayList<>(); // {observers, event, start of the join}
         int ops = 0;
         for (long next = System.nanoTime(); next < end; next += interval) {
             long now = System.nanoTime();
@@ -384,11 +391,11 @@ public final class LoadTool {
             LoadClient leaver = room.remove(ThreadLocalRandom.current().nextInt(room.size()));
             leaver.close();
             List<String> observers = room.stream().map(c -> c.id).toList();
-            pending.add(new Object[] {observers, "-" + leaver.id});
+            pending.add(new Object[] {observers, "-" + leaver.id, 0L});
             long t0 = System.nanoTime();
-            LoadClient joiner = join(r, seen).get(30, TimeUnit.SECONDS);
+            LoadClient joiner = join(url2, r, seen).get(30, TimeUnit.SECONDS);
             op.add(System.nanoTime() - t0);
-            pending.add(new Object[] {observers, "+" + joiner.id});
+            pending.add(new Object[] {observers, "+" + joiner.id, t0});
             room.add(joiner);
             ops++;
         }
@@ -399,27 +406,32 @@ public final class LoadTool {
             String event = (String) p[1];
             for (String observer : observers) {
                 checked++;
-                if (!seen.getOrDefault(observer, Set.of()).contains(event)) {
+                Long at = seen.getOrDefault(observer, Map.of()).get(event);
+                if (at == null) {
                     if (event.startsWith("+")) {
                         missedJoin++;
                     } else {
                         missedLeave++;
                     }
+                } else if (event.startsWith("+")) {
+                    propagation.add(at - (Long) p[2]);
                 }
             }
         }
         members.forEach(room -> room.forEach(LoadClient::close));
-        return String.format(Locale.ROOT, "{\"workload\":\"churn\",\"n\":%d,\"k\":%d,\"churn_rate\":%d,\"ops\":%d,"
-                        + "\"ops_per_s\":%.1f,\"events_checked\":%d,\"missed_join\":%d,\"missed_leave\":%d,\"join_ms\":%s}",
-                n, k, rate, ops, ops / (double) duration, checked, missedJoin, missedLeave, op.json());
+        return String.format(Locale.ROOT, "{\"workload\":\"churn\",\"n\":%d,\"k\":%d,\"churn_rate\":%d,\"cross_node\":%b,"
+                        + "\"ops\":%d,\"ops_per_s\":%.1f,\"events_checked\":%d,\"missed_join\":%d,\"missed_leave\":%d,"
+                        + "\"join_ms\":%s,\"join_propagation_ms\":%s}",
+                n, k, rate, !url.equals(url2), ops, ops / (double) duration, checked, missedJoin, missedLeave, op.json(),
+                propagation.json());
     }
 
-    private CompletableFuture<LoadClient> join(int room, Map<String, Set<String>> seen) {
-        return LoadClient.connect(http, uri(url, "load-churn-" + room), (self, text) -> {
+    private CompletableFuture<LoadClient> join(String base, int room, Map<String, Map<String, Long>> seen) {
+        return LoadClient.connect(http, uri(base, "load-churn-" + room), (self, text) -> {
             String peer = LoadClient.field(text, "peerId");
             if (peer != null) {
-                seen.computeIfAbsent(self.id, x -> ConcurrentHashMap.newKeySet())
-                        .add((text.contains("peer-joined") ? "+" : "-") + peer);
+                seen.computeIfAbsent(self.id, x -> new ConcurrentHashMap<>())
+                        .putIfAbsent((text.contains("peer-joined") ? "+" : "-") + peer, System.nanoTime());
             }
         });
     }
