@@ -17,7 +17,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -79,8 +78,11 @@ public class GracefulShutdown {
      * stops, then exit with the status the signal would have given, which runs the shutdown hooks.
      */
     void onStopSignal(int signal) {
-        run(); // a second signal waits here for the first one's drain
-        Runtime.getRuntime().exit(128 + signal);
+        try {
+            run(); // a second signal waits here for the first one's drain
+        } finally {
+            Runtime.getRuntime().exit(128 + signal); // whatever the drain did: a stop signal stops
+        }
     }
 
     /** The application is stopped without the JVM (a redeploy): the hook must not outlive it. */
@@ -112,19 +114,22 @@ public class GracefulShutdown {
         }
     }
 
-    /**
-     * Drains on a server thread, which has the application's context (the signal's thread and the
-     * JVM's hook have not even its class loader), or on this one if the server takes no more tasks.
-     */
+    /** Drains on a server thread, which has the application's context, or on this one if the server takes no task. */
     void run() {
         hookStarted = true;
+        // The signal's thread and the JVM's hook have no context class loader: Payara's executor
+        // refuses a task submitted from such a thread, and the closes need one too.
+        Thread.currentThread().setContextClassLoader(GracefulShutdown.class.getClassLoader());
         long limit = config.drainTimeout().toMillis() + 5_000;
         try {
-            Future<?> drained = executor.submit(this::drain);
+            Future<?> drained;
+            try {
+                drained = executor.submit(this::drain);
+            } catch (RuntimeException notTaken) { // stopped, or it cannot take a task from this thread
+                drain();
+                return;
+            }
             drained.get(limit, TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException | IllegalStateException e) {
-            Thread.currentThread().setContextClassLoader(GracefulShutdown.class.getClassLoader()); // the closes need it
-            drain();
         } catch (ExecutionException | TimeoutException e) {
             LOG.warning(() -> "shutdown drain did not finish: " + e);
         } catch (InterruptedException e) {
