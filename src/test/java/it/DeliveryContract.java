@@ -290,13 +290,18 @@ abstract class DeliveryContract {
             }
             assertEquals(ids, left, "every client that stopped reading was closed");
             // A thread held for good is in a write in every dump; one caught in a write that completes
-            // (the dropped answers to the sender still go out) is not in the next one.
-            Set<String> writing = writingThreads(threadDump(serverPid()));
-            for (int i = 0; i < 4 && !writing.isEmpty(); i++) {
+            // (the dropped answers to the sender still go out, on a machine that may be busy) is not
+            // in a later one. The failure message has the stacks.
+            String dump = threadDump(serverPid());
+            Set<String> writing = writingThreads(dump);
+            for (int i = 0; i < 10 && !writing.isEmpty(); i++) { // 5 s: a write held for good stays, a slow one ends
                 Thread.sleep(500); // a second look, later: there is no event for "a write completed"
-                writing.retainAll(writingThreads(threadDump(serverPid())));
+                dump = threadDump(serverPid());
+                writing.retainAll(writingThreads(dump));
             }
-            assertTrue(writing.isEmpty(), "server threads still writing, in every dump over 2 s: " + writing);
+            String last = dump;
+            assertTrue(writing.isEmpty(), () -> "server threads still writing, in every dump over 5 s: " + writing
+                    + "\n" + stacksOf(last, writing));
             sender.send("answer", sender.selfId, "{}", "still-there");
             assertEquals("still-there", sender.await("answer").getString("msgId"));
         } finally {
@@ -304,6 +309,17 @@ abstract class DeliveryContract {
                 raw.close();
             }
         }
+    }
+
+    /** The whole stacks of those threads in the dump, for the failure message. */
+    private static String stacksOf(String dump, Set<String> threads) {
+        StringBuilder stacks = new StringBuilder();
+        for (String thread : dump.split("\n\n")) {
+            if (threads.contains(thread.lines().findFirst().orElse("").replaceAll(" cpu=.*", ""))) {
+                stacks.append(thread).append("\n\n");
+            }
+        }
+        return stacks.toString();
     }
 
     /** The threads of a dump that are inside one of our socket writes: "name" and its stack's top. */
