@@ -364,22 +364,28 @@ public final class LoadTool {
         int duration = num("duration", 8);
         int rooms = n / k;
         Map<String, Map<String, Long>> seen = new ConcurrentHashMap<>(); // observer -> "+id" / "-id" -> nanoTime
+        Map<String, String> where = new ConcurrentHashMap<>(); // peer -> "url@ms" / "url2@ms": its node and join time
+        long t00 = System.nanoTime();
+        Map<String, Long> leftAt = new ConcurrentHashMap<>(); // leaver -> when it closed
         List<List<LoadClient>> members = new ArrayList<>();
         for (int r = 0; r < rooms; r++) {
             List<LoadClient> room = new ArrayList<>();
             for (int i = 0; i < k; i++) {
-                room.add(join(url, r, seen).get(30, TimeUnit.SECONDS));
+                LoadClient member = join(url, r, seen).get(30, TimeUnit.SECONDS);
+                where.put(member.id, "url@" + (System.nanoTime() - t00) / 1_000_000);
+                room.add(member);
             }
             members.add(room);
         }
         long checked = 0;
         long missedJoin = 0;
         long missedLeave = 0;
+        long observerGone = 0;
         Percentiles op = new Percentiles();
         Percentiles propagation = new Percentiles();
         long interval = 1_000_000_000L / rate;
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(duration);
-        List<Object[]> pending = new ArrayList<>(); // {observers, event, start of the join}
+        List<Object[]> pending = new ArrayList<>(); // {observers, event, when the join or leave began}
         int ops = 0;
         for (long next = System.nanoTime(); next < end; next += interval) {
             long now = System.nanoTime();
@@ -390,16 +396,20 @@ public final class LoadTool {
             List<LoadClient> room = members.get(r);
             LoadClient leaver = room.remove(ThreadLocalRandom.current().nextInt(room.size()));
             leaver.close();
+            long closedAt = System.nanoTime();
+            leftAt.put(leaver.id, closedAt);
             List<String> observers = room.stream().map(c -> c.id).toList();
-            pending.add(new Object[] {observers, "-" + leaver.id, 0L});
+            pending.add(new Object[] {observers, "-" + leaver.id, closedAt});
             long t0 = System.nanoTime();
             LoadClient joiner = join(url2, r, seen).get(30, TimeUnit.SECONDS);
             op.add(System.nanoTime() - t0);
+            where.put(joiner.id, "url2@" + (t0 - t00) / 1_000_000 + " room " + r);
             pending.add(new Object[] {observers, "+" + joiner.id, t0});
             room.add(joiner);
             ops++;
         }
         Thread.sleep(num("event-timeout", 3000));
+        List<String> missed = new ArrayList<>(); // the first few, for a look at the servers' logs
         for (Object[] p : pending) {
             @SuppressWarnings("unchecked")
             List<String> observers = (List<String>) p[0];
@@ -407,7 +417,16 @@ public final class LoadTool {
             for (String observer : observers) {
                 checked++;
                 Long at = seen.getOrDefault(observer, Map.of()).get(event);
+                Long gone = leftAt.get(observer);
+                if (at == null && gone != null && gone - (Long) p[2] < 500_000_000L) {
+                    observerGone++; // it left within 0.5 s of the event, which may have been on its way
+                    continue;
+                }
                 if (at == null) {
+                    if (missed.size() < 5) {
+                        missed.add("\"" + observer + " (" + where.get(observer) + ") missed " + event.charAt(0) + " of "
+                                + event.substring(1) + " (" + where.get(event.substring(1)) + ")\"");
+                    }
                     if (event.startsWith("+")) {
                         missedJoin++;
                     } else {
@@ -421,9 +440,9 @@ public final class LoadTool {
         members.forEach(room -> room.forEach(LoadClient::close));
         return String.format(Locale.ROOT, "{\"workload\":\"churn\",\"n\":%d,\"k\":%d,\"churn_rate\":%d,\"cross_node\":%b,"
                         + "\"ops\":%d,\"ops_per_s\":%.1f,\"events_checked\":%d,\"missed_join\":%d,\"missed_leave\":%d,"
-                        + "\"join_ms\":%s,\"join_propagation_ms\":%s}",
-                n, k, rate, !url.equals(url2), ops, ops / (double) duration, checked, missedJoin, missedLeave, op.json(),
-                propagation.json());
+                        + "\"observer_left_meanwhile\":%d,\"join_ms\":%s,\"join_propagation_ms\":%s,\"missed\":%s}",
+                n, k, rate, !url.equals(url2), ops, ops / (double) duration, checked, missedJoin, missedLeave, observerGone,
+                op.json(), propagation.json(), missed);
     }
 
     private CompletableFuture<LoadClient> join(String base, int room, Map<String, Map<String, Long>> seen) {
