@@ -53,7 +53,6 @@ final class RedisConnection {
     private static final int CLUSTER_REQUEST_QUEUE = 65_536;
 
     private final String url;
-    private final Topology topology;
     private final boolean sharded;
     private final Duration timeout;
     private final Duration topologyRefresh;
@@ -74,7 +73,6 @@ final class RedisConnection {
 
     RedisConnection(String url, Topology topology, Duration timeout, Duration topologyRefresh) {
         this.url = url;
-        this.topology = topology;
         this.sharded = topology == Topology.CLUSTER;
         this.timeout = timeout;
         this.topologyRefresh = topologyRefresh;
@@ -206,10 +204,6 @@ final class RedisConnection {
 
     boolean created() {
         return commands != null && pubsub != null;
-    }
-
-    Topology topology() {
-        return topology;
     }
 
     boolean isOpen() {
