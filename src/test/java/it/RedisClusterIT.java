@@ -47,17 +47,14 @@ class RedisClusterIT {
     }
 
     private static Map<String, String> env(String nodeId) {
-        Map<String, String> env = new HashMap<>(Map.of("SIGNALING_CLUSTER_MODE", "redis",
+        return Map.of("SIGNALING_CLUSTER_MODE", "redis",
                 "SIGNALING_REDIS_TOPOLOGY", "cluster",
                 "SIGNALING_REDIS_URL", redis.seeds(),
                 "SIGNALING_CLUSTER_NODE_ID", nodeId,
                 // above the failover time (about 3-5 s here): a node whose heartbeat key is on the
                 // failing shard cannot renew it meanwhile, and must not be taken for dead
                 "SIGNALING_CLUSTER_NODE_TTL", "10s",
-                "SIGNALING_CLUSTER_SCAN_INTERVAL", "1s"));
-        env.put("SIGNALING_RATE_LIMIT", "100000");
-        env.put("SIGNALING_RATE_BURST", "100000");
-        return env;
+                "SIGNALING_CLUSTER_SCAN_INTERVAL", "1s");
     }
 
     /** The first name of this prefix whose key falls in a slot of that master. */
