@@ -9,7 +9,8 @@
 #   FLOOR (default ../shared/bench-floor/floor.sh), PEERJS_MODULES (default /tmp/signal-bench/node_modules;
 #   installed there with npm when missing), CONNECT=0 (skip the connect runs), SERVERS (default
 #   "ours floor peerjs"), WARMUP (seconds of unmeasured throughput per server first; default 20),
-#   CONNECT_ROUNDS (default 3), LIBERTY_OVERRIDES (a server.xml fragment both Liberty servers get);
+#   CONNECT_ROUNDS (default 3), FRAME_ROUNDS (connects whose every connection then sends a frame, project load
+#   tool; default 3, 0 skips them), LIBERTY_OVERRIDES (a server.xml fragment both Liberty servers get);
 #   "payara" in SERVERS adds this WAR on Payara Micro (PAYARA_JAR, default target/payara/payara-micro.jar).
 #   Each figure is the median of its rounds.
 set -euo pipefail
@@ -87,6 +88,25 @@ for r in $(seq 1 "${CONNECT_ROUNDS:-3}"); do
     esac
   done
 done
+# connect, then every connection sends one frame (a ping) and has its answer before the RSS figure:
+# the project's load tool (--ping 1), this server and the bare relay, each fresh, interleaved rounds.
+# Liberty holds a second read buffer per connection once it has read a frame from it, which the bare
+# relay's connections above never do; this server's do (the pong to its first ping, 1 s after the open)
+if [ "${CONNECT:-1}" != 0 ] && [ "${FRAME_ROUNDS:-3}" -gt 0 ]; then
+  ./mvnw -q -B -Pload test-compile >/dev/null
+  frame_connect() { # label url pid
+    ./mvnw -q -B -Pload exec:exec -Dload.args="connect --url $2 --pid $3 --n 5000 --k 10 --concurrency 50 --ping 1" 2>/dev/null \
+      | grep '^{"workload"' | sed "s/^{/{\"label\":\"$1\",/; s/\"workload\":\"connect\"/\"workload\":\"connect_frame\"/" >> "$OUT/results.jsonl" || true
+  }
+  for r in $(seq 1 "${FRAME_ROUNDS:-3}"); do
+    for s in $SERVERS; do
+      case $s in
+        ours) PID=$(ours_start); frame_connect ours ws://127.0.0.1:8081 "$PID"; ours_stop ;;
+        floor) PID=$(floor_start); frame_connect floor ws://127.0.0.1:18501 "$PID"; floor_stop ;;
+      esac
+    done
+  done
+fi
 # throughput: all three up, interleaved rounds
 has() { [[ " $SERVERS " == *" $1 "* ]]; }
 has ours && OPID=$(ours_start)
@@ -119,6 +139,8 @@ for (const s of ['ours', 'floor', 'peerjs', 'payara']) {
     msgs: med(by(s, 'throughput', (l) => l.delivered_msgs_per_s)),
     cps: med(by(s, 'connect', (l) => l.conn_per_s)),
     rss: med(by(s, 'connect', (l) => l.rss_per_conn_bytes)),
+    rssFrame: med(by(s, 'connect_frame', (l) => (l.pongs === l.ok ? l.rss_per_conn_bytes : null))),
+    rssFrameAll: by(s, 'connect_frame', (l) => (l.pongs === l.ok ? l.rss_per_conn_bytes : null)),
   };
 }
 const f = (v, d = 1) => (v == null || Number.isNaN(v) ? '-' : v.toFixed(d));
@@ -129,6 +151,9 @@ console.log(`| server CPU per relayed message (us, median of ${row.ours.all.leng
 console.log(`| relayed messages per second, closed loop 50x8 | ${f(row.ours.msgs, 0)} | ${f(row.floor.msgs, 0)} | ${f(row.peerjs.msgs, 0)} | ${f(row.ours.msgs / row.floor.msgs, 2)} | ${f(row.ours.msgs / row.peerjs.msgs, 2)} |`);
 console.log(`| connections accepted per second (5 000, 50 in flight; median of ${by('ours', 'connect', (l) => l.conn_per_s).length}) | ${f(row.ours.cps, 0)} | ${f(row.floor.cps, 0)} | ${f(row.peerjs.cps, 0)} | ${f(row.ours.cps / row.floor.cps, 2)} | ${f(row.ours.cps / row.peerjs.cps, 2)} |`);
 console.log(`| RSS per open connection (KB) | ${f(row.ours.rss / 1024)} | ${f(row.floor.rss / 1024)} | ${f(row.peerjs.rss / 1024)} | +${f((row.ours.rss - row.floor.rss) / 1024)} KB | |`);
+if (row.ours.rssFrameAll.length || row.floor.rssFrameAll.length) {
+  console.log(`| RSS per open connection once each has had a frame read (KB; project load tool, --ping 1; all: ${row.ours.rssFrameAll.map((v) => f(v / 1024)).join(', ')} / ${row.floor.rssFrameAll.map((v) => f(v / 1024)).join(', ')}) | ${f(row.ours.rssFrame / 1024)} | ${f(row.floor.rssFrame / 1024)} | | ${(row.ours.rssFrame >= row.floor.rssFrame ? '+' : '')}${f((row.ours.rssFrame - row.floor.rssFrame) / 1024)} KB | |`);
+}
 if (row.payara.all.length || !Number.isNaN(row.payara.cps)) {
   console.log(`| this server on Payara Micro: CPU per relayed message (us; all: ${row.payara.all.map((v) => f(v)).join(', ')}) / msg/s / connections per second / RSS per connection (KB) | ${f(row.payara.us)} / ${f(row.payara.msgs, 0)} / ${f(row.payara.cps, 0)} / ${f(row.payara.rss / 1024)} | payara / bare: ${f(row.payara.us / row.floor.us, 2)} (CPU), ${f(row.payara.cps / row.floor.cps, 2)} (connects) | | | |`);
 }

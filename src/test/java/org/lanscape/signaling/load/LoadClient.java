@@ -20,6 +20,8 @@ final class LoadClient {
     volatile String resumeToken;
     /** The close code the server sent, once the connection closed (-1 for an error). */
     final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    /** Completed by the next pong: the answer to {@link #ping()}. */
+    private volatile CompletableFuture<Void> pong = new CompletableFuture<>();
 
     private LoadClient() {
     }
@@ -50,6 +52,13 @@ final class LoadClient {
             }
 
             @Override
+            public CompletionStage<?> onPong(WebSocket ws, java.nio.ByteBuffer message) {
+                self.pong.complete(null);
+                ws.request(1);
+                return null;
+            }
+
+            @Override
             public CompletionStage<?> onClose(WebSocket ws, int code, String reason) {
                 welcome.completeExceptionally(new IllegalStateException("closed " + code));
                 self.closed.complete(code);
@@ -75,6 +84,17 @@ final class LoadClient {
 
     void relay(String type, String to, String payload, String msgId) {
         send("{\"type\":\"" + type + "\",\"to\":\"" + to + "\",\"payload\":" + payload + ",\"msgId\":\"" + msgId + "\"}");
+    }
+
+    /** Sends a ping (so that the server reads a frame from this connection); completes on its pong. */
+    CompletableFuture<Void> ping() {
+        CompletableFuture<Void> answered = new CompletableFuture<>();
+        pong = answered;
+        synchronized (this) {
+            WebSocket ws = socket;
+            sending = sending.thenCompose(x -> ws.sendPing(java.nio.ByteBuffer.wrap(new byte[] {1})));
+        }
+        return answered;
     }
 
     void close() {

@@ -45,7 +45,7 @@ public final class LoadTool {
         if (args.length == 0 || args[0].startsWith("-")) {
             System.err.println("""
                     usage: LoadTool <connect|latency|throughput|churn> [--url ws://127.0.0.1:8081] [--url2 URL] [--pid PID]
-                      connect    --n 5000 --k 10 --concurrency 50 [--hosts 127.0.0.1,127.0.0.2 --hold 10]
+                      connect    --n 5000 --k 10 --concurrency 50 [--hosts 127.0.0.1,127.0.0.2 --hold 10] [--ping 1]
                       latency    --pairs 100 --rate 10000 --duration 10 --warmup 2 --size 2048   (rate counts offers + answers)
                       throughput --pairs 50 --window 8 --duration 10 --warmup 2 --size 2048
                       churn      --n 1000 --k 10 --churn-rate 500 --duration 8   (newcomers join on --url2 when given)
@@ -59,6 +59,8 @@ public final class LoadTool {
                                  its round trips; the server's heap after a GC
                       flood      --pairs 20 --rate 1000 --flood-rate 5000 --duration 6 --size 200   (one peer floods another;
                                  the pairs of its topic measure their round trips before and during the flood)
+                    --ping 1 (connect): once all are open each client sends a ping and has its pong before the RSS
+                            figure: every connection has then had a frame read, as a live one has
                     --url2: the answering side (latency, throughput) connects there, a resume (resume) comes back
                             there: cross-node figures in a cluster
                     """);
@@ -163,6 +165,27 @@ public final class LoadTool {
                 .get(10, TimeUnit.MINUTES);
         long totalNanos = System.nanoTime() - start;
         Thread.sleep(num("settle", 2000));
+        int pongs = 0;
+        if (num("ping", 0) == 1) {
+            // every connection sends a frame and has its answer before the figure: a server holds
+            // more per connection once it has read a frame from it (Liberty: its read buffers)
+            List<CompletableFuture<Void>> answers = new ArrayList<>();
+            for (CompletableFuture<LoadClient> f : all) {
+                LoadClient client = f.getNow(null);
+                if (client != null) {
+                    answers.add(client.ping());
+                }
+            }
+            for (CompletableFuture<Void> answer : answers) {
+                try {
+                    answer.get(30, TimeUnit.SECONDS);
+                    pongs++;
+                } catch (Exception e) {
+                    // counted as not answered
+                }
+            }
+            Thread.sleep(num("settle", 2000));
+        }
         Thread.sleep(TimeUnit.SECONDS.toMillis(num("hold", 0))); // keep them open: pings keep flowing
         long rssAfter = server.rssKb();
         long cpuAfter = server.cpuMillis();
@@ -200,10 +223,10 @@ public final class LoadTool {
         int ok = latency.count();
         return String.format(Locale.ROOT, "{\"workload\":\"connect\",\"n\":%d,\"k\":%d,\"ok\":%d,\"fail\":%d,"
                         + "\"total_s\":%.2f,\"conn_per_s\":%.0f,\"connect_ms\":%s,\"rss_kb\":{\"before\":%d,\"after\":%d},"
-                        + "\"rss_per_conn_bytes\":%d,\"presence_missing\":\"%d/%d\",\"server_cpu_ms_per_conn\":%.3f}",
+                        + "\"rss_per_conn_bytes\":%d,\"presence_missing\":\"%d/%d\",\"server_cpu_ms_per_conn\":%.3f,\"pongs\":%d}",
                 n, k, ok, failed.get(), totalNanos / 1e9, ok / (totalNanos / 1e9), latency.json(), rssBefore, rssAfter,
                 rssBefore > 0 && ok > 0 ? (rssAfter - rssBefore) * 1024 / ok : -1, missing, expectedPairs,
-                cpuBefore >= 0 && ok > 0 ? (cpuAfter - cpuBefore) / (double) ok : -1);
+                cpuBefore >= 0 && ok > 0 ? (cpuAfter - cpuBefore) / (double) ok : -1, pongs);
     }
 
     // ---- latency (open loop) and throughput (closed loop) ----
