@@ -151,6 +151,15 @@ console.log(`| server CPU per relayed message (us, median of ${row.ours.all.leng
 console.log(`| relayed messages per second, closed loop 50x8 | ${f(row.ours.msgs, 0)} | ${f(row.floor.msgs, 0)} | ${f(row.peerjs.msgs, 0)} | ${f(row.ours.msgs / row.floor.msgs, 2)} | ${f(row.ours.msgs / row.peerjs.msgs, 2)} |`);
 console.log(`| connections accepted per second (5 000, 50 in flight; median of ${by('ours', 'connect', (l) => l.conn_per_s).length}) | ${f(row.ours.cps, 0)} | ${f(row.floor.cps, 0)} | ${f(row.peerjs.cps, 0)} | ${f(row.ours.cps / row.floor.cps, 2)} | ${f(row.ours.cps / row.peerjs.cps, 2)} |`);
 console.log(`| RSS per open connection (KB) | ${f(row.ours.rss / 1024)} | ${f(row.floor.rss / 1024)} | ${f(row.peerjs.rss / 1024)} | +${f((row.ours.rss - row.floor.rss) / 1024)} KB | |`);
+// each round ran the servers back to back: its ratio cancels a drift of the machine's speed between rounds
+const cpuRatios = row.ours.all.map((v, k) => v / row.floor.all[k]).filter((v) => Number.isFinite(v));
+if (cpuRatios.length) {
+  console.log(`| CPU per relayed message, this / bare round by round: ${cpuRatios.map((v) => f(v, 2)).join(', ')} (median ${f(med(cpuRatios), 2)}) | | | | | |`);
+}
+const connCpu = (s) => med(by(s, 'connect', (l) => l.server_cpu_ms_per_conn));
+if (!Number.isNaN(connCpu('ours')) && !Number.isNaN(connCpu('floor'))) {
+  console.log(`| server CPU per accepted connection (ms, median) | ${f(connCpu('ours'), 2)} | ${f(connCpu('floor'), 2)} | ${f(connCpu('peerjs'), 2)} | ${f(connCpu('ours') / connCpu('floor'), 2)} | |`);
+}
 if (row.ours.rssFrameAll.length || row.floor.rssFrameAll.length) {
   console.log(`| RSS per open connection once each has had a frame read (KB; project load tool, --ping 1; all: ${row.ours.rssFrameAll.map((v) => f(v / 1024)).join(', ')} / ${row.floor.rssFrameAll.map((v) => f(v / 1024)).join(', ')}) | ${f(row.ours.rssFrame / 1024)} | ${f(row.floor.rssFrame / 1024)} | | ${(row.ours.rssFrame >= row.floor.rssFrame ? '+' : '')}${f((row.ours.rssFrame - row.floor.rssFrame) / 1024)} KB | |`);
 }
