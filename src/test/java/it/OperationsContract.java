@@ -216,10 +216,12 @@ abstract class OperationsContract {
         List<OtlpCollector.Span> spans = List.of();
         while (System.nanoTime() < deadline) {
             spans = collector.spans().stream().filter(span -> topic.equals(span.attribute("signaling.topic"))).toList();
-            // every span awaited, the third join too: it can come in a later batch than the resume's
+            // every span awaited, the third join and the runtime's too: each can come in a later batch
             if (spans.stream().filter(span -> span.name().equals("signaling.join")).count() >= 3
                     && spans.stream().map(OtlpCollector.Span::name).collect(java.util.stream.Collectors.toSet())
-                    .containsAll(List.of("signaling.relay", "signaling.leave", "signaling.resume"))) {
+                    .containsAll(List.of("signaling.relay", "signaling.leave", "signaling.resume"))
+                    && (!runtimeTracesTheHandshake() || collector.spans().stream()
+                    .anyMatch(span -> "received=3".equals(span.attribute("url.query"))))) {
                 break;
             }
             Thread.sleep(100); // polling: the server exports in batches
