@@ -139,9 +139,10 @@ for (const s of ['ours', 'floor', 'peerjs', 'payara']) {
     msgs: med(by(s, 'throughput', (l) => l.delivered_msgs_per_s)),
     cps: med(by(s, 'connect', (l) => l.conn_per_s)),
     rss: med(by(s, 'connect', (l) => l.rss_per_conn_bytes)),
-    rssFrame: med(by(s, 'connect_frame', (l) => (l.pongs === l.ok ? l.rss_per_conn_bytes : null))),
+    // only runs in which every connection had its pong count
     rssFrameAll: by(s, 'connect_frame', (l) => (l.pongs === l.ok ? l.rss_per_conn_bytes : null)),
   };
+  row[s].rssFrame = med(row[s].rssFrameAll);
 }
 const f = (v, d = 1) => (v == null || Number.isNaN(v) ? '-' : v.toFixed(d));
 console.log(`JVM: ${process.env.JAVA_HOME || 'java on PATH'}  ${process.env.JVM_ARGS}`);
