@@ -35,8 +35,9 @@ final class PayaraServer implements ServerProcess {
     static PayaraServer start(Map<String, String> properties, Map<String, String> env) throws Exception {
         PayaraServer server = launch(properties, env);
         if (!server.awaitStatus("/health/ready", 200, Duration.ofSeconds(180))) {
+            String now = server.isAlive() ? server.describe("/health/ready") : "the process ended";
             server.close();
-            throw new IllegalStateException("Payara Micro did not become ready; see " + server.log());
+            throw new IllegalStateException("Payara Micro did not become ready (" + now + "); see " + server.log());
         }
         return server;
     }

@@ -14,7 +14,13 @@ import java.util.stream.Stream;
 /** A server process a test starts itself: Liberty ({@link LibertyServer}) or Payara Micro ({@link PayaraServer}). */
 interface ServerProcess extends AutoCloseable {
 
-    HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /**
+     * HTTP/1.1 only, as a kubelet probe or a load balancer asks: the JDK client's default first
+     * request asks to upgrade to h2c, and on a runtime still deploying (a 404 error page) an upgraded
+     * connection may never answer, and every later poll would wait on that same connection.
+     */
+    HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
 
     int port();
 
@@ -53,6 +59,21 @@ interface ServerProcess extends AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return -1;
+        }
+    }
+
+    /** What a GET of the path answers now, status and the start of the body, for a failure's message. */
+    default String describe(String path) {
+        try {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(httpBase() + path.substring(1)))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            String body = response.body();
+            return path + " answers " + response.statusCode() + " " + body.substring(0, Math.min(300, body.length()));
+        } catch (IOException e) {
+            return path + " does not answer (" + e + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return path + ": interrupted";
         }
     }
 
