@@ -17,14 +17,26 @@ import java.util.logging.Logger;
  * returns as soon as the bytes are copied. (An asynchronous send costs a hand-off to the
  * container's write selector and another back for its completion: about 15 us of CPU per message
  * on Liberty.)
+ * <p>
+ * A close never overlaps a write: it waits for the write under way to return, and a write asked
+ * for once the close began fails at once. Liberty writes the close frame through the connection's
+ * one write context; its close waits for a write under way only until anything notifies the
+ * connection (a read cancelled by the close does), and a close frame written beside a data frame
+ * can leave the data frame's thread waiting in the TCP channel for good.
  */
 final class SessionSocket implements PeerSocket {
 
     private static final Logger LOG = Logger.getLogger(SessionSocket.class.getName());
+    /** How long a close waits for the write under way; a write that takes longer is not returning. */
+    static final long WRITE_DRAIN_MILLIS = 5_000;
 
     private final Session session;
     private final RemoteEndpoint.Basic remote;
     private final Executor closer;
+    /** The thread whose write is under way, or null; guarded by this. */
+    private Thread writer;
+    /** Guarded by this. */
+    private boolean closing;
 
     SessionSocket(Session session, Executor closer) {
         this.session = session;
@@ -34,17 +46,64 @@ final class SessionSocket implements PeerSocket {
 
     @Override
     public void send(String frame) throws IOException {
-        remote.sendText(frame);
+        beginWrite();
+        try {
+            remote.sendText(frame);
+        } finally {
+            endWrite();
+        }
     }
 
     @Override
     public void sendPart(String part, boolean last) throws IOException {
-        remote.sendText(part, last);
+        beginWrite();
+        try {
+            remote.sendText(part, last);
+        } finally {
+            endWrite();
+        }
     }
 
     @Override
     public void ping(long data) throws IOException {
-        remote.sendPing(ByteBuffer.allocate(Long.BYTES).putLong(0, data));
+        beginWrite();
+        try {
+            remote.sendPing(ByteBuffer.allocate(Long.BYTES).putLong(0, data));
+        } finally {
+            endWrite();
+        }
+    }
+
+    private synchronized void beginWrite() throws IOException {
+        if (closing) {
+            throw new IOException("connection closing");
+        }
+        writer = Thread.currentThread();
+    }
+
+    private synchronized void endWrite() {
+        writer = null;
+        notifyAll();
+    }
+
+    /** From now on writes fail; waits (a bounded time) for the one under way to return. */
+    private synchronized void stopWrites() {
+        closing = true;
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(WRITE_DRAIN_MILLIS);
+        while (writer != null && writer != Thread.currentThread()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                LOG.warning(() -> "closing session " + session.getId() + " while a write has not returned for "
+                        + WRITE_DRAIN_MILLIS + " ms");
+                break;
+            }
+            try {
+                java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
     }
 
     @Override
@@ -59,6 +118,7 @@ final class SessionSocket implements PeerSocket {
 
     @Override
     public void closeNow(int code, String reason) {
+        stopWrites();
         try {
             if (session.isOpen()) {
                 session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code), reason));
