@@ -20,11 +20,7 @@ abstract class ConfigContract {
     /** Starts one and waits until it is ready. */
     ServerProcess start(String name, Map<String, String> env) throws Exception {
         ServerProcess server = launch(name, env);
-        if (!server.awaitStatus("/health/ready", 200, Duration.ofSeconds(180))) {
-            String now = server.isAlive() ? server.describe("/health/ready") : "the process ended";
-            server.close();
-            throw new IllegalStateException(name + " did not become ready (" + now + "); see " + server.log());
-        }
+        server.requireReady(name, Duration.ofSeconds(180));
         return server;
     }
 

@@ -50,11 +50,7 @@ final class LibertyServer implements ServerProcess {
     /** Launches and waits until /health/ready answers 200. */
     static LibertyServer start(String name, Map<String, String> env) throws IOException, InterruptedException {
         LibertyServer server = launch(name, env);
-        if (!server.awaitStatus("/health/ready", 200, Duration.ofSeconds(120))) {
-            String now = server.isAlive() ? server.describe("/health/ready") : "the process ended";
-            server.close();
-            throw new IllegalStateException(name + " did not become ready (" + now + "); see " + server.dir.resolve("logs"));
-        }
+        server.requireReady(name, Duration.ofSeconds(120));
         return server;
     }
 

@@ -34,11 +34,7 @@ final class PayaraServer implements ServerProcess {
     /** Starts Payara Micro with these system properties and environment variables (MP Config reads both). */
     static PayaraServer start(Map<String, String> properties, Map<String, String> env) throws Exception {
         PayaraServer server = launch(properties, env);
-        if (!server.awaitStatus("/health/ready", 200, Duration.ofSeconds(180))) {
-            String now = server.isAlive() ? server.describe("/health/ready") : "the process ended";
-            server.close();
-            throw new IllegalStateException("Payara Micro did not become ready (" + now + "); see " + server.log());
-        }
+        server.requireReady("Payara Micro", Duration.ofSeconds(180));
         return server;
     }
 

@@ -52,8 +52,7 @@ interface ServerProcess extends AutoCloseable {
     /** The status a GET of the path answers, or -1 when nothing answers. */
     default int status(String path) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(httpBase() + path.substring(1)))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            return HTTP.send(get(path), HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
             return -1;
         } catch (InterruptedException e) {
@@ -62,11 +61,22 @@ interface ServerProcess extends AutoCloseable {
         }
     }
 
+    /**
+     * Waits until /health/ready answers 200; if it does not within {@code max}, stops the server
+     * and throws, saying what readiness answered last.
+     */
+    default void requireReady(String name, Duration max) throws InterruptedException {
+        if (!awaitStatus("/health/ready", 200, max)) {
+            String now = isAlive() ? describe("/health/ready") : "the process ended";
+            close();
+            throw new IllegalStateException(name + " did not become ready (" + now + "); see " + log());
+        }
+    }
+
     /** What a GET of the path answers now, status and the start of the body, for a failure's message. */
-    default String describe(String path) {
+    private String describe(String path) {
         try {
-            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(httpBase() + path.substring(1)))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = HTTP.send(get(path), HttpResponse.BodyHandlers.ofString());
             String body = response.body();
             return path + " answers " + response.statusCode() + " " + body.substring(0, Math.min(300, body.length()));
         } catch (IOException e) {
@@ -75,6 +85,10 @@ interface ServerProcess extends AutoCloseable {
             Thread.currentThread().interrupt();
             return path + ": interrupted";
         }
+    }
+
+    private HttpRequest get(String path) {
+        return HttpRequest.newBuilder(URI.create(httpBase() + path.substring(1))).timeout(Duration.ofSeconds(5)).build();
     }
 
     /** Polls until the path answers that status, or the time is up (or the process ended). */

@@ -8,6 +8,7 @@ import org.lanscape.signaling.topic.PeerSocket;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -89,7 +90,7 @@ final class SessionSocket implements PeerSocket {
     /** From now on writes fail; waits (a bounded time) for the one under way to return. */
     private synchronized void stopWrites() {
         closing = true;
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(WRITE_DRAIN_MILLIS);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WRITE_DRAIN_MILLIS);
         while (writer != null && writer != Thread.currentThread()) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
@@ -98,7 +99,7 @@ final class SessionSocket implements PeerSocket {
                 break;
             }
             try {
-                java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+                TimeUnit.NANOSECONDS.timedWait(this, left);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
