@@ -1,5 +1,5 @@
 // node:test against a real server: SERVER_URL=http://127.0.0.1:PORT node --test client.test.mjs
-import test from 'node:test';
+import test, { after } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { createHmac } from 'node:crypto';
@@ -7,7 +7,12 @@ import { SignalingClient, SignalingError } from '../../main/webapp/client/signal
 
 const SERVER = process.env.SERVER_URL || 'http://127.0.0.1:8081';
 const topic = () => `js-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-const client = (t, options = {}) => new SignalingClient(SERVER, t, { WebSocket, reconnectDelay: 100, ...options });
+const clients = [];
+const client = (t, options = {}) => {
+  const c = new SignalingClient(SERVER, t, { WebSocket, reconnectDelay: 100, ...options });
+  clients.push(c);
+  return c;
+};
 const next = (target, type) => new Promise((resolve) => target.addEventListener(type, (e) => resolve(e.detail), { once: true }));
 
 test('connect gives a selfId, and peers see each other with their metadata', async () => {
@@ -179,4 +184,17 @@ test('close code 1012 (the node restarts, another takes the session) reconnects 
     a.close();
     server.close();
   }
+});
+
+// Every test closes its clients: each close must complete (the server answers the close frame and
+// ends the connection), or a client would wait for ws's 30 s close timeout and hold the run open.
+after(async () => {
+  const open = () => clients.filter((c) => c._socket && c._socket.readyState !== WebSocket.CLOSED);
+  let timer;
+  const timeout = new Promise((resolve) => { timer = setTimeout(resolve, 10000); });
+  await Promise.race([timeout, Promise.all(open().map((c) => new Promise((resolve) => c._socket.once('close', resolve))))]);
+  clearTimeout(timer);
+  const stuck = open().map((c) => `${c.topic} ${c._previousId || c.selfId} readyState=${c._socket.readyState}`);
+  for (const c of open()) { c._closedByUser = true; c._socket.terminate(); }
+  assert.deepEqual(stuck, [], 'clients whose close the server did not complete within 10 s');
 });

@@ -292,11 +292,11 @@ abstract class DeliveryContract {
             // A thread held for good is in a write in every dump; one caught in a write that completes
             // (the dropped answers to the sender still go out, on a machine that may be busy) is not
             // in a later one. The failure message has the stacks.
-            String dump = threadDump(serverPid());
+            String dump = ThreadDumps.of(serverPid());
             Set<String> writing = writingThreads(dump);
             for (int i = 0; i < 10 && !writing.isEmpty(); i++) { // 5 s: a write held for good stays, a slow one ends
                 Thread.sleep(500); // a second look, later: there is no event for "a write completed"
-                dump = threadDump(serverPid());
+                dump = ThreadDumps.of(serverPid());
                 writing.retainAll(writingThreads(dump));
             }
             String last = dump;
@@ -331,15 +331,5 @@ abstract class DeliveryContract {
             }
         }
         return writing;
-    }
-
-    private static String threadDump(long pid) throws Exception {
-        java.nio.file.Path jcmd = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "jcmd");
-        Process process = new ProcessBuilder(jcmd.toString(), String.valueOf(pid), "Thread.print")
-                .redirectErrorStream(true).start();
-        String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0, out);
-        assertTrue(out.contains("Full thread dump"), out);
-        return out;
     }
 }

@@ -72,6 +72,11 @@ final class LibertyServer implements ServerProcess {
     }
 
     @Override
+    public long pid() {
+        return jvm().pid();
+    }
+
+    @Override
     public boolean isAlive() {
         return process.isAlive() && jvm().isAlive();
     }

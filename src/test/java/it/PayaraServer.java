@@ -57,7 +57,8 @@ final class PayaraServer implements ServerProcess {
     }
 
     /** The process id of Payara's JVM. */
-    long pid() {
+    @Override
+    public long pid() {
         return process.pid();
     }
 

@@ -29,6 +29,9 @@ interface ServerProcess extends AutoCloseable {
 
     boolean isAlive();
 
+    /** The process id of the server's JVM. */
+    long pid();
+
     /** Asks the JVM to stop, as an orchestrator does. */
     void sigterm();
 
