@@ -5,15 +5,17 @@ import jakarta.json.JsonValue;
 import java.util.List;
 
 /**
- * A session moving to another node for a resume: the peer, and the relays held for it while it
- * was away (encoded frames, in order); or, when the owner refuses, only why.
+ * A session moving to another node for a resume: the peer, the relays held for it while it was
+ * away (encoded frames, in order), and how many messages its node read from the client on its
+ * last connection (-1: unknown), which the client hears in its welcome; or, when the owner
+ * refuses, only why.
  */
-public record HandOver(Result result, String peerId, JsonValue metadata, List<String> heldFrames) {
+public record HandOver(Result result, String peerId, JsonValue metadata, List<String> heldFrames, long clientMessages) {
 
     public enum Result { HANDED_OVER, EXPIRED, INVALID }
 
     public static HandOver refused(Result why) {
-        return new HandOver(why, null, null, List.of());
+        return new HandOver(why, null, null, List.of(), -1);
     }
 
     public boolean handedOver() {

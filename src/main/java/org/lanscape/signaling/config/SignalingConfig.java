@@ -25,6 +25,7 @@ public class SignalingConfig {
     private Duration pingInterval;
     private int maxMessageSize;
     private Duration drainTimeout;
+    private int reconnectRate;
     private boolean debugEnabled;
     private List<String> origins;
     private int topicMaxPeers;
@@ -52,6 +53,7 @@ public class SignalingConfig {
         this.pingInterval = read.duration("signaling.ping.interval", true);
         this.maxMessageSize = read.integer("signaling.message.max-size", 256, 16 << 20);
         this.drainTimeout = read.duration("signaling.shutdown.drain-timeout", false);
+        this.reconnectRate = read.integer("signaling.shutdown.reconnect-rate", 1, 1_000_000);
         this.debugEnabled = read.bool("signaling.debug.enabled");
         this.origins = read.list("signaling.origins");
         this.topicMaxPeers = read.integer("signaling.topic.max-peers", 1, Integer.MAX_VALUE);
@@ -78,6 +80,7 @@ public class SignalingConfig {
         this.pingInterval = pingInterval;
         this.maxMessageSize = maxMessageSize;
         this.drainTimeout = Duration.ofSeconds(10);
+        this.reconnectRate = 1000;
         this.debugEnabled = true;
         this.origins = List.of("*");
         this.topicMaxPeers = 1000;
@@ -170,6 +173,14 @@ public class SignalingConfig {
     /** On shutdown, how long queued messages may take to flush before every peer is closed. */
     public Duration drainTimeout() {
         return drainTimeout;
+    }
+
+    /**
+     * Resumes per second a stopping node's clients may bring to the other nodes: the 1012 close
+     * reason asks each client to come back at a random moment within (sessions / this rate).
+     */
+    public int reconnectRate() {
+        return reconnectRate;
     }
 
     /** Whether GET /debug/stats answers. */

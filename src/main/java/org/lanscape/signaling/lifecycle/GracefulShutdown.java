@@ -162,10 +162,11 @@ public class GracefulShutdown {
         List<Peer> peers = new ArrayList<>();
         registry.forEachPeer(peers::add);
         boolean handOver = bus.canHandOver();
+        String restart = "server restarting: resume on another node within " + reconnectWindowMillis(peers.size()) + " ms";
         List<Peer> released = new CopyOnWriteArrayList<>();
         // Close frames first: Liberty's own shutdown runs beside this hook and drops what is still open.
         peers.forEach(peer -> closes.add(() -> {
-            if (handOver && registry.releaseForHandOver(peer, SERVICE_RESTART, "server restarting: resume on another node")) {
+            if (handOver && registry.releaseForHandOver(peer, SERVICE_RESTART, restart)) {
                 released.add(peer);
             } else {
                 peer.closeNow(GOING_AWAY, "server shutting down");
@@ -204,6 +205,16 @@ public class GracefulShutdown {
         LOG.info(() -> "shutdown: " + closed + " peers closed with 1001, " + handedOver + " handed over to other nodes, "
                 + parked[0] + " parked in Redis, " + left[0] + " left, after "
                 + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms");
+    }
+
+    /**
+     * The window in which the clients closed with 1012 should come back (the client library picks a
+     * random moment in it): long enough for the other nodes to take them at the reconnect rate, at
+     * least 250 ms, at most half the grace period, so that they come back before their sessions expire.
+     */
+    long reconnectWindowMillis(int sessions) {
+        long window = Math.max(250, sessions * 1000L / config.reconnectRate());
+        return Math.min(window, Math.max(250, config.resumeGrace().toMillis() / 2));
     }
 
     /**

@@ -14,17 +14,24 @@ public sealed interface ServerMessage {
     String type();
 
     /**
-     * {@code {"type":"welcome","selfId":"01J5...","resumeToken":"..."}}; the resume token (not in
-     * the seed; seed clients ignore it) is there while session resume is on.
+     * {@code {"type":"welcome","selfId":"01J5...","resumeToken":"...","received":12}}; the resume
+     * token (not in the seed; seed clients ignore it) is there while session resume is on;
+     * {@code received}, only in the welcome of a resumed session, is how many messages the server
+     * read from the client on its lost connection (the client sends the rest again).
      */
-    @JsonbPropertyOrder({"type", "selfId", "resumeToken"})
-    record Welcome(String type, String selfId, String resumeToken) implements ServerMessage {
+    @JsonbPropertyOrder({"type", "selfId", "resumeToken", "received"})
+    record Welcome(String type, String selfId, String resumeToken, Long received) implements ServerMessage {
         public Welcome(String selfId) {
-            this(MessageTypes.WELCOME, selfId, null);
+            this(MessageTypes.WELCOME, selfId, null, null);
         }
 
         public Welcome(String selfId, String resumeToken) {
-            this(MessageTypes.WELCOME, selfId, resumeToken);
+            this(MessageTypes.WELCOME, selfId, resumeToken, null);
+        }
+
+        /** A resumed session's welcome; {@code received} negative when unknown (left out). */
+        public Welcome(String selfId, String resumeToken, long received) {
+            this(MessageTypes.WELCOME, selfId, resumeToken, received < 0 ? null : received);
         }
     }
 

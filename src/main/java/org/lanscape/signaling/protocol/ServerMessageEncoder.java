@@ -28,6 +28,9 @@ public class ServerMessageEncoder implements Encoder.Text<ServerMessage> {
                 json.append(",\"resumeToken\":");
                 string(json, welcome.resumeToken());
             }
+            if (welcome.received() != null) {
+                json.append(",\"received\":").append(welcome.received().longValue());
+            }
         } else if (message instanceof ServerMessage.PeerList list) {
             if (list.peers() != null) {
                 json.append(",\"peers\":[");

@@ -19,7 +19,12 @@ public final class Frame {
         /** peer-joined, peer-left: never skipped; a peer that cannot take it is a slow consumer. */
         PRESENCE,
         /** offer, answer, ice-candidate: waits a while for room, then its sender gets {@code dropped}. */
-        RELAY
+        RELAY,
+        /**
+         * An error about a message this peer sent (it carries that msgId): held while the peer is
+         * away and sent again after a resume, as a relay is, but never answered {@code dropped}.
+         */
+        REPLY
     }
 
     private final String text;
@@ -42,6 +47,10 @@ public final class Frame {
 
     public static Frame control(String text) {
         return new Frame(text, Utf8.length(text), Kind.CONTROL, 0, null, null, null);
+    }
+
+    public static Frame reply(String text) {
+        return new Frame(text, Utf8.length(text), Kind.REPLY, 0, null, null, null);
     }
 
     public static Frame presence(String text) {
@@ -76,6 +85,11 @@ public final class Frame {
 
     boolean isRelay() {
         return kind == Kind.RELAY;
+    }
+
+    /** A relay or a reply: held while the peer is away, handed over with its session, sent again after a resume. */
+    boolean isKept() {
+        return kind == Kind.RELAY || kind == Kind.REPLY;
     }
 
     /** System.nanoTime() at receipt, for relays. */

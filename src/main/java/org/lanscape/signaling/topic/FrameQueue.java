@@ -71,14 +71,14 @@ final class FrameQueue {
 
     /**
      * Empties the queue for a new start and returns, uncounted, {@code replayed} and then the
-     * relays that were queued, in order; everything else queued is dropped.
+     * relays and replies that were queued, in order; everything else queued is dropped.
      */
     List<Frame> takeRelays(List<Frame> replayed) {
         List<Frame> relays = new ArrayList<>(replayed);
         for (ArrayDeque<Frame> lane : List.of(first, queue)) {
             for (Frame frame : lane) {
                 release(frame);
-                if (frame.isRelay()) {
+                if (frame.isKept()) {
                     relays.add(frame);
                 }
             }
@@ -87,11 +87,11 @@ final class FrameQueue {
         return relays;
     }
 
-    /** Releases what is queued: everything, or all but the relays (kept while the peer is away). */
+    /** Releases what is queued: everything, or all but the relays and replies (kept while the peer is away). */
     void drop(boolean relaysToo) {
         for (ArrayDeque<Frame> lane : List.of(first, queue)) {
             lane.removeIf(frame -> {
-                if (relaysToo || !frame.isRelay()) {
+                if (relaysToo || !frame.isKept()) {
                     release(frame);
                     return true;
                 }

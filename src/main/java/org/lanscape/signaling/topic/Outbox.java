@@ -1,6 +1,5 @@
 package org.lanscape.signaling.topic;
 
-import org.lanscape.signaling.protocol.Utf8;
 
 import java.security.SecureRandom;
 import java.util.List;
@@ -8,13 +7,14 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One peer's send pump: its {@link FrameQueue}, written to its socket one write at a time by
- * whichever thread flushes, within the connection's {@link SendWindow}. The lock is held only to
- * move frames, never during a write. A frame larger than the window goes out as a message in
- * parts; a requested ping goes before the queued frames. A write is synchronous
- * and, the window being below the socket's send buffer, never waits for the client: frames that
- * do not fit the window wait in the queue until a pong opens it, and the thread that receives
- * the pong sends them.
+ * One peer's send pump: its {@link FrameQueue}, written to its socket one write at a time within
+ * the connection's {@link SendWindow}. The lock is held only to move frames, never during a
+ * write. A write is asynchronous: the thread that flushes starts it, and its completion starts
+ * the next (on the completion's thread, or, when it completed at once, in the loop of the thread
+ * that started it, so that a long queue never deepens the stack). A ping goes before the queued
+ * frames, and is written on a ping thread (the one blocking write the API has). Frames that do
+ * not fit the window wait in the queue until a pong opens it; a frame larger than the window
+ * goes alone, once everything before it was confirmed.
  */
 final class Outbox {
 
@@ -30,15 +30,17 @@ final class Outbox {
     private final SentLog sentLog; // null when replay is off
     private final long windowBytes;
 
+    private final java.util.concurrent.Executor pings;
+
     private int waiting;
     private PeerSocket socket;
     /** The current connection's window; a new one per connection, so a write from an earlier one is recognised. */
     private SendWindow window;
     private boolean writing;
-    /** The frame being written, or sent in parts, until it is released. */
+    /** The frame being written, until it is released. */
     private Frame inFlight;
-    /** Characters of {@link #inFlight} already sent, while it goes out in parts. */
-    private int partSent;
+    /** The write the flushing thread is starting: a completion that comes meanwhile leaves the loop to it. */
+    private Write starting;
     private boolean pingWanted;
     private boolean closed;
     private volatile long writeStartedAt;
@@ -52,7 +54,8 @@ final class Outbox {
      * @param replayChars characters of the relays sent lately kept for a resume; 0 keeps none
      */
     Outbox(PeerSocket socket, long maxBytes, NodeQueueBudget node, TopicObserver observer, long windowBytes,
-           int replayChars) {
+           int replayChars, java.util.concurrent.Executor pings) {
+        this.pings = pings;
         this.queue = new FrameQueue(maxBytes, node);
         this.observer = observer;
         this.windowBytes = windowBytes;
@@ -112,6 +115,18 @@ final class Outbox {
         }
     }
 
+    /**
+     * A reply for a peer that is away: kept for its resume whatever its budget says (replies are
+     * few and small: one per message the client sent before its connection went).
+     */
+    void hold(Frame frame) {
+        locked(() -> {
+            if (!closed) {
+                queue.add(frame);
+            }
+        });
+    }
+
     /** Frames that go out before anything queued (a new session's welcome and peer-list); then {@link #flush}. */
     void startWith(List<Frame> frames) {
         locked(() -> {
@@ -121,28 +136,67 @@ final class Outbox {
         });
     }
 
-    /** Writes what is queued and fits the window, on this thread, unless another thread is writing. */
+    /** Starts writing what is queued and fits the window, unless a write is under way. */
     void flush() {
         while (true) {
             Write next;
             lock.lock();
             try {
                 next = claim();
+                if (next == null) {
+                    return;
+                }
+                starting = next;
             } finally {
                 lock.unlock();
             }
-            if (next == null) {
-                return;
-            }
-            Throwable failure = next.run();
+            start(next);
             lock.lock();
             try {
-                if (!finished(next, failure)) {
-                    return;
+                if (starting == next) {
+                    starting = null;
+                }
+                if (!next.done || !next.proceed) {
+                    return; // under way: its completion goes on
                 }
             } finally {
                 lock.unlock();
             }
+        }
+    }
+
+    private void start(Write write) {
+        if (write.frame == null) {
+            pings.execute(() -> {
+                Throwable failure = null;
+                try {
+                    write.socket.ping(write.token);
+                } catch (Exception e) {
+                    failure = e;
+                }
+                written(write, failure);
+            });
+        } else {
+            write.socket.send(write.frame.text(), failure -> written(write, failure));
+        }
+    }
+
+    /** A write completed (or failed): the next one starts, here or in the loop that started this one. */
+    private void written(Write write, Throwable failure) {
+        boolean proceed;
+        lock.lock();
+        try {
+            proceed = finished(write, failure);
+            if (starting == write) {
+                write.done = true;
+                write.proceed = proceed;
+                return;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (proceed) {
+            flush();
         }
     }
 
@@ -283,51 +337,39 @@ final class Outbox {
             return null;
         }
         long now = System.nanoTime();
-        if (pingWanted || window.wantsPing()) {
-            pingWanted = false;
-            if (!window.pingOutstanding() && window.admits(0)) {
-                long token = TOKENS.nextLong();
-                window.pingSent(token);
-                pingSentAt = now | 1;
-                return start(new Write(socket, window, null, token, 0, 0, true), now);
-            }
+        Frame frame = queue.peek();
+        long cost = frame == null ? 0 : SendWindow.cost(frame.bytes());
+        // alone, a frame larger than the window still goes: nothing would ever make room for it
+        boolean fits = frame != null && (window.admits(cost) || window.unconfirmed() == 0);
+        if ((pingWanted || window.wantsPing() || frame != null && !fits) && !window.pingOutstanding()) {
+            pingWanted = false; // one ping outstanding confirms everything before it
+            long token = TOKENS.nextLong();
+            window.pingSent(token);
+            pingSentAt = now | 1;
+            return start(new Write(socket, window, null, token), now);
         }
-        Frame frame = inFlight != null ? inFlight : queue.peek();
+        pingWanted = false;
         if (frame == null) {
             blockedSince = 0;
             return null;
         }
-        String text = frame.text();
-        int from = inFlight != null ? partSent : 0;
-        int to;
-        long cost;
-        if (from == 0 && window.fitsWhole(SendWindow.cost(frame.bytes()))) {
-            to = text.length();
-            cost = SendWindow.cost(frame.bytes());
-        } else {
-            to = partEnd(text, from, (int) (window.partLimit() - SendWindow.FRAME_OVERHEAD) / 3);
-            cost = SendWindow.cost(Utf8.length(text, from, to));
-        }
-        if (!window.admits(cost)) {
+        if (!fits) {
             if (blockedSince == 0) {
                 blockedSince = now | 1;
             }
             return null;
         }
         blockedSince = 0;
-        if (inFlight == null) {
-            queue.poll();
-            inFlight = frame;
-            if (sentLog != null) {
-                sentLog.sent(frame, now);
-            }
-            if (frame.isRelay()) {
-                observer.handedOff(now - frame.receivedAt());
-            }
+        queue.poll();
+        inFlight = frame;
+        if (sentLog != null) {
+            sentLog.sent(frame, now);
+        }
+        if (frame.isRelay()) {
+            observer.handedOff(now - frame.receivedAt());
         }
         window.sent(cost);
-        partSent = to;
-        return start(new Write(socket, window, frame, 0, from, to, to == text.length()), now);
+        return start(new Write(socket, window, frame, 0), now);
     }
 
     private Write start(Write write, long now) {
@@ -338,12 +380,12 @@ final class Outbox {
 
     /** After a write: false when the loop stops (it failed, or its connection was replaced meanwhile). */
     private boolean finished(Write write, Throwable failure) {
-        if (write.window() != window) {
+        if (write.window != window) {
             return false; // a write from a connection that is gone: the new one runs on its own
         }
         writing = false;
         writeStartedAt = 0;
-        if (write.frame() != null && (write.last() || failure != null)) {
+        if (write.frame != null) {
             release(inFlight);
             inFlight = null;
         }
@@ -352,15 +394,6 @@ final class Outbox {
             return false;
         }
         return true;
-    }
-
-    /** Where a part that starts at {@code from} ends: at most {@code chars} long, never inside a surrogate pair. */
-    private static int partEnd(String text, int from, int chars) {
-        int to = Math.min(text.length(), from + Math.max(1, chars));
-        if (to < text.length() && to - from > 1 && Character.isHighSurrogate(text.charAt(to - 1))) {
-            to--;
-        }
-        return to;
     }
 
     private void attach(PeerSocket newSocket) {
@@ -421,26 +454,23 @@ final class Outbox {
     }
 
     /**
-     * One write, claimed under the lock and run without it: a ping ({@code frame} null), a whole
-     * frame, or a part {@code [from, to)} of one, {@code last} when it ends the message.
+     * One write, claimed under the lock and started without it: a ping ({@code frame} null) or a
+     * whole frame. {@code done} and {@code proceed} are set, under the lock, when it completed
+     * while its starter was still starting it.
      */
-    private record Write(PeerSocket socket, SendWindow window, Frame frame, long token, int from, int to,
-                         boolean last) {
+    private static final class Write {
+        final PeerSocket socket;
+        final SendWindow window;
+        final Frame frame;
+        final long token;
+        boolean done;
+        boolean proceed;
 
-        /** Runs the write; the failure, or null. */
-        Throwable run() {
-            try {
-                if (frame == null) {
-                    socket.ping(token);
-                } else if (from == 0 && last) {
-                    socket.send(frame.text());
-                } else {
-                    socket.sendPart(frame.text().substring(from, to), last);
-                }
-                return null;
-            } catch (Exception e) {
-                return e;
-            }
+        Write(PeerSocket socket, SendWindow window, Frame frame, long token) {
+            this.socket = socket;
+            this.window = window;
+            this.frame = frame;
+            this.token = token;
         }
     }
 }

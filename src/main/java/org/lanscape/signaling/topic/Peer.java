@@ -46,6 +46,8 @@ public final class Peer {
     private volatile long lastPingAt;
     /** A ping went out on the current connection. */
     private volatile boolean pinged;
+    /** Messages read from the client on its last connection, once it is gone (-1: unknown). */
+    private volatile long clientMessages = -1;
     /** Relays offered while the session was moving: sent on to the new node once the hand-over went out. */
     private List<Frame> late = new ArrayList<>(0);
 
@@ -60,7 +62,7 @@ public final class Peer {
         this.resumable = resumable;
         this.credentials = credentials;
         this.outbox = new Outbox(socket, limits.peerMaxBytes(), limits.node(), limits.observer(), limits.sendWindow(),
-                resumable ? limits.replayChars() : 0);
+                resumable ? limits.replayChars() : 0, limits.pings());
         this.lastSeenAt = System.nanoTime();
         this.lastPingAt = lastSeenAt;
     }
@@ -110,6 +112,11 @@ public final class Peer {
     /** Whether the client asked for a session that survives a lost connection. */
     public boolean resumable() {
         return resumable;
+    }
+
+    /** Messages read from the client on its last connection, once that is gone (-1: unknown). */
+    public long clientMessages() {
+        return clientMessages;
     }
 
     /** The node this peer's session moved to, or null while it is on this one. */
@@ -166,7 +173,12 @@ public final class Peer {
      * not at fault: membership is replaced by the peer-list of its return.
      */
     public boolean enqueue(Frame frame) {
-        return state != State.LIVE || outbox.enqueue(frame) != Outbox.Result.FULL;
+        State now = state;
+        if (now == State.AWAY && frame.isKept()) {
+            outbox.hold(frame); // an error about a message it sent: it gets it after its resume
+            return true;
+        }
+        return now != State.LIVE || outbox.enqueue(frame) != Outbox.Result.FULL;
     }
 
     /** Frames a session starts with, before anything queued (welcome, peer-list, held relays); then {@link #flush}. */
@@ -188,6 +200,7 @@ public final class Peer {
         }
         state = State.AWAY;
         awaySince = now;
+        clientMessages = socket == null ? -1 : socket.received();
         socket = null;
         outbox.detach();
         return true;
@@ -209,26 +222,28 @@ public final class Peer {
     }
 
     /**
-     * Back on a new connection: {@code head} (welcome, the current peer-list), then the relays the
-     * old connection swallowed after the client's {@code received}-th frame (negative: it did not
+     * Back on a new connection: {@code head} (welcome, the current peer-list), made from the number
+     * of messages read from the client on its old connection (-1: unknown), then the relays the old
+     * connection swallowed after the client's {@code received}-th frame (negative: it did not
      * say), then those held while away; then {@link #flush}. A connection still open is closed
      * with 1001. False if the session is no longer here.
      */
-    public boolean resume(PeerSocket newSocket, String newRequestId, Credentials newCredentials, List<Frame> head,
-                          long now, long received) {
+    public boolean resume(PeerSocket newSocket, String newRequestId, Credentials newCredentials,
+                          java.util.function.LongFunction<List<Frame>> head, long now, long received) {
         PeerSocket previous;
         synchronized (this) {
             if (state != State.LIVE && state != State.AWAY) {
                 return false;
             }
             previous = socket;
+            List<Frame> start = head.apply(previous != null ? previous.received() : clientMessages);
             socket = newSocket;
             requestId = newRequestId;
             credentials = newCredentials;
             lastSeenAt = now;
             lastPingAt = now;
             pinged = false;
-            outbox.resume(newSocket, head, received);
+            outbox.resume(newSocket, start, received);
             state = State.LIVE;
         }
         if (previous != null) {
@@ -252,6 +267,9 @@ public final class Peer {
             state = State.MOVING;
             movedTo = toNode;
             old = socket;
+            if (old != null) {
+                clientMessages = old.received();
+            }
             socket = null;
             relays = outbox.handOver(received);
         }

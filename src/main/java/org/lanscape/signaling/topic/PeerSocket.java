@@ -1,25 +1,33 @@
 package org.lanscape.signaling.topic;
 
 import java.io.IOException;
+import java.util.function.Consumer;
 
 /**
  * The outbound side of one peer's connection, as its {@link Outbox} drives it: one write at a
- * time, each returning once the socket took it. The outbox's window keeps each write within what
- * the socket can take without waiting.
+ * time, the next once the previous one completed.
  */
 public interface PeerSocket {
 
-    /** Writes one whole text message. */
-    void send(String frame) throws IOException;
+    /**
+     * Starts writing one whole text message. {@code done} gets null once it was written, or the
+     * failure; it may run on another thread, or on this one before this method returns. Never waits.
+     */
+    void send(String frame, Consumer<Throwable> done);
 
-    /** Writes one part of a text message, which ends with the part whose {@code last} is true. */
-    void sendPart(String part, boolean last) throws IOException;
-
-    /** Writes a ping whose data is those 8 bytes (big-endian); the client's pong carries them back. */
+    /**
+     * Writes a ping whose data is those 8 bytes (big-endian); the client's pong carries them back.
+     * Blocking (the WebSocket API has no other way): the outbox calls it on a thread of its own.
+     */
     void ping(long data) throws IOException;
 
     /** Closes the connection with that close code; must not block the caller. */
     void close(int code, String reason);
+
+    /** How many whole text messages were read from the client on this connection; -1 when not counted. */
+    default long received() {
+        return -1;
+    }
 
     /** Closes the connection with that close code on the caller's thread (shutdown only). */
     default void closeNow(int code, String reason) {

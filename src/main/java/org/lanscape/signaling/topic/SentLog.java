@@ -27,8 +27,8 @@ final class SentLog {
     /** A frame is being handed to the current connection's socket, at {@code now} (nanoTime). */
     void sent(Frame frame, long now) {
         count++;
-        if (budget == 0 || !frame.isRelay()) {
-            return; // only relays are replayed: membership is replaced by a fresh peer-list
+        if (budget == 0 || !frame.isKept()) {
+            return; // only relays and replies are replayed: membership is replaced by a fresh peer-list
         }
         relays.addLast(new Sent(count, frame, now));
         chars += frame.text().length();

@@ -88,7 +88,7 @@ final class SessionMigration {
         movedAway.remove(handOver.peerId());
         Peer peer = new Peer(handOver.peerId(), topicName, handOver.metadata(), requestId, socket, true, credentials, limits);
         String token = tokens.next();
-        Frame welcome = TopicRegistry.control(new ServerMessage.Welcome(peer.id(), token));
+        Frame welcome = TopicRegistry.control(new ServerMessage.Welcome(peer.id(), token, handOver.clientMessages()));
         Frame joined = TopicRegistry.presence(new ServerMessage.PeerJoined(peer.id(), handOver.metadata()));
         long now = System.nanoTime();
         List<Frame> held = new ArrayList<>(handOver.heldFrames().size());
@@ -127,7 +127,7 @@ final class SessionMigration {
         movedAway.put(peer.id(), new Moved(topicName, toNode, System.nanoTime()));
         List<String> texts = new ArrayList<>(held.size());
         held.forEach(frame -> texts.add(frame.text()));
-        send.accept(new HandOver(HandOver.Result.HANDED_OVER, peer.id(), peer.metadata(), texts));
+        send.accept(new HandOver(HandOver.Result.HANDED_OVER, peer.id(), peer.metadata(), texts, peer.clientMessages()));
         topic.moved(peer, toNode, () -> {
             bus.close(topic.name()); // before a new topic of the name can exist: its SADD comes after our SREM
             topics.remove(topic);
@@ -153,7 +153,8 @@ final class SessionMigration {
                 || !bus.unpark(topicName, token, parked.peerId())) {
             return null;
         }
-        Peer peer = adopt(new HandOver(HandOver.Result.HANDED_OVER, parked.peerId(), parked.metadata(), parked.heldFrames()),
+        Peer peer = adopt(new HandOver(HandOver.Result.HANDED_OVER, parked.peerId(), parked.metadata(), parked.heldFrames(),
+                        parked.clientMessages()),
                 topicName, requestId, socket, credentials);
         bus.adopted(topicName, peer.id(), parked.metadata());
         LOG.fine(() -> "peer resumed from a session parked by a stopped node: " + peer.logContext());
@@ -180,7 +181,7 @@ final class SessionMigration {
         held.forEach(frame -> texts.add(frame.text()));
         Credentials credentials = peer.credentials();
         if (!bus.park(peer.topic(), token, new ParkedSession(peer.id(), peer.metadata(),
-                credentials == null ? null : credentials.subject(), texts), ttl)) {
+                credentials == null ? null : credentials.subject(), texts, peer.clientMessages()), ttl)) {
             List<Frame> late = peer.finishMove();
             registry.leave(peer);
             registry.undelivered(peer.topic(), held);

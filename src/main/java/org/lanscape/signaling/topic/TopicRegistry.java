@@ -1,6 +1,7 @@
 package org.lanscape.signaling.topic;
 
 import com.github.f4b6a3.ulid.UlidCreator;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonValue;
@@ -16,6 +17,8 @@ import org.lanscape.signaling.protocol.ServerMessageEncoder;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 
@@ -46,6 +49,8 @@ public class TopicRegistry {
     private SessionMigration migration;
     private BusListener busListener;
     private long relayWaitNanos;
+    /** Where pings are written: a blocking write, never on a thread that has other work. */
+    private ExecutorService pings;
 
     protected TopicRegistry() {
         // for CDI proxies
@@ -53,15 +58,32 @@ public class TopicRegistry {
 
     @Inject
     public TopicRegistry(SignalingConfig config, TopicObserver observer, ClusterBus bus) {
+        this(config, observer, bus, Executors.newCachedThreadPool(runnable -> {
+            Thread thread = new Thread(runnable, "signaling-ping");
+            thread.setDaemon(true);
+            return thread;
+        }));
+    }
+
+    /** With pings written by {@code pings} (tests: on the flushing thread). */
+    TopicRegistry(SignalingConfig config, TopicObserver observer, ClusterBus bus, java.util.concurrent.Executor pings) {
         this.config = config;
         this.observer = observer.target().get(); // the metrics bean itself: it is called for every message
         this.bus = bus;
         this.relayWaitNanos = config.relayWait().toNanos();
+        this.pings = pings instanceof ExecutorService owned ? owned : null;
         this.limits = new QueueLimits(config.queueMaxBytes(), new NodeQueueBudget(config.nodeQueueMaxBytes()),
-                this.observer, config.sendWindow(), config.resumeReplayChars());
+                this.observer, config.sendWindow(), config.resumeReplayChars(), pings);
         this.tokens = new ResumeTokenStore(bus.nodeId());
         this.migration = new SessionMigration(this, topics, tokens, bus, limits, bus.claimTimeout().toNanos());
         this.busListener = new ClusterEvents(this, topics, migration, this.observer);
+    }
+
+    @PreDestroy
+    void stop() {
+        if (pings != null) {
+            pings.shutdownNow();
+        }
     }
 
     /** The registry itself: called through its CDI client proxy, the instance behind it (see {@link TopicObserver#target}). */
@@ -256,10 +278,10 @@ public class TopicRegistry {
             return null;
         }
         String next = tokens.next();
-        Frame welcome = control(new ServerMessage.Welcome(peer.id(), next));
         boolean resumed = topic.resume(peer, this::peerList,
-                peerList -> peer.resume(socket, requestId, credentials, List.of(welcome, peerList), System.nanoTime(),
-                        received));
+                peerList -> peer.resume(socket, requestId, credentials,
+                        got -> List.of(control(new ServerMessage.Welcome(peer.id(), next, got)), peerList),
+                        System.nanoTime(), received));
         if (!resumed) { // it left (grace period over) while we looked
             outcome[0] = ResumeOutcome.EXPIRED;
             return null;
@@ -308,9 +330,15 @@ public class TopicRegistry {
         return bus.forward(target, from.topic(), from.id(), text, msgId, null) ? RelayResult.FORWARDED : RelayResult.DROPPED;
     }
 
-    /** Queues a message the peer must get (an error for it); a peer without room for it is a slow consumer. */
+    /**
+     * Queues a message the peer must get (an error for it); a peer without room for it is a slow
+     * consumer. An error about a message it sent (it has the msgId) is a reply: held while the peer is
+     * away, and sent again after a resume if its connection swallowed it.
+     */
     public void tell(Peer peer, ServerMessage message) {
-        if (peer.enqueue(control(message))) {
+        Frame frame = message instanceof ServerMessage.Error error && error.msgId() != null
+                ? Frame.reply(ServerMessageEncoder.toJson(message)) : control(message);
+        if (peer.enqueue(frame)) {
             peer.flush();
         } else {
             slowConsumer(peer);

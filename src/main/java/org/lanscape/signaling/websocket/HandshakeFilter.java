@@ -126,6 +126,13 @@ public class HandshakeFilter implements Filter {
             refuse(request, response, 503, "server_full", "node_full", "the server has its maximum number of connections");
             return;
         }
+        if (!isUpgrade(request)) {
+            // A plain GET of a handshake's URL (the client library's probe after a refused upgrade,
+            // which a browser reports only as 1006): every check passed, so an upgrade would be taken.
+            response.setHeader("Upgrade", "websocket");
+            JsonErrors.write(request, response, 426, "upgrade_required", "connect with a WebSocket upgrade");
+            return;
+        }
         HandshakeContext.set(new HandshakeContext(RequestIds.current(), metadata, grant.subject(), grant.validUntilMillis(),
                 resumeToken));
         try {
@@ -137,12 +144,16 @@ public class HandshakeFilter implements Filter {
 
     /** An upgrade to WebSocket on any path, or any request for a path under /ws/. */
     static boolean isHandshake(HttpServletRequest request) {
-        String upgrade = request.getHeader("Upgrade");
-        if (upgrade != null && upgrade.toLowerCase(java.util.Locale.ROOT).contains("websocket")) {
+        if (isUpgrade(request)) {
             return true;
         }
         String path = request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
         return path.startsWith(WS_PREFIX) || request.getRequestURI().startsWith(request.getContextPath() + WS_PREFIX);
+    }
+
+    private static boolean isUpgrade(HttpServletRequest request) {
+        String upgrade = request.getHeader("Upgrade");
+        return upgrade != null && upgrade.toLowerCase(java.util.Locale.ROOT).contains("websocket");
     }
 
     private void refuse(HttpServletRequest request, HttpServletResponse response, int status, String code,

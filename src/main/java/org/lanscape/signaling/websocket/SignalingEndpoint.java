@@ -59,7 +59,10 @@ public class SignalingEndpoint extends Endpoint {
         assembler = new TextAssembler(limit, session::setMaxTextMessageBufferSize);
         session.addMessageHandler(String.class, (MessageHandler.Partial<String>) (part, last) -> {
             PeerMessages m = messages;
-            if (m != null) {
+            if (m != null && peer.isCurrent(socket)) { // once resumed on another connection, this one says nothing
+                if (last) {
+                    socket.countReceived(); // a resume tells the client how many of its messages were read
+                }
                 m.text(part, last);
             }
         });
@@ -209,9 +212,12 @@ public class SignalingEndpoint extends Endpoint {
         }
     }
 
-    /** The connection is closing or closed: the peer leaves its topic; the socket is left alone. */
+    /**
+     * The connection is closing or closed: the peer leaves its topic; the socket is left alone. A
+     * connection the session was resumed away from ends only itself.
+     */
     private void leave() {
-        if (peer == null) {
+        if (peer == null || !peer.isCurrent(socket) && !peer.isClosed()) {
             return;
         }
         boolean first = !peer.isClosed();

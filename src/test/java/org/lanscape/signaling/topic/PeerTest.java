@@ -35,7 +35,7 @@ class PeerTest {
 
     static Peer peer(PeerSocket socket, long maxBytes, long window) {
         return new Peer("p", "t", null, "req", socket, false, Credentials.NONE, new QueueLimits(maxBytes,
-                new NodeQueueBudget(1L << 40), TopicObserver.NONE, window, 0));
+                new NodeQueueBudget(1L << 40), TopicObserver.NONE, window, 0, Runnable::run));
     }
 
     /** A resumable peer keeping {@code replayChars} of what it was sent for a resume. */
@@ -45,7 +45,7 @@ class PeerTest {
 
     static Peer resumablePeer(PeerSocket socket, long maxBytes, int replayChars, long window) {
         return new Peer("p", "t", null, "req", socket, true, Credentials.NONE, new QueueLimits(maxBytes,
-                new NodeQueueBudget(1L << 40), TopicObserver.NONE, window, replayChars));
+                new NodeQueueBudget(1L << 40), TopicObserver.NONE, window, replayChars, Runnable::run));
     }
 
     static Frame frame(String text) {
@@ -138,34 +138,39 @@ class PeerTest {
     }
 
     @Test
-    void aMessageLargerThanTheWindowGoesOutInPartsAndNothingCutsIn() {
-        List<String> parts = Collections.synchronizedList(new ArrayList<>());
-        RecordingSocket socket = new RecordingSocket() {
-            @Override
-            public void sendPart(String part, boolean last) {
-                parts.add(part);
-                super.sendPart(part, last);
-            }
-        };
+    void aMessageLargerThanTheWindowGoesOutWholeOnceAllBeforeItWasConfirmedAndNothingCutsIn() {
+        RecordingSocket socket = new RecordingSocket();
         Peer peer = peer(socket, 1 << 20, SMALL_WINDOW);
-        StringBuilder big = new StringBuilder();
-        while (big.length() < 40_000) {
-            big.append("a€\uD83D\uDE00"); // 1, 3 and 4 bytes: parts must not split the pair
-        }
-        String fitsWhole = "w".repeat((int) (SMALL_WINDOW - SendWindow.PING_COST - SendWindow.FRAME_OVERHEAD));
-        assertTrue(offer(peer, relayFrame(fitsWhole)));
-        assertTrue(offer(peer, relayFrame(big.toString())));
+        String big = "b".repeat((int) SMALL_WINDOW * 2);
+        assertTrue(offer(peer, relayFrame("first")));
+        assertTrue(offer(peer, relayFrame(big)));
         assertTrue(offer(peer, relayFrame("after")));
-        for (int i = 0; i < 100 && socket.sentCount() < 3; i++) {
-            assertTrue(socket.pong(peer));
-        }
-        assertEquals(List.of(fitsWhole, big.toString(), "after"), socket.texts(),
-                "the one that fits the window whole, the other in parts, and the next only after it");
-        assertTrue(parts.size() > 4, "in parts: " + parts.size());
-        for (String part : parts) {
-            assertFalse(Character.isHighSurrogate(part.charAt(part.length() - 1)), "a pair is never split");
-            assertTrue(org.lanscape.signaling.protocol.Utf8.length(part) + SendWindow.FRAME_OVERHEAD <= SMALL_WINDOW / 4);
-        }
+        assertEquals(List.of("first"), socket.texts(), "the large one waits for the first to be confirmed");
+        assertEquals(1, socket.pings.size(), "and its wait asks the client to confirm");
+        assertTrue(socket.pong(peer));
+        assertEquals(List.of("first", big), socket.texts(), "then it goes whole, alone");
+        assertTrue(socket.pong(peer));
+        assertEquals(List.of("first", big, "after"), socket.texts(), "and the next only after it was confirmed");
+    }
+
+    /**
+     * A frame that fits the window, but not what is left of it, while less than half the window is
+     * unconfirmed (no ping wanted for that yet), asks for the ping itself: it does not wait for the
+     * watchdog's, which comes after the write timeout would have closed a client that reads.
+     */
+    @Test
+    void aFrameThatDoesNotFitWhatIsLeftOfTheWindowAsksForAPing() {
+        RecordingSocket socket = new RecordingSocket();
+        Peer peer = peer(socket, 1 << 20, SMALL_WINDOW);
+        String third = "t".repeat((int) (SMALL_WINDOW / 3) - SendWindow.FRAME_OVERHEAD);
+        assertTrue(offer(peer, relayFrame(third)));
+        assertTrue(peer.outbox().unconfirmedBytes() < SMALL_WINDOW / 2, "less than half the window unconfirmed");
+        String large = "l".repeat((int) (SMALL_WINDOW * 3 / 4));
+        assertTrue(offer(peer, relayFrame(large)));
+        assertEquals(List.of(third), socket.texts(), "the large one does not fit what is left");
+        assertEquals(1, socket.pings.size(), "so a ping asks the client to confirm");
+        assertTrue(socket.pong(peer));
+        assertEquals(List.of(third, large), socket.texts());
     }
 
     @Test
@@ -207,7 +212,7 @@ class PeerTest {
         NodeQueueBudget node = new NodeQueueBudget(100);
         RecordingSocket a = new RecordingSocket();
         RecordingSocket b = new RecordingSocket();
-        QueueLimits limits = new QueueLimits(1 << 20, node, TopicObserver.NONE, SMALL_WINDOW, 0);
+        QueueLimits limits = new QueueLimits(1 << 20, node, TopicObserver.NONE, SMALL_WINDOW, 0, Runnable::run);
         Peer pa = new Peer("a", "t", null, "req", a, false, Credentials.NONE, limits);
         Peer pb = new Peer("b", "t", null, "req", b, false, Credentials.NONE, limits);
         stall(pa);
@@ -493,7 +498,7 @@ class PeerTest {
                 });
                 Future<Boolean> resume = pool.submit(() -> {
                     start.await();
-                    return peer.resume(back, "req2", Credentials.NONE, List.of(frame("{\"m\":\"w\"}")), System.nanoTime(), -1);
+                    return peer.resume(back, "req2", Credentials.NONE, got -> List.of(frame("{\"m\":\"w\"}")), System.nanoTime(), -1);
                 });
                 List<Frame> expired = expiry.get(5, TimeUnit.SECONDS);
                 boolean resumed = resume.get(5, TimeUnit.SECONDS);
@@ -563,7 +568,7 @@ class PeerTest {
             assertTrue(old.entered.await(5, TimeUnit.SECONDS));
             assertTrue(offer(peer, relayFrame("queued")));
             RecordingSocket fresh = new RecordingSocket();
-            assertTrue(peer.resume(fresh, "req2", Credentials.NONE, List.of(frame("welcome2")), System.nanoTime(), -1));
+            assertTrue(peer.resume(fresh, "req2", Credentials.NONE, got -> List.of(frame("welcome2")), System.nanoTime(), -1));
             peer.flush();
             old.release();
             running.get(5, TimeUnit.SECONDS);
@@ -657,7 +662,7 @@ class PeerTest {
         assertTrue(push(peer, relay("held")));
 
         RecordingSocket second = new RecordingSocket();
-        peer.resume(second, "req2", Credentials.NONE, List.of(text("welcome2"), text("list2")), System.nanoTime(), 3);
+        peer.resume(second, "req2", Credentials.NONE, got -> List.of(text("welcome2"), text("list2")), System.nanoTime(), 3);
         peer.flush(); // got welcome, list, r1
         assertEquals(List.of("welcome2", "list2", "r2", "r3", "held"), texts(second),
                 "the relays after the third frame, then the held one; membership is in the new list");
@@ -666,7 +671,7 @@ class PeerTest {
         assertTrue(push(peer, relay("r4")));
         peer.suspend(System.nanoTime());
         RecordingSocket third = new RecordingSocket();
-        peer.resume(third, "req3", Credentials.NONE, List.of(text("welcome3"), text("list3")), System.nanoTime(), 5);
+        peer.resume(third, "req3", Credentials.NONE, got -> List.of(text("welcome3"), text("list3")), System.nanoTime(), 5);
         peer.flush();
         assertEquals(List.of("welcome3", "list3", "r4"), texts(third));
     }
@@ -679,7 +684,7 @@ class PeerTest {
         push(peer, relay("r2"));
         peer.suspend(System.nanoTime());
         RecordingSocket second = new RecordingSocket();
-        peer.resume(second, "req2", Credentials.NONE, List.of(text("w"), text("l")), System.nanoTime(), -1);
+        peer.resume(second, "req2", Credentials.NONE, got -> List.of(text("w"), text("l")), System.nanoTime(), -1);
         peer.flush();
         assertEquals(List.of("w", "l"), texts(second));
 
@@ -688,7 +693,7 @@ class PeerTest {
         push(peer, relay("r5"));
         peer.suspend(System.nanoTime());
         RecordingSocket third = new RecordingSocket();
-        peer.resume(third, "req3", Credentials.NONE, List.of(text("w"), text("l")), System.nanoTime(), 0);
+        peer.resume(third, "req3", Credentials.NONE, got -> List.of(text("w"), text("l")), System.nanoTime(), 0);
         peer.flush();
         assertEquals(List.of("w", "l", "r5"), texts(third), "only what the budget kept");
     }
@@ -731,7 +736,7 @@ class PeerTest {
                     Thread.onSpinWait();
                 }
                 RecordingSocket fresh = new RecordingSocket();
-                peer.resume(fresh, "req2", Credentials.NONE, List.of(text("welcome2"), text("list2")), System.nanoTime(), -1);
+                peer.resume(fresh, "req2", Credentials.NONE, got -> List.of(text("welcome2"), text("list2")), System.nanoTime(), -1);
                 peer.flush();
                 stop.set(true);
                 flood.get(10, TimeUnit.SECONDS);
@@ -760,7 +765,7 @@ class PeerTest {
         peer.suspend(System.nanoTime());
         peer.outbox().forgetSentBefore(System.nanoTime()); // a held peer keeps its log
         RecordingSocket second = new RecordingSocket();
-        peer.resume(second, "req2", Credentials.NONE, List.of(text("w"), text("l")), System.nanoTime(), 1);
+        peer.resume(second, "req2", Credentials.NONE, got -> List.of(text("w"), text("l")), System.nanoTime(), 1);
         peer.flush();
         assertEquals(List.of("w", "l", "recent"), texts(second));
     }

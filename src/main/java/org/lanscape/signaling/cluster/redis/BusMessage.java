@@ -16,7 +16,7 @@ import java.io.StringReader;
  * {"k":"relay","node":N,"topic":T,"from":F,"to":P,"frame":"..","msgId":".."}   to the target's node
  * {"k":"undeliverable","node":N,"to":F,"code":"dropped","msgId":".."}         back to the sender's node
  * {"k":"claim","node":N,"id":C,"topic":T,"token":"..","received":n,"subject":S}   to the node that issued the resume token
- * {"k":"handover","node":N,"id":C,"topic":T,"peer":P,"metadata":{..},"frames":[".."]}   back to the claimant
+ * {"k":"handover","node":N,"id":C,"topic":T,"peer":P,"metadata":{..},"frames":[".."],"got":n}   back to the claimant
  * {"k":"refused","node":N,"id":C,"topic":T,"result":"expired"}  back to the claimant
  * {"k":"move","node":N,"topic":T,"peer":P,"to":M}               on the topic's channel
  * </pre>
@@ -84,7 +84,13 @@ final class BusMessage {
         }
         jakarta.json.JsonArrayBuilder frames = Json.createArrayBuilder();
         handOver.heldFrames().forEach(frames::add);
-        return b.add("frames", frames).build().toString();
+        return b.add("frames", frames).add("got", handOver.clientMessages()).build().toString();
+    }
+
+    /** How many messages the session's node read from its client on the last connection; -1 when not said. */
+    static long got(JsonObject message) {
+        jakarta.json.JsonNumber got = message.getJsonNumber("got");
+        return got == null ? -1 : got.longValue();
     }
 
     static String refused(String node, String claimId, String topic, org.lanscape.signaling.cluster.HandOver.Result why) {

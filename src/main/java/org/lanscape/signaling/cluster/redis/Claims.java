@@ -117,7 +117,8 @@ final class Claims {
         String topic = message.getString("topic");
         String peer = message.getString("peer");
         List<String> frames = message.getJsonArray("frames").getValuesAs(jakarta.json.JsonString::getString);
-        HandOver handOver = new HandOver(HandOver.Result.HANDED_OVER, peer, message.get("metadata"), frames);
+        HandOver handOver = new HandOver(HandOver.Result.HANDED_OVER, peer, message.get("metadata"), frames,
+                BusMessage.got(message));
         Pending claim = pending.remove(message.getString("id"));
         boolean adopted = false;
         if (claim != null) {

@@ -54,7 +54,8 @@ final class ParkedSessions {
         try {
             RedisClusterCommands<String, String> sync = redis.sync();
             JsonObjectBuilder record = Json.createObjectBuilder().add("peer", session.peerId())
-                    .add("frames", Json.createArrayBuilder(session.heldFrames()));
+                    .add("frames", Json.createArrayBuilder(session.heldFrames()))
+                    .add("got", session.clientMessages());
             if (session.metadata() != null) {
                 record.add("metadata", session.metadata());
             }
@@ -151,7 +152,7 @@ final class ParkedSessions {
 
     private static ParkedSession session(JsonObject record) {
         return new ParkedSession(record.getString("peer"), record.get("metadata"), record.getString("subject", null),
-                record.getJsonArray("frames").getValuesAs(JsonString::getString));
+                record.getJsonArray("frames").getValuesAs(JsonString::getString), BusMessage.got(record));
     }
 
     private static String entry(String topic, String peer) {
