@@ -17,6 +17,12 @@ client.addEventListener('welcome', (event) => {
 });
 client.addEventListener('reconnecting', (event) => console.log(event.detail.attempt, event.detail.delay, event.detail.code));
 client.addEventListener('offer', (event) => console.log(event.detail.from, event.detail.payload));
+client.addEventListener('gave-up', (event) => console.log(event.detail.code, event.detail.status));
+client.addEventListener('close', (event) => console.log(event.detail.willReconnect));
+client.addEventListener('error', (event) => console.log(event.detail.late === true));
+
+const refreshing = new SignalingClient('wss://signal.example.com', 'my-room', { token: async () => 'a fresh JWT' });
+console.log(refreshing.topic, ErrorCodes.SESSION_LOST);
 
 export async function call(peerId: string): Promise<string> {
   const selfId: string = await client.connect();
