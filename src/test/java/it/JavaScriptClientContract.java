@@ -71,6 +71,30 @@ abstract class JavaScriptClientContract {
                 + ThreadDumps.applicationThreads(server.pid()));
     }
 
+    /** A server of the subclass's runtime with that environment, ready. */
+    abstract ServerProcess start(String name, Map<String, String> env) throws Exception;
+
+    /**
+     * An application's page on another origin, with a token: the module import of the client, the
+     * handshake and the TURN fetch (a preflight for its Authorization header) all go through, because
+     * signaling.origins names that origin.
+     */
+    @Test
+    void aPageOnAnotherOriginImportsTheClientJoinsAndGetsTurnCredentials() throws Exception {
+        int pagePort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            pagePort = socket.getLocalPort();
+        }
+        String secret = "cross-origin-test-secret-of-32-bytes-at-least";
+        Map<String, String> env = new java.util.HashMap<>(ENV);
+        env.putAll(Map.of("SIGNALING_AUTH_MODE", "jwt", "SIGNALING_AUTH_JWT_SECRET", secret,
+                "SIGNALING_ORIGINS", "http://127.0.0.1:" + pagePort));
+        try (ServerProcess elsewhere = start("jsCorsServer", env)) {
+            assertEquals(0, run(List.of("node", "cross-origin-e2e.mjs"), Map.of("SERVER_URL", elsewhere.httpBase(),
+                    "PAGE_PORT", String.valueOf(pagePort), "JWT_SECRET", secret), 180), "node cross-origin-e2e.mjs");
+        }
+    }
+
     @Test
     void twoBrowsersOpenADataChannelThroughTheServer() throws Exception {
         Path shots = Path.of("target/screenshots").toAbsolutePath();

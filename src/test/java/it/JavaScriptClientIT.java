@@ -9,4 +9,9 @@ class JavaScriptClientIT extends JavaScriptClientContract {
     static void start() throws Exception {
         server = LibertyServer.start("jsServer", ENV);
     }
+
+    @Override
+    ServerProcess start(String name, java.util.Map<String, String> env) throws Exception {
+        return LibertyServer.start(name, env);
+    }
 }

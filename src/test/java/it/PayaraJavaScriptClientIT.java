@@ -11,4 +11,9 @@ class PayaraJavaScriptClientIT extends JavaScriptClientContract {
     static void start() throws Exception {
         server = PayaraServer.start(Map.of(), ENV);
     }
+
+    @Override
+    ServerProcess start(String name, Map<String, String> env) throws Exception {
+        return PayaraServer.start(Map.of(), env);
+    }
 }
