@@ -10,7 +10,9 @@ const stun = params.get('stun') ? [{ urls: params.get('stun') }] : [];
 const rtcConfig = () => ({ iceServers: [...stun, ...(client ? client.iceServers : [])] });
 
 let client = null;
-let link = null; // { peerId, pc, channel }
+// The one peer connection: its peer, its data channel, the camera and microphone it holds, and the
+// ICE candidates that came before the remote description could take them.
+let link = null; // { peerId, pc, channel, stream, candidates, described }
 // An offer waits here until the user accepts it: nothing is answered, no camera starts, without a click.
 let pending = null; // { from, payload, candidates: [] }
 
@@ -53,8 +55,9 @@ function renderPeers() {
 function newLink(peerId) {
   closeLink();
   const pc = new RTCPeerConnection(rtcConfig());
-  link = { peerId, pc, channel: null };
+  link = { peerId, pc, channel: null, stream: null, candidates: [], described: false };
   $('chat-with').textContent = `with ${peerId.slice(-6)}`;
+  $('hangup').disabled = false;
   pc.onicecandidate = (e) => { if (e.candidate) client.send('ice-candidate', peerId, e.candidate.toJSON()).catch(report); };
   pc.ondatachannel = (e) => useChannel(e.channel);
   pc.ontrack = (e) => { $('remote').srcObject = e.streams[0]; };
@@ -74,24 +77,37 @@ function useChannel(channel) {
     setStatus($('channel'), 'closed', 'channel closed');
     $('text').disabled = true;
     $('send').disabled = true;
+    if (link && link.channel === channel) closeLink(); // the other side hung up: camera and microphone go too
   };
   channel.onmessage = (e) => log(`${link.peerId.slice(-6)}: ${e.data}`, false);
 }
 
-async function withCamera(pc) {
+async function withCamera(current) {
   try {
     const stream = await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
+    if (link !== current) { // hung up while the permission prompt was open
+      stream.getTracks().forEach((track) => track.stop());
+      return;
+    }
+    current.stream = stream;
     $('local').srcObject = stream;
-    stream.getTracks().forEach((track) => pc.addTrack(track, stream));
+    stream.getTracks().forEach((track) => current.pc.addTrack(track, stream));
   } catch (e) {
     log(`camera unavailable: ${e.message}`, true);
   }
 }
 
+/** The remote description is set: candidates that came before it go in now, in order. */
+async function described(current) {
+  current.described = true;
+  for (const candidate of current.candidates.splice(0)) await current.pc.addIceCandidate(candidate).catch(report);
+}
+
 async function startLink(peerId, call) {
-  const { pc } = newLink(peerId);
+  const current = newLink(peerId);
+  const { pc } = current;
   useChannel(pc.createDataChannel('chat'));
-  if (call) await withCamera(pc);
+  if (call) await withCamera(current);
   setStatus($('channel'), 'connecting', 'negotiating');
   await pc.setLocalDescription(await pc.createOffer());
   await client.send('offer', peerId, { description: pc.localDescription.toJSON(), call }).catch(report);
@@ -112,11 +128,14 @@ async function accept() {
   const { from, payload, candidates } = pending;
   pending = null;
   $('incoming').hidden = true;
-  const { pc } = newLink(from);
+  const current = newLink(from);
+  const { pc } = current;
+  current.candidates.push(...candidates); // and those that come while the camera's permission is asked for
   setStatus($('channel'), 'connecting', 'negotiating');
-  if (payload.call) await withCamera(pc);
+  if (payload.call) await withCamera(current);
+  if (link !== current) return;
   await pc.setRemoteDescription(payload.description);
-  for (const candidate of candidates) await pc.addIceCandidate(candidate).catch(report);
+  await described(current);
   await pc.setLocalDescription(await pc.createAnswer());
   await client.send('answer', from, { description: pc.localDescription.toJSON() }).catch(report);
 }
@@ -130,12 +149,21 @@ function decline() {
 $('accept').onclick = () => accept().catch(report);
 $('decline').onclick = decline;
 
+/** Ends the call or chat: the peer connection, and the camera and microphone it held. */
 function closeLink() {
   if (!link) return;
-  link.pc.close();
+  const { pc, stream } = link;
   link = null;
+  pc.close();
+  if (stream) stream.getTracks().forEach((track) => track.stop());
+  $('local').srcObject = null;
+  $('remote').srcObject = null;
+  $('hangup').disabled = true;
+  $('chat-with').textContent = 'pick a peer';
   setStatus($('channel'), 'none', 'no channel');
 }
+
+$('hangup').onclick = closeLink;
 
 function report(error) {
   log(`error: ${error.message}`, true);
@@ -147,7 +175,13 @@ $('join').onsubmit = async (event) => {
   client = new SignalingClient(location.origin, $('topic').value, { metadata: name ? { name } : undefined,
     turn: params.get('turn') !== 'off' });
   for (const type of ['peers', 'peer-joined', 'peer-left']) client.addEventListener(type, renderPeers);
-  client.addEventListener('peer-left', (e) => { if (link && link.peerId === e.detail.peerId) closeLink(); });
+  client.addEventListener('peer-left', (e) => {
+    if (link && link.peerId === e.detail.peerId) closeLink();
+    if (pending && pending.from === e.detail.peerId) { // the offer went with its peer
+      pending = null;
+      $('incoming').hidden = true;
+    }
+  });
   client.addEventListener('welcome', (e) => { $('self').textContent = e.detail.selfId; setStatus($('status'), 'online', 'online'); });
   client.addEventListener('reconnecting', (e) => setStatus($('status'), 'reconnecting', `reconnecting (${e.detail.attempt})`));
   client.addEventListener('close', () => { setStatus($('status'), 'offline', 'offline'); renderPeers(); });
@@ -156,11 +190,17 @@ $('join').onsubmit = async (event) => {
   });
   client.addEventListener('offer', (e) => onOffer(e.detail));
   client.addEventListener('answer', (e) => {
-    if (link && link.peerId === e.detail.from) link.pc.setRemoteDescription(e.detail.payload.description).catch(report);
+    const current = link;
+    if (current && current.peerId === e.detail.from) {
+      current.pc.setRemoteDescription(e.detail.payload.description).then(() => described(current)).catch(report);
+    }
   });
   client.addEventListener('ice-candidate', (e) => {
     if (pending && pending.from === e.detail.from) pending.candidates.push(e.detail.payload);
-    else if (link && link.peerId === e.detail.from) link.pc.addIceCandidate(e.detail.payload).catch(report);
+    else if (link && link.peerId === e.detail.from) {
+      if (link.described) link.pc.addIceCandidate(e.detail.payload).catch(report);
+      else link.candidates.push(e.detail.payload); // before its answer, or while the camera is being asked for
+    }
   });
   setStatus($('status'), 'connecting', 'connecting');
   $('connect').disabled = true;

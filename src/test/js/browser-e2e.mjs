@@ -57,6 +57,48 @@ try {
 
   await alice.screenshot({ path: `${SHOTS}/alice.png`, fullPage: true });
   await bob.screenshot({ path: `${SHOTS}/bob.png`, fullPage: true });
+
+  // An offer whose peer leaves before it was answered goes with it.
+  const carol = await context.newPage();
+  carol.on('console', (m) => console.log(`[carol] ${m.text()}`));
+  await carol.goto(`${SERVER}/`);
+  await carol.fill('#topic', topic);
+  await carol.fill('#name', 'carol');
+  await carol.click('#connect');
+  await carol.waitForSelector('#status[data-state="online"]', { timeout: TIMEOUT });
+  await carol.click('#peers li:has-text("alice") button.chat');
+  await alice.waitForSelector('#incoming:not([hidden])', { timeout: TIMEOUT });
+  assert.match(await alice.textContent('#incoming-text'), /carol wants to chat/);
+  await carol.click('#leave');
+  await alice.waitForSelector('#incoming[hidden]', { state: 'attached', timeout: TIMEOUT });
+
+  // A call whose callee takes a while to grant the camera (ICE candidates keep coming meanwhile),
+  // then a hang-up: both sides let go of the camera and the microphone.
+  await bob.evaluate(() => {
+    const real = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+    navigator.mediaDevices.getUserMedia = (constraints) => new Promise((resolve) => setTimeout(resolve, 1000)).then(() => real(constraints));
+  });
+  await alice.click('#peers li:has-text("bob") button.call');
+  await bob.waitForSelector('#incoming:not([hidden])', { timeout: TIMEOUT });
+  assert.match(await bob.textContent('#incoming-text'), /alice wants to call you/);
+  await bob.click('#accept');
+  for (const page of pages) {
+    await page.waitForSelector('#channel[data-state="open"]', { timeout: TIMEOUT });
+    await page.waitForFunction(() => document.querySelector('#remote').srcObject !== null, null, { timeout: TIMEOUT });
+    await page.evaluate(() => { window.callTracks = document.querySelector('#local').srcObject.getTracks(); });
+    assert.equal(await page.evaluate(() => window.callTracks.filter((t) => t.readyState === 'live').length), 2, 'camera and microphone live');
+  }
+  for (const page of pages) {
+    const errors = await page.evaluate(() => [...document.querySelectorAll('#messages li')].map((li) => li.textContent)
+      .filter((text) => text.startsWith('error')));
+    assert.deepEqual(errors, [], 'no ICE candidate was refused or lost while the camera was asked for');
+  }
+  await alice.click('#hangup');
+  for (const page of pages) {
+    await page.waitForFunction(() => window.callTracks.every((t) => t.readyState === 'ended'), null, { timeout: TIMEOUT });
+    assert.equal(await page.evaluate(() => document.querySelector('#local').srcObject), null);
+    assert.equal(await page.getAttribute('#hangup', 'disabled'), '');
+  }
 } catch (error) {
   console.error(error);
   process.exitCode = 1;
