@@ -20,10 +20,16 @@ record InJvmNode(String id, RedisBus bus, TopicRegistry registry) {
     static final Duration REDIS_TIMEOUT = Duration.ofSeconds(2);
 
     static InJvmNode start(String redisUrl, String id, Duration nodeTtl) throws InterruptedException {
+        return start(redisUrl, id, nodeTtl, 20_000);
+    }
+
+    /** With room for {@code maxConnections} peers. */
+    static InJvmNode start(String redisUrl, String id, Duration nodeTtl, int maxConnections) throws InterruptedException {
         RedisBus bus = new RedisBus(new ClusterConfig(redisUrl, id, nodeTtl, Duration.ofSeconds(1), REDIS_TIMEOUT),
                 ClusterObserver.NONE);
         TopicRegistry registry = new TopicRegistry(new SignalingConfig(1 << 20, Duration.ofMillis(100), Duration.ofSeconds(5),
-                Duration.ofSeconds(30), 65536).withResume(Duration.ofSeconds(30)), TopicObserver.NONE, bus);
+                Duration.ofSeconds(30), 65536).withLimits(1000, maxConnections).withResume(Duration.ofSeconds(30)),
+                TopicObserver.NONE, bus);
         bus.start(registry.busListener());
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!bus.healthy()) {

@@ -229,6 +229,32 @@ class SessionHandOverIT {
         assertQuiet(s, q, r, late);
     }
 
+    /**
+     * A session from another node takes a place, as a join does (a rolling restart must not push the
+     * remaining nodes past their cap): a full node refuses it before claiming it, and it stays
+     * resumable where it was.
+     */
+    @Test
+    void aFullNodeRefusesASessionFromAnotherNodeWhichStaysResumable() throws Exception {
+        InJvmNode full = InJvmNode.start(redis.url(), "full-" + UUID.randomUUID(), Duration.ofSeconds(3), 1);
+        try {
+            join(full); // its one place
+            RecordingClient p = join(n1);
+            RecordingClient s = join(n1);
+            meet(p, s);
+            n1.registry().connectionLost(p.peer);
+            TopicRegistry.ResumeOutcome[] outcome = new TopicRegistry.ResumeOutcome[1];
+            assertNull(resume(full, topic, p.token, outcome).peer);
+            assertEquals(TopicRegistry.ResumeOutcome.FULL, outcome[0]);
+            assertEquals(1, full.registry().peerCount(), "the cap held");
+            RecordingClient back = resume(n2, topic, p.token, outcome);
+            assertEquals(TopicRegistry.ResumeOutcome.RESUMED, outcome[0], "the session was left where it was");
+            assertEquals(p.id, back.next("welcome").getString("selfId"));
+        } finally {
+            full.bus().stop();
+        }
+    }
+
     @Test
     void aResumeOnAnotherNodeGetsAgainWhatTheLostConnectionSwallowed() throws Exception {
         RecordingClient p = join(n1);

@@ -84,7 +84,7 @@ final class SessionMigration {
 
     /** Installs a session another node handed over: same id, new token, held relays in order. */
     private Peer adopt(HandOver handOver, String topicName, String requestId, PeerSocket socket, Credentials credentials) {
-        topics.takePlace(); // not a new peer in the cluster: the node capacity was checked at the handshake
+        // its place on this node was taken before the claim (TopicRegistry.resume)
         movedAway.remove(handOver.peerId());
         Peer peer = new Peer(handOver.peerId(), topicName, handOver.metadata(), requestId, socket, true, credentials, limits);
         String token = tokens.next();

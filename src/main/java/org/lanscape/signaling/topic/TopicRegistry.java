@@ -36,7 +36,8 @@ public class TopicRegistry {
     /** Close code for a peer whose token expired. */
     public static final int TOKEN_EXPIRED = 4003;
 
-    public enum ResumeOutcome { RESUMED, EXPIRED, INVALID }
+    /** FULL: the session lives on another node and this one has no place for it (it stays where it is). */
+    public enum ResumeOutcome { RESUMED, EXPIRED, INVALID, FULL }
 
     private static final Logger LOG = Logger.getLogger(TopicRegistry.class.getName());
 
@@ -245,6 +246,12 @@ public class TopicRegistry {
 
     // ---- session resume ----
 
+    /** Whether a resume with that token would take a new place on this node: its session lives on another one. */
+    public boolean resumeTakesPlace(String token) {
+        String owner = ResumeTokens.node(token);
+        return owner == null || !owner.equals(bus.nodeId());
+    }
+
     public boolean resumeEnabled() {
         return !config.resumeGrace().isZero();
     }
@@ -264,12 +271,23 @@ public class TopicRegistry {
             return null;
         }
         if (!owner.equals(bus.nodeId())) {
+            // A session that comes from another node takes a place here, like a join: a rolling
+            // restart must not push the remaining nodes past their cap. Taken before the claim, so
+            // that a full node leaves the session where it is, for a resume elsewhere.
+            if (!topics.takePlace(config.maxConnections())) {
+                outcome[0] = ResumeOutcome.FULL;
+                return null;
+            }
             Peer parked = migration.takeParked(token, topicName, requestId, socket, credentials);
+            Peer peer = parked != null ? parked
+                    : migration.claim(owner, token, received, topicName, requestId, socket, credentials, outcome);
             if (parked != null) {
                 outcome[0] = ResumeOutcome.RESUMED;
-                return parked;
             }
-            return migration.claim(owner, token, received, topicName, requestId, socket, credentials, outcome);
+            if (peer == null) {
+                topics.givePlace();
+            }
+            return peer;
         }
         Topic topic = topics.get(topicName);
         Peer peer = topic == null ? null : tokens.take(token, topicName, p -> credentials.mayResume(p.credentials()));

@@ -46,10 +46,6 @@ final class Topics {
         return true;
     }
 
-    void takePlace() {
-        peers.incrementAndGet();
-    }
-
     void givePlace() {
         peers.decrementAndGet();
     }

@@ -88,8 +88,15 @@ public class SignalingEndpoint extends Endpoint {
         socket = new SessionSocket(session, services.closer());
         Credentials credentials = new Credentials(context.subject(), context.expiresAtMillis());
         String resumeToken = context.resumeToken() != null ? context.resumeToken() : firstParameter("resume");
-        boolean resumed = resumeToken != null && resume(resumeToken, topic, context.requestId(), credentials);
-        if (!resumed) {
+        TopicRegistry.ResumeOutcome resumed = resumeToken == null ? null
+                : resume(resumeToken, topic, context.requestId(), credentials);
+        if (resumed == TopicRegistry.ResumeOutcome.FULL) {
+            // the session stays on its node (or parked): the client tries again, through the balancer
+            services.metrics().handshakeRejected("node_full");
+            close(CloseCodes.TRY_AGAIN_LATER, "the server is full: resume on another node");
+            return;
+        }
+        if (resumed != TopicRegistry.ResumeOutcome.RESUMED) {
             join(topic, context, credentials, resumeToken);
         }
         if (peer != null) {
@@ -97,7 +104,7 @@ public class SignalingEndpoint extends Endpoint {
                 close(code, reason);
                 leave();
             });
-            if (resumeToken != null && !resumed) {
+            if (resumeToken != null && resumed != TopicRegistry.ResumeOutcome.RESUMED) {
                 messages.error(ErrorCode.RESUME_FAILED, null); // after welcome and peer-list: a new session
             }
             if (closedWith != 0) {
@@ -106,7 +113,7 @@ public class SignalingEndpoint extends Endpoint {
         }
     }
 
-    private boolean resume(String token, String topic, String requestId, Credentials credentials) {
+    private TopicRegistry.ResumeOutcome resume(String token, String topic, String requestId, Credentials credentials) {
         TopicRegistry.ResumeOutcome[] outcome = new TopicRegistry.ResumeOutcome[1];
         Span span = services.tracing().start("signaling.resume", topic, requestId);
         peer = registry.resume(token, received(), topic, requestId, socket, credentials, outcome);
@@ -116,7 +123,7 @@ public class SignalingEndpoint extends Endpoint {
         if (peer != null) {
             LOG.fine(() -> "peer resumed: " + peer.logContext());
         }
-        return peer != null;
+        return outcome[0];
     }
 
     private void join(String topic, HandshakeContext context, Credentials credentials, String failedResume) {
