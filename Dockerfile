@@ -5,7 +5,7 @@
 # Liberty relay (docs/performance.md); Liberty's images ship only OpenJ9 (Semeru) builds, of which
 # java25 is the newest.
 
-FROM eclipse-temurin:17-jdk AS build
+FROM eclipse-temurin:17.0.15_6-jdk AS build
 WORKDIR /src
 # The build definition first: its dependencies are a cached layer until pom.xml changes.
 COPY mvnw pom.xml ./
@@ -14,7 +14,7 @@ RUN ./mvnw -B -q dependency:resolve
 COPY src src
 RUN ./mvnw -B -q package -DskipTests
 
-FROM icr.io/appcafe/open-liberty:kernel-slim-java25-openj9-ubi-minimal
+FROM icr.io/appcafe/open-liberty:26.0.0.3-kernel-slim-java25-openj9-ubi-minimal
 
 ARG VERSION=0.1.0-SNAPSHOT
 LABEL org.opencontainers.image.title="lanscape-signaling" \
@@ -29,12 +29,14 @@ RUN features.sh
 
 COPY --from=build --chown=1001:0 /src/target/lanscape-signaling.war /config/apps/lanscape-signaling.war
 
-# Structured JSON logs on stdout; the heap follows the container's memory limit.
+# Structured JSON logs on stdout; the heap is half the container's memory limit: each connection also holds
+# buffers outside the heap (docs/kubernetes.md: what a 2 GiB pod holds, measured). Base images are pinned
+# to releases (Liberty to the version the tests run on); pin their digests too for reproducible builds.
 ENV PORT=8081 \
     WLP_LOGGING_CONSOLE_FORMAT=JSON \
     WLP_LOGGING_CONSOLE_SOURCE=message,trace,ffdc,audit \
     WLP_LOGGING_CONSOLE_LOGLEVEL=info \
-    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=70 -XX:InitialRAMPercentage=25"
+    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=50 -XX:InitialRAMPercentage=25"
 
 EXPOSE 8081
 USER 1001

@@ -154,7 +154,14 @@ class DockerfileIT {
     @Test
     void theRuntimeStageIsLibertyRunningAsNonRootOnPort8081WithJsonLogs() throws Exception {
         Stage runtime = stages().get(stages().size() - 1);
-        assertTrue(runtime.image().startsWith("icr.io/appcafe/open-liberty:kernel-slim-java25"), runtime.image());
+        String liberty = java.util.regex.Pattern.compile("<liberty.runtime.version>([^<]+)<")
+                .matcher(Files.readString(Path.of("pom.xml"))).results().findFirst().orElseThrow().group(1);
+        assertEquals("icr.io/appcafe/open-liberty:" + liberty + "-kernel-slim-java25-openj9-ubi-minimal", runtime.image(),
+                "the Liberty release the tests run on, pinned");
+        for (Stage stage : stages()) {
+            assertTrue(stage.image().matches("[^:]+:[^:]*\\d+\\.\\d+[^:]*") && !stage.image().endsWith(":latest"),
+                    "a base image pinned to a release: " + stage.image());
+        }
         List<String> keywords = runtime.instructions().stream().map(i -> i.keyword() + " " + i.arguments()).toList();
         assertTrue(keywords.contains("RUN features.sh") && keywords.contains("RUN configure.sh"));
         assertTrue(keywords.contains("USER 1001"));

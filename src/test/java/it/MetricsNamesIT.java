@@ -27,14 +27,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The Grafana dashboard and the Prometheus alert rules name only metrics the server exports: every
- * {@code signaling_*} name in their queries is a series of a real scrape (after one connection,
- * one refused handshake and one failed resume, so that the labelled counters exist); and
- * {@code promtool check rules} accepts the rules.
+ * {@code signaling_*} (and {@code memory_*}) name in their queries is a series of a real scrape
+ * (after one connection, one refused handshake and one failed resume, so that the labelled counters
+ * exist); {@code promtool check rules} accepts the rules, and {@code promtool test rules} fires each
+ * alert on its series (deploy/prometheus/signaling-rules.test.yaml).
  */
 @ExtendWith(ArquillianExtension.class)
 class MetricsNamesIT {
 
-    private static final Pattern NAME = Pattern.compile("\\bsignaling_[a-z_]+");
+    /** The server's own metrics, and the runtime's heap metrics the rules use. */
+    private static final Pattern NAME = Pattern.compile("\\b(?:signaling|memory)_[A-Za-z_]+");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @Deployment(testable = false)
@@ -65,7 +67,7 @@ class MetricsNamesIT {
         }
         assertEquals(400, HTTP.send(HttpRequest.newBuilder(URI.create(Deployments.httpBase(base) + "ws/bad%20topic")).build(),
                 HttpResponse.BodyHandlers.discarding()).statusCode());
-        String scrape = HTTP.send(HttpRequest.newBuilder(URI.create(base.toString()).resolve("/metrics?scope=application"))
+        String scrape = HTTP.send(HttpRequest.newBuilder(URI.create(base.toString()).resolve("/metrics"))
                 .build(), HttpResponse.BodyHandlers.ofString()).body();
         Set<String> exported = scrape.lines().filter(l -> !l.startsWith("#") && !l.isBlank())
                 .map(l -> l.split("[{ ]", 2)[0]).collect(Collectors.toSet());
@@ -76,6 +78,21 @@ class MetricsNamesIT {
         Set<String> missing = new TreeSet<>(named);
         missing.removeAll(exported);
         assertTrue(missing.isEmpty(), "named but not exported: " + missing + "\nexported: " + new TreeSet<>(exported));
+    }
+
+    @Test
+    void everyAlertFiresOnItsSeriesAndNoneOnAQuietNode() throws Exception {
+        Process promtool = new ProcessBuilder("promtool", "test", "rules", "signaling-rules.test.yaml")
+                .directory(Path.of("deploy/prometheus").toFile()).redirectErrorStream(true).start();
+        String output = new String(promtool.getInputStream().readAllBytes());
+        assertTrue(promtool.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, promtool.exitValue(), output);
+        String rules = Files.readString(Path.of("deploy/prometheus/signaling-rules.yaml"));
+        String tests = Files.readString(Path.of("deploy/prometheus/signaling-rules.test.yaml"));
+        Matcher alerts = Pattern.compile("- alert: (\\w+)").matcher(rules);
+        while (alerts.find()) {
+            assertTrue(tests.contains("alertname: " + alerts.group(1)), alerts.group(1) + " has a test");
+        }
     }
 
     @Test

@@ -21,13 +21,18 @@ public class ReadinessCheck implements HealthCheck {
     @Inject
     ClusterBus bus;
 
-    @Override
-    public HealthCheckResponse call() {
+    /** What readiness says, and the signaling_ready gauge with it. */
+    public static boolean ready(ServerLifecycle lifecycle, ClusterBus bus) {
         // Before the startup the bus is not even built, and is not built here: a probe's thread may not
         // see the application's configuration (on Payara it does not), and would build it wrong.
+        return lifecycle.isReady() && lifecycle.hasStarted() && bus.healthy();
+    }
+
+    @Override
+    public HealthCheckResponse call() {
         boolean cluster = lifecycle.hasStarted() && bus.healthy();
         return HealthCheckResponse.named("signaling-ready")
-                .status(lifecycle.isReady() && cluster)
+                .status(ready(lifecycle, bus))
                 .withData("state", lifecycle.state().name().toLowerCase(java.util.Locale.ROOT))
                 .withData("cluster", cluster)
                 .build();

@@ -42,6 +42,8 @@ public class SignalingMetrics implements TopicObserver, ClusterObserver {
     org.lanscape.signaling.lifecycle.ServerLifecycle lifecycle;
     @Inject
     org.lanscape.signaling.cluster.ClusterBus bus;
+    @Inject
+    org.lanscape.signaling.config.SignalingConfig config;
 
     private Counter joins;
     private Counter leaves;
@@ -65,8 +67,10 @@ public class SignalingMetrics implements TopicObserver, ClusterObserver {
                 topics, TopicRegistry::peerCount);
         registry.gauge(meta("signaling.topics", "Topics with at least one peer on this node", MetricUnits.NONE),
                 topics, TopicRegistry::topicCount);
-        registry.gauge(meta("signaling.ready", "1 while this node takes new connections (readiness UP), else 0",
-                MetricUnits.NONE), lifecycle, l -> l.isReady() ? 1 : 0);
+        registry.gauge(meta("signaling.connections.max", "signaling.max-connections: the peers this node takes",
+                MetricUnits.NONE), config, c -> c.maxConnections());
+        registry.gauge(meta("signaling.ready", "1 while /health/ready answers UP, else 0", MetricUnits.NONE),
+                lifecycle, l -> org.lanscape.signaling.health.ReadinessCheck.ready(l, bus) ? 1 : 0);
         registry.gauge(meta("signaling.cluster.healthy", "1 while the cluster bus works (always 1 with one node), else 0",
                 MetricUnits.NONE), bus, b -> b.healthy() ? 1 : 0);
         joins = registry.counter(meta("signaling.joins", "Peers that joined a topic", MetricUnits.NONE));
