@@ -1,5 +1,6 @@
 package org.lanscape.signaling.topic;
 
+import org.lanscape.signaling.protocol.Utf8;
 
 import java.security.SecureRandom;
 import java.util.List;
@@ -7,14 +8,13 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One peer's send pump: its {@link FrameQueue}, written to its socket one write at a time within
- * the connection's {@link SendWindow}. The lock is held only to move frames, never during a
- * write. A write is asynchronous: the thread that flushes starts it, and its completion starts
- * the next (on the completion's thread, or, when it completed at once, in the loop of the thread
- * that started it, so that a long queue never deepens the stack). A ping goes before the queued
- * frames, and is written on a ping thread (the one blocking write the API has). Frames that do
- * not fit the window wait in the queue until a pong opens it; a frame larger than the window
- * goes alone, once everything before it was confirmed.
+ * One peer's send pump: its {@link FrameQueue}, written to its socket one write at a time by
+ * whichever thread flushes, within the connection's {@link SendWindow}. The lock is held only to
+ * move frames, never during a write. A frame larger than the window goes out as a message in
+ * parts; a requested ping goes before the queued frames. A write is synchronous
+ * and, the window being below the socket's send buffer, never waits for the client: frames that
+ * do not fit the window wait in the queue until a pong opens it, and the thread that receives
+ * the pong sends them.
  */
 final class Outbox {
 
@@ -30,17 +30,19 @@ final class Outbox {
     private final SentLog sentLog; // null when replay is off
     private final long windowBytes;
 
-    private final java.util.concurrent.Executor pings;
+    private final WriterThreads writers;
 
     private int waiting;
+    /** A writer thread runs this connection's pump; guarded by the lock, reset with the connection. */
+    private boolean pumping;
     private PeerSocket socket;
     /** The current connection's window; a new one per connection, so a write from an earlier one is recognised. */
     private SendWindow window;
     private boolean writing;
-    /** The frame being written, until it is released. */
+    /** The frame being written, or sent in parts, until it is released. */
     private Frame inFlight;
-    /** The write the flushing thread is starting: a completion that comes meanwhile leaves the loop to it. */
-    private Write starting;
+    /** Characters of {@link #inFlight} already sent, while it goes out in parts. */
+    private int partSent;
     private boolean pingWanted;
     private boolean closed;
     private volatile long writeStartedAt;
@@ -54,8 +56,8 @@ final class Outbox {
      * @param replayChars characters of the relays sent lately kept for a resume; 0 keeps none
      */
     Outbox(PeerSocket socket, long maxBytes, NodeQueueBudget node, TopicObserver observer, long windowBytes,
-           int replayChars, java.util.concurrent.Executor pings) {
-        this.pings = pings;
+           int replayChars, WriterThreads writers) {
+        this.writers = writers;
         this.queue = new FrameQueue(maxBytes, node);
         this.observer = observer;
         this.windowBytes = windowBytes;
@@ -136,67 +138,50 @@ final class Outbox {
         });
     }
 
-    /** Starts writing what is queued and fits the window, unless a write is under way. */
+    /**
+     * Has a writer thread write what is queued and fits the window, unless one is at it for this
+     * connection already. Never writes on the caller's thread: see {@link WriterThreads}.
+     */
     void flush() {
+        lock.lock();
+        try {
+            if (pumping || closed || socket == null || failedAt != 0 || writing
+                    || queue.isEmpty() && inFlight == null && !pingWanted && !window.wantsPing()) {
+                return;
+            }
+            pumping = true;
+        } finally {
+            lock.unlock();
+        }
+        writers.execute(this::pump);
+    }
+
+    /** On a writer thread: this connection's writes, one after the other, while there is one to make. */
+    private void pump() {
         while (true) {
             Write next;
             lock.lock();
             try {
                 next = claim();
                 if (next == null) {
+                    pumping = false;
                     return;
                 }
-                starting = next;
             } finally {
                 lock.unlock();
             }
-            start(next);
+            Throwable failure = writers.write(next::run);
             lock.lock();
             try {
-                if (starting == next) {
-                    starting = null;
-                }
-                if (!next.done || !next.proceed) {
-                    return; // under way: its completion goes on
+                if (!finished(next, failure)) {
+                    if (next.window() == window) {
+                        pumping = false; // it failed: nothing more goes out on this connection
+                    } // else: a connection that is gone; the new one has a pump of its own
+                    return;
                 }
             } finally {
                 lock.unlock();
             }
-        }
-    }
-
-    private void start(Write write) {
-        if (write.frame == null) {
-            pings.execute(() -> {
-                Throwable failure = null;
-                try {
-                    write.socket.ping(write.token);
-                } catch (Exception e) {
-                    failure = e;
-                }
-                written(write, failure);
-            });
-        } else {
-            write.socket.send(write.frame.text(), failure -> written(write, failure));
-        }
-    }
-
-    /** A write completed (or failed): the next one starts, here or in the loop that started this one. */
-    private void written(Write write, Throwable failure) {
-        boolean proceed;
-        lock.lock();
-        try {
-            proceed = finished(write, failure);
-            if (starting == write) {
-                write.done = true;
-                write.proceed = proceed;
-                return;
-            }
-        } finally {
-            lock.unlock();
-        }
-        if (proceed) {
-            flush();
         }
     }
 
@@ -337,39 +322,60 @@ final class Outbox {
             return null;
         }
         long now = System.nanoTime();
-        Frame frame = queue.peek();
-        long cost = frame == null ? 0 : SendWindow.cost(frame.bytes());
-        // alone, a frame larger than the window still goes: nothing would ever make room for it
-        boolean fits = frame != null && (window.admits(cost) || window.unconfirmed() == 0);
-        if ((pingWanted || window.wantsPing() || frame != null && !fits) && !window.pingOutstanding()) {
-            pingWanted = false; // one ping outstanding confirms everything before it
-            long token = TOKENS.nextLong();
-            window.pingSent(token);
-            pingSentAt = now | 1;
-            return start(new Write(socket, window, null, token), now);
+        if (pingWanted || window.wantsPing()) {
+            pingWanted = false;
+            if (!window.pingOutstanding() && window.admits(0)) {
+                return pingWrite(now);
+            }
         }
-        pingWanted = false;
+        Frame frame = inFlight != null ? inFlight : queue.peek();
         if (frame == null) {
             blockedSince = 0;
             return null;
         }
-        if (!fits) {
+        String text = frame.text();
+        int from = inFlight != null ? partSent : 0;
+        int to;
+        long cost;
+        if (from == 0 && window.fitsWhole(SendWindow.cost(frame.bytes()))) {
+            to = text.length();
+            cost = SendWindow.cost(frame.bytes());
+        } else {
+            to = partEnd(text, from, (int) (window.partLimit() - SendWindow.FRAME_OVERHEAD) / 3);
+            cost = SendWindow.cost(Utf8.length(text, from, to));
+        }
+        if (!window.admits(cost)) {
+            // It waits for the client to confirm what it was sent: ask it now, whatever half the
+            // window says, or nothing moves until the watchdog's ping (after the write timeout).
+            if (!window.pingOutstanding() && window.admits(0)) {
+                return pingWrite(now);
+            }
             if (blockedSince == 0) {
                 blockedSince = now | 1;
             }
             return null;
         }
         blockedSince = 0;
-        queue.poll();
-        inFlight = frame;
-        if (sentLog != null) {
-            sentLog.sent(frame, now);
-        }
-        if (frame.isRelay()) {
-            observer.handedOff(now - frame.receivedAt());
+        if (inFlight == null) {
+            queue.poll();
+            inFlight = frame;
+            if (sentLog != null) {
+                sentLog.sent(frame, now);
+            }
+            if (frame.isRelay()) {
+                observer.handedOff(now - frame.receivedAt());
+            }
         }
         window.sent(cost);
-        return start(new Write(socket, window, frame, 0), now);
+        partSent = to;
+        return start(new Write(socket, window, frame, 0, from, to, to == text.length()), now);
+    }
+
+    private Write pingWrite(long now) {
+        long token = TOKENS.nextLong();
+        window.pingSent(token);
+        pingSentAt = now | 1;
+        return start(new Write(socket, window, null, token, 0, 0, true), now);
     }
 
     private Write start(Write write, long now) {
@@ -380,12 +386,12 @@ final class Outbox {
 
     /** After a write: false when the loop stops (it failed, or its connection was replaced meanwhile). */
     private boolean finished(Write write, Throwable failure) {
-        if (write.window != window) {
+        if (write.window() != window) {
             return false; // a write from a connection that is gone: the new one runs on its own
         }
         writing = false;
         writeStartedAt = 0;
-        if (write.frame != null) {
+        if (write.frame() != null && (write.last() || failure != null)) {
             release(inFlight);
             inFlight = null;
         }
@@ -396,12 +402,22 @@ final class Outbox {
         return true;
     }
 
+    /** Where a part that starts at {@code from} ends: at most {@code chars} long, never inside a surrogate pair. */
+    private static int partEnd(String text, int from, int chars) {
+        int to = Math.min(text.length(), from + Math.max(1, chars));
+        if (to < text.length() && to - from > 1 && Character.isHighSurrogate(text.charAt(to - 1))) {
+            to--;
+        }
+        return to;
+    }
+
     private void attach(PeerSocket newSocket) {
         socket = newSocket;
         window = newSocket == null ? null : new SendWindow(windowBytes);
         failedAt = 0;
         pingSentAt = 0;
         writing = false;
+        pumping = false; // a pump of the old connection, still in a write, stops when it returns
     }
 
     /** The relays to send again after the client's {@code received}-th frame, from the log (none if off). */
@@ -454,23 +470,26 @@ final class Outbox {
     }
 
     /**
-     * One write, claimed under the lock and started without it: a ping ({@code frame} null) or a
-     * whole frame. {@code done} and {@code proceed} are set, under the lock, when it completed
-     * while its starter was still starting it.
+     * One write, claimed under the lock and run without it: a ping ({@code frame} null), a whole
+     * frame, or a part {@code [from, to)} of one, {@code last} when it ends the message.
      */
-    private static final class Write {
-        final PeerSocket socket;
-        final SendWindow window;
-        final Frame frame;
-        final long token;
-        boolean done;
-        boolean proceed;
+    private record Write(PeerSocket socket, SendWindow window, Frame frame, long token, int from, int to,
+                         boolean last) {
 
-        Write(PeerSocket socket, SendWindow window, Frame frame, long token) {
-            this.socket = socket;
-            this.window = window;
-            this.frame = frame;
-            this.token = token;
+        /** Runs the write; the failure, or null. */
+        Throwable run() {
+            try {
+                if (frame == null) {
+                    socket.ping(token);
+                } else if (from == 0 && last) {
+                    socket.send(frame.text());
+                } else {
+                    socket.sendPart(frame.text().substring(from, to), last);
+                }
+                return null;
+            } catch (Exception e) {
+                return e;
+            }
         }
     }
 }

@@ -62,7 +62,7 @@ public final class Peer {
         this.resumable = resumable;
         this.credentials = credentials;
         this.outbox = new Outbox(socket, limits.peerMaxBytes(), limits.node(), limits.observer(), limits.sendWindow(),
-                resumable ? limits.replayChars() : 0, limits.pings());
+                resumable ? limits.replayChars() : 0, limits.writers());
         this.lastSeenAt = System.nanoTime();
         this.lastPingAt = lastSeenAt;
     }

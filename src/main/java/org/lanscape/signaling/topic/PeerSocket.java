@@ -1,24 +1,21 @@
 package org.lanscape.signaling.topic;
 
 import java.io.IOException;
-import java.util.function.Consumer;
 
 /**
  * The outbound side of one peer's connection, as its {@link Outbox} drives it: one write at a
- * time, the next once the previous one completed.
+ * time, each returning once the socket took it, on one of the outbox's writer threads. The
+ * outbox's window keeps each write within what the socket can take without waiting.
  */
 public interface PeerSocket {
 
-    /**
-     * Starts writing one whole text message. {@code done} gets null once it was written, or the
-     * failure; it may run on another thread, or on this one before this method returns. Never waits.
-     */
-    void send(String frame, Consumer<Throwable> done);
+    /** Writes one whole text message. */
+    void send(String frame) throws IOException;
 
-    /**
-     * Writes a ping whose data is those 8 bytes (big-endian); the client's pong carries them back.
-     * Blocking (the WebSocket API has no other way): the outbox calls it on a thread of its own.
-     */
+    /** Writes one part of a text message, which ends with the part whose {@code last} is true. */
+    void sendPart(String part, boolean last) throws IOException;
+
+    /** Writes a ping whose data is those 8 bytes (big-endian); the client's pong carries them back. */
     void ping(long data) throws IOException;
 
     /** Closes the connection with that close code; must not block the caller. */

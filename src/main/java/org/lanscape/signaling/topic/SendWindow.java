@@ -1,16 +1,17 @@
 package org.lanscape.signaling.topic;
 
 /**
- * How much one connection may be sent that its client has not yet confirmed reading. Every byte
- * written counts against this window until the client answers a ping sent after it (its pong
- * proves it read everything before the ping); a frame that does not fit waits in its queue, and
- * its wait asks for a ping. So a client that stops reading makes the server hold at most the
- * window in the runtime's buffers (the rest stays in its queue, counted against its budget), a
- * write never fills the socket's send buffer (server.xml sets it above the window), and a queue
- * that does not move shows a client that confirms nothing (the watchdog's write timeout). A ping
- * goes out when half the window is unconfirmed, so that a client that reads keeps the window
- * open. Each frame is counted with {@link #FRAME_OVERHEAD} bytes more than its text, for the
- * socket's own bookkeeping of small writes. Not thread-safe: its {@link Outbox} guards it.
+ * How much one connection may be sent that its client has not yet confirmed reading. Frames are
+ * written on the sending thread, straight into the socket, and such a write must never wait: a
+ * write that waits for a client that stops reading holds its thread, and Liberty never releases a
+ * thread whose blocking write outlives the connection's close. So every byte written counts
+ * against this window until the client answers a ping sent after it (its pong proves it read
+ * everything before the ping, which the socket has therefore let go of), and the window is kept
+ * below what the socket's send buffer holds (server.xml sets it). A ping goes out when half the
+ * window is unconfirmed, so that a client that reads keeps the window open; a frame that does
+ * not fit waits in its queue for the pong. Each frame is counted with {@link #FRAME_OVERHEAD}
+ * bytes more than its text, for the socket's own bookkeeping of small writes.
+ * Not thread-safe: its {@link Outbox} guards it.
  */
 final class SendWindow {
 
@@ -34,6 +35,19 @@ final class SendWindow {
     /** What a frame of {@code bytes} UTF-8 bytes counts. */
     static long cost(int bytes) {
         return bytes + (long) FRAME_OVERHEAD;
+    }
+
+    /**
+     * Whether a frame of that cost can ever go out whole: it waits until the window has room
+     * for it. One that cannot goes out as a message in parts of at most {@link #partLimit}.
+     */
+    boolean fitsWhole(long cost) {
+        return cost + PING_COST <= limit;
+    }
+
+    /** The largest cost of one part of a message that is larger than the window. */
+    long partLimit() {
+        return limit / 4;
     }
 
     /** Whether a write of that cost fits, leaving room for a ping. */

@@ -17,8 +17,6 @@ import org.lanscape.signaling.protocol.ServerMessageEncoder;
 
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 
@@ -50,8 +48,8 @@ public class TopicRegistry {
     private SessionMigration migration;
     private BusListener busListener;
     private long relayWaitNanos;
-    /** Where pings are written: a blocking write, never on a thread that has other work. */
-    private ExecutorService pings;
+    /** The threads every write to a connection runs on. */
+    private WriterThreads writers;
 
     protected TopicRegistry() {
         // for CDI proxies
@@ -59,22 +57,18 @@ public class TopicRegistry {
 
     @Inject
     public TopicRegistry(SignalingConfig config, TopicObserver observer, ClusterBus bus) {
-        this(config, observer, bus, Executors.newCachedThreadPool(runnable -> {
-            Thread thread = new Thread(runnable, "signaling-ping");
-            thread.setDaemon(true);
-            return thread;
-        }));
+        this(config, observer, bus, new WriterThreads(Math.max(2, Runtime.getRuntime().availableProcessors())));
     }
 
-    /** With pings written by {@code pings} (tests: on the flushing thread). */
-    TopicRegistry(SignalingConfig config, TopicObserver observer, ClusterBus bus, java.util.concurrent.Executor pings) {
+    /** With its writes on {@code writers} (tests: {@link WriterThreads#inline}). */
+    TopicRegistry(SignalingConfig config, TopicObserver observer, ClusterBus bus, WriterThreads writers) {
         this.config = config;
         this.observer = observer.target().get(); // the metrics bean itself: it is called for every message
         this.bus = bus;
         this.relayWaitNanos = config.relayWait().toNanos();
-        this.pings = pings instanceof ExecutorService owned ? owned : null;
+        this.writers = writers;
         this.limits = new QueueLimits(config.queueMaxBytes(), new NodeQueueBudget(config.nodeQueueMaxBytes()),
-                this.observer, config.sendWindow(), config.resumeReplayChars(), pings);
+                this.observer, config.sendWindow(), config.resumeReplayChars(), writers);
         this.tokens = new ResumeTokenStore(bus.nodeId());
         this.migration = new SessionMigration(this, topics, tokens, bus, limits, bus.claimTimeout().toNanos());
         this.busListener = new ClusterEvents(this, topics, migration, this.observer);
@@ -82,9 +76,14 @@ public class TopicRegistry {
 
     @PreDestroy
     void stop() {
-        if (pings != null) {
-            pings.shutdownNow();
+        if (writers != null) {
+            writers.stop();
         }
+    }
+
+    /** Writer threads held in writes that do not return (see {@link WriterThreads}). */
+    public int heldWriters() {
+        return writers.held();
     }
 
     /** The registry itself: called through its CDI client proxy, the instance behind it (see {@link TopicObserver#target}). */

@@ -9,35 +9,34 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * A {@link PeerSocket} over a WebSocket session. Text goes through the asynchronous remote
- * endpoint: a blocking write on Liberty can wait for good when the client resets the connection
- * while it runs (its TCP channel finds the connection closed, queues nothing and wakes no one),
- * and the thread that wrote (a relay's sender, reading nothing more from then on) would be lost
- * with it; an asynchronous write that never completes holds no thread, and the watchdog finds
- * the peer's queue stalled. Pings have no asynchronous form: they are written blocking, by the
- * outbox's ping threads.
+ * A {@link PeerSocket} over a WebSocket session's basic (blocking) remote endpoint, written on
+ * one of the outbox's writer threads: the peer's send window keeps each write within the socket's
+ * buffer, so it returns as soon as the bytes are copied. (An asynchronous send costs a hand-off to
+ * the container's write selector and another back for its completion: about 20 us of CPU per
+ * message on Liberty; and on a connection that closes meanwhile Liberty loses it, after which the
+ * close waits for it on a thread of the runtime's, for good: docs/performance.md.)
  * <p>
- * A close never overlaps a ping: it waits for the one under way to return, and a write asked for
- * once the close began fails at once. Liberty writes the close frame through the connection's one
- * write context, and a close frame written beside another frame can leave that frame's writer
- * waiting in the TCP channel for good.
+ * A close never overlaps a write: it waits for the write under way to return, and a write asked
+ * for once the close began fails at once. Liberty writes the close frame through the connection's
+ * one write context; its close waits for a write under way only until anything notifies the
+ * connection (a read cancelled by the close does), and a close frame written beside a data frame
+ * can leave the data frame's thread waiting in the TCP channel for good.
  */
 final class SessionSocket implements PeerSocket {
 
     private static final Logger LOG = Logger.getLogger(SessionSocket.class.getName());
-    /** How long a close waits for the ping under way; a ping that takes longer is not returning. */
+    /** How long a close waits for the write under way; a write that takes longer is not returning. */
     static final long WRITE_DRAIN_MILLIS = 5_000;
 
     private final Session session;
-    private final RemoteEndpoint.Async remote;
+    private final RemoteEndpoint.Basic remote;
     private final Executor closer;
-    /** The thread whose ping is under way, or null; guarded by this. */
-    private Thread pinger;
+    /** The thread whose write is under way, or null; guarded by this. */
+    private Thread writer;
     /** Guarded by this. */
     private boolean closing;
     /** Whole text messages read from the client; written only by the connection's read thread. */
@@ -45,41 +44,37 @@ final class SessionSocket implements PeerSocket {
 
     SessionSocket(Session session, Executor closer) {
         this.session = session;
-        this.remote = session.getAsyncRemote();
+        this.remote = session.getBasicRemote();
         this.closer = closer;
     }
 
     @Override
-    public void send(String frame, Consumer<Throwable> done) {
-        synchronized (this) {
-            if (closing) {
-                done.accept(new IOException("connection closing"));
-                return;
-            }
-        }
+    public void send(String frame) throws IOException {
+        beginWrite();
         try {
-            remote.sendText(frame, result -> done.accept(result.isOK() ? null
-                    : result.getException() != null ? result.getException() : new IOException("write failed")));
-        } catch (RuntimeException refused) { // another write in flight, or the session closed
-            done.accept(refused);
+            remote.sendText(frame);
+        } finally {
+            endWrite();
+        }
+    }
+
+    @Override
+    public void sendPart(String part, boolean last) throws IOException {
+        beginWrite();
+        try {
+            remote.sendText(part, last);
+        } finally {
+            endWrite();
         }
     }
 
     @Override
     public void ping(long data) throws IOException {
-        synchronized (this) {
-            if (closing) {
-                throw new IOException("connection closing");
-            }
-            pinger = Thread.currentThread();
-        }
+        beginWrite();
         try {
             remote.sendPing(ByteBuffer.allocate(Long.BYTES).putLong(0, data));
         } finally {
-            synchronized (this) {
-                pinger = null;
-                notifyAll();
-            }
+            endWrite();
         }
     }
 
@@ -93,14 +88,26 @@ final class SessionSocket implements PeerSocket {
         return received;
     }
 
-    /** From now on writes fail; waits (a bounded time) for the ping under way to return. */
+    private synchronized void beginWrite() throws IOException {
+        if (closing) {
+            throw new IOException("connection closing");
+        }
+        writer = Thread.currentThread();
+    }
+
+    private synchronized void endWrite() {
+        writer = null;
+        notifyAll();
+    }
+
+    /** From now on writes fail; waits (a bounded time) for the one under way to return. */
     private synchronized void stopWrites() {
         closing = true;
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WRITE_DRAIN_MILLIS);
-        while (pinger != null && pinger != Thread.currentThread()) {
+        while (writer != null && writer != Thread.currentThread()) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                LOG.warning(() -> "closing session " + session.getId() + " while a ping has not returned for "
+                LOG.warning(() -> "closing session " + session.getId() + " while a write has not returned for "
                         + WRITE_DRAIN_MILLIS + " ms");
                 break;
             }

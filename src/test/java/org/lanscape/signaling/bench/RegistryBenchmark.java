@@ -55,8 +55,11 @@ public class RegistryBenchmark {
 
     static final PeerSocket INSTANT = new PeerSocket() {
         @Override
-        public void send(String frame, java.util.function.Consumer<Throwable> done) {
-            done.accept(null);
+        public void send(String frame) {
+        }
+
+        @Override
+        public void sendPart(String part, boolean last) {
         }
 
         @Override

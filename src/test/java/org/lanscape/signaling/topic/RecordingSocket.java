@@ -9,34 +9,35 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A socket that records every message written to it, and counts writes running at once. Each
- * write completes before {@code send} returns, as an asynchronous write that completes at once
- * does; subclasses change {@link #send(String)}, which a failure thrown from fails the write. It
- * answers no ping: the test registries' send window is too large to need one.
+ * A socket that records every message written to it (parts joined), and counts writes running at
+ * once. It answers no ping: the test registries' send window is too large to need one.
  */
 class RecordingSocket implements PeerSocket {
     private final List<String> frames = new ArrayList<>();
+    private final StringBuilder parts = new StringBuilder();
     final List<Long> pings = new ArrayList<>();
     final AtomicInteger inFlight = new AtomicInteger();
     final AtomicInteger maxInFlight = new AtomicInteger();
     volatile int closedWith;
 
     @Override
-    public void send(String frame, java.util.function.Consumer<Throwable> done) {
-        try {
-            send(frame);
-        } catch (RuntimeException failed) {
-            done.accept(failed);
-            return;
-        }
-        done.accept(null);
-    }
-
-    /** The write itself. */
     public void send(String frame) {
         maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
         synchronized (frames) {
             frames.add(frame);
+        }
+        inFlight.decrementAndGet();
+    }
+
+    @Override
+    public void sendPart(String part, boolean last) {
+        maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+        synchronized (frames) {
+            parts.append(part);
+            if (last) {
+                frames.add(parts.toString());
+                parts.setLength(0);
+            }
         }
         inFlight.decrementAndGet();
     }

@@ -34,7 +34,7 @@ class TopicRegistryTest {
 
     private static TopicRegistry registry(long queueMaxBytes) {
         return new TopicRegistry(new SignalingConfig(queueMaxBytes, Duration.ofMillis(100), Duration.ofSeconds(5),
-                Duration.ofSeconds(30), 65536), TopicObserver.NONE, new LocalBus("test"), Runnable::run);
+                Duration.ofSeconds(30), 65536), TopicObserver.NONE, new LocalBus("test"), WriterThreads.inline());
     }
 
     @Test
@@ -120,7 +120,7 @@ class TopicRegistryTest {
     @Test
     void aFullQueueDropsRelaysAndAnEventThatDoesNotFitDisconnectsItsSlowConsumer() throws Exception {
         TopicRegistry registry = new TopicRegistry(new SignalingConfig(2048, Duration.ofMillis(100), Duration.ofSeconds(5),
-                Duration.ofSeconds(30), 65536).withSendWindow(PeerTest.SMALL_WINDOW), TopicObserver.NONE, new LocalBus("test"), Runnable::run);
+                Duration.ofSeconds(30), 65536).withSendWindow(PeerTest.SMALL_WINDOW), TopicObserver.NONE, new LocalBus("test"), WriterThreads.inline());
         RecordingSocket stuck = new RecordingSocket(); // its client stops reading after its welcome and peer-list
         Peer ps = registry.join("room", null, "req", stuck, false, Credentials.NONE);
         PeerTest.stall(ps);
@@ -151,7 +151,7 @@ class TopicRegistryTest {
     void onlyAPeerThatAsksIsResumable() throws Exception {
         TopicRegistry registry = new TopicRegistry(new SignalingConfig(1 << 20, Duration.ofMillis(100),
                 Duration.ofSeconds(5), Duration.ofSeconds(30), 65536).withResume(Duration.ofSeconds(15)),
-                TopicObserver.NONE, new LocalBus("test"), Runnable::run);
+                TopicObserver.NONE, new LocalBus("test"), WriterThreads.inline());
         RecordingSocket watcher = new RecordingSocket();
         RecordingSocket seed = new RecordingSocket();
         registry.join("room", null, "req", watcher, false, Credentials.NONE);
@@ -165,7 +165,7 @@ class TopicRegistryTest {
     @Test
     void capacityLimitsHoldExactly() throws Exception {
         TopicRegistry registry = new TopicRegistry(new SignalingConfig(16, Duration.ofMillis(100),
-                Duration.ofSeconds(5), Duration.ofSeconds(30), 65536).withLimits(2, 3), TopicObserver.NONE, new LocalBus("test"), Runnable::run);
+                Duration.ofSeconds(5), Duration.ofSeconds(30), 65536).withLimits(2, 3), TopicObserver.NONE, new LocalBus("test"), WriterThreads.inline());
         Peer a = registry.join("room", null, "req", new RecordingSocket(), false, Credentials.NONE);
         registry.join("room", null, "req", new RecordingSocket(), false, Credentials.NONE);
         JoinRefusedException full = org.junit.jupiter.api.Assertions.assertThrows(JoinRefusedException.class,
@@ -186,7 +186,7 @@ class TopicRegistryTest {
     void aLostPeerIsHeldForItsGracePeriodAndResumesWithItsIdAndHeldRelays() throws Exception {
         TopicRegistry registry = new TopicRegistry(new SignalingConfig(16, Duration.ofMillis(100),
                 Duration.ofSeconds(5), Duration.ofSeconds(30), 65536).withResume(Duration.ofSeconds(15)),
-                TopicObserver.NONE, new LocalBus("test"), Runnable::run);
+                TopicObserver.NONE, new LocalBus("test"), WriterThreads.inline());
         RecordingSocket a = new RecordingSocket();
         RecordingSocket lost = new RecordingSocket();
         Peer pa = registry.join("room", null, "req", a, false, Credentials.NONE);
@@ -346,7 +346,7 @@ class TopicRegistryTest {
 
     private static TopicRegistry resumableRegistry(org.lanscape.signaling.cluster.ClusterBus bus) {
         return new TopicRegistry(new SignalingConfig(1 << 20, Duration.ofMillis(100), Duration.ofSeconds(5),
-                Duration.ofSeconds(30), 65536).withResume(Duration.ofSeconds(15)), TopicObserver.NONE, bus, Runnable::run);
+                Duration.ofSeconds(30), 65536).withResume(Duration.ofSeconds(15)), TopicObserver.NONE, bus, WriterThreads.inline());
     }
 
     /** A socket that records whether a send ever happened while a peer's or a topic's lock was held. */
@@ -481,7 +481,7 @@ class TopicRegistryTest {
     void aRelayFromAnotherNodeToAFullQueueIsDroppedAtOnce() throws Exception {
         TopicRegistry registry = new TopicRegistry(new SignalingConfig(2048, Duration.ofSeconds(10),
                 Duration.ofSeconds(5), Duration.ofSeconds(30), 65536).withSendWindow(PeerTest.SMALL_WINDOW),
-                TopicObserver.NONE, new LocalBus("test"), Runnable::run);
+                TopicObserver.NONE, new LocalBus("test"), WriterThreads.inline());
         Peer stuck = registry.join("room", null, "req", new RecordingSocket(), false, Credentials.NONE);
         PeerTest.stall(stuck);
         assertTrue(stuck.enqueue(Frame.control("x".repeat(1000)))); // waits for a pong that never comes
