@@ -26,6 +26,7 @@ public class SignalingConfig {
     private int maxMessageSize;
     private Duration drainTimeout;
     private int reconnectRate;
+    private int heldWritersLimit;
     private boolean debugEnabled;
     private List<String> origins;
     private int topicMaxPeers;
@@ -54,6 +55,7 @@ public class SignalingConfig {
         this.maxMessageSize = read.integer("signaling.message.max-size", 256, 16 << 20);
         this.drainTimeout = read.duration("signaling.shutdown.drain-timeout", false);
         this.reconnectRate = read.integer("signaling.shutdown.reconnect-rate", 1, 1_000_000);
+        this.heldWritersLimit = read.integer("signaling.write.held-limit", 1, 1_000_000);
         this.debugEnabled = read.bool("signaling.debug.enabled");
         this.origins = read.list("signaling.origins");
         this.topicMaxPeers = read.integer("signaling.topic.max-peers", 1, Integer.MAX_VALUE);
@@ -81,6 +83,7 @@ public class SignalingConfig {
         this.maxMessageSize = maxMessageSize;
         this.drainTimeout = Duration.ofSeconds(10);
         this.reconnectRate = 1000;
+        this.heldWritersLimit = 1000;
         this.debugEnabled = true;
         this.origins = List.of("*");
         this.topicMaxPeers = 1000;
@@ -181,6 +184,11 @@ public class SignalingConfig {
      */
     public int reconnectRate() {
         return reconnectRate;
+    }
+
+    /** Writer threads held in writes that never return, past which liveness says DOWN (a restart frees them). */
+    public int heldWritersLimit() {
+        return heldWritersLimit;
     }
 
     /** Whether GET /debug/stats answers. */

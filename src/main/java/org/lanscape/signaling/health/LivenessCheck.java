@@ -8,8 +8,10 @@ import org.eclipse.microprofile.health.Liveness;
 import org.lanscape.signaling.topic.PeerWatchdog;
 
 /**
- * /health/live: DOWN only when the process is broken, here when the peer watchdog's timer has
- * stopped sweeping (pings, timeouts and cleanup would stop with it). A restart is the cure then.
+ * /health/live: DOWN only when the process is broken, and a restart (which drains and hands the
+ * sessions over) is the cure: the peer watchdog's timer has stopped sweeping (pings, timeouts and
+ * cleanup would stop with it), or more writer threads than {@code signaling.write.held-limit} are
+ * held in writes that never return (each one a thread and its stack for good; see WriterThreads).
  */
 @Liveness
 @ApplicationScoped
@@ -19,10 +21,21 @@ public class LivenessCheck implements HealthCheck {
     PeerWatchdog watchdog;
     @Inject
     org.lanscape.signaling.lifecycle.ServerLifecycle lifecycle;
+    @Inject
+    org.lanscape.signaling.topic.TopicRegistry registry;
+    @Inject
+    org.lanscape.signaling.config.SignalingConfig config;
 
     @Override
     public HealthCheckResponse call() {
         // Not before the startup built the watchdog: a probe's thread may not see the application's configuration.
-        return HealthCheckResponse.named("signaling-alive").status(lifecycle.hasStarted() && watchdog.isSweeping()).build();
+        if (!lifecycle.hasStarted()) {
+            return HealthCheckResponse.named("signaling-alive").down().build();
+        }
+        int held = registry.heldWriters();
+        return HealthCheckResponse.named("signaling-alive")
+                .status(watchdog.isSweeping() && held <= config.heldWritersLimit())
+                .withData("heldWriters", held)
+                .build();
     }
 }

@@ -69,6 +69,9 @@ public class SignalingMetrics implements TopicObserver, ClusterObserver {
                 topics, TopicRegistry::topicCount);
         registry.gauge(meta("signaling.connections.max", "signaling.max-connections: the peers this node takes",
                 MetricUnits.NONE), config, c -> c.maxConnections());
+        registry.gauge(meta("signaling.writers.held", "Writer threads held in writes that never return (clients that"
+                + " vanished while they were written to); liveness is DOWN past signaling.write.held-limit",
+                MetricUnits.NONE), topics, TopicRegistry::heldWriters);
         registry.gauge(meta("signaling.ready", "1 while /health/ready answers UP, else 0", MetricUnits.NONE),
                 lifecycle, l -> org.lanscape.signaling.health.ReadinessCheck.ready(l, bus) ? 1 : 0);
         registry.gauge(meta("signaling.cluster.healthy", "1 while the cluster bus works (always 1 with one node), else 0",
