@@ -20,8 +20,8 @@ class ClusterIT extends ClusterContract {
         redis = RedisServer.start();
         a = LibertyServer.launch("nodeA", env(redis));
         b = LibertyServer.launch("nodeB", env(redis));
-        assertTrue(a.awaitStatus("/health/ready", 200, Duration.ofSeconds(120)), "node A ready");
-        assertTrue(b.awaitStatus("/health/ready", 200, Duration.ofSeconds(120)), "node B ready");
+        assertTrue(a.awaitSynced(Duration.ofSeconds(120)), "node A ready");
+        assertTrue(b.awaitSynced(Duration.ofSeconds(120)), "node B ready");
     }
 
     @AfterAll

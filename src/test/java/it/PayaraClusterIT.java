@@ -23,7 +23,7 @@ class PayaraClusterIT extends ClusterContract {
         redis = RedisServer.start();
         a = LibertyServer.launch("mixedNodeA", env(redis));
         b = PayaraServer.start(Map.of(), env(redis));
-        assertTrue(a.awaitStatus("/health/ready", 200, java.time.Duration.ofSeconds(120)), "node A ready");
+        assertTrue(a.awaitSynced(java.time.Duration.ofSeconds(120)), "node A ready");
     }
 
     @AfterAll

@@ -42,8 +42,8 @@ class RedisClusterIT {
         String nodeB = nameOn(masters.get(1), "node-b-", n -> "sig:{n:" + n + "}:inbox");
         a = LibertyServer.launch("redisClusterA", env(nodeA));
         b = LibertyServer.launch("redisClusterB", env(nodeB));
-        assertTrue(a.awaitStatus("/health/ready", 200, Duration.ofSeconds(120)), "node A ready");
-        assertTrue(b.awaitStatus("/health/ready", 200, Duration.ofSeconds(120)), "node B ready");
+        assertTrue(a.awaitSynced(Duration.ofSeconds(120)), "node A ready");
+        assertTrue(b.awaitSynced(Duration.ofSeconds(120)), "node B ready");
     }
 
     private static Map<String, String> env(String nodeId) {
@@ -72,8 +72,8 @@ class RedisClusterIT {
 
     @BeforeEach
     void bothNodesReady() throws InterruptedException {
-        assertTrue(a.awaitStatus("/health/ready", 200, Duration.ofSeconds(30)), "node A ready");
-        assertTrue(b.awaitStatus("/health/ready", 200, Duration.ofSeconds(30)), "node B ready");
+        assertTrue(a.awaitSynced(Duration.ofSeconds(30)), "node A ready");
+        assertTrue(b.awaitSynced(Duration.ofSeconds(30)), "node B ready");
     }
 
     @AfterAll
@@ -145,8 +145,8 @@ class RedisClusterIT {
             awaitSubscribers(promoted, "sig:{n:" + nodeA + "}:inbox", 1);
             long tookMs = (System.nanoTime() - failedAt) / 1_000_000;
             System.out.printf("redis cluster failover: both nodes subscribed at the new master %d ms after the old one died%n", tookMs);
-            assertTrue(a.awaitStatus("/health/ready", 200, Duration.ofSeconds(30)), "A ready");
-            assertTrue(b.awaitStatus("/health/ready", 200, Duration.ofSeconds(30)), "B ready");
+            assertTrue(a.awaitSynced(Duration.ofSeconds(30)), "A ready");
+            assertTrue(b.awaitSynced(Duration.ofSeconds(30)), "B ready");
 
             // the conversation goes on across nodes (A's relay channel moved too), and newcomers see everyone
             onB.send("offer", onA.selfId, "{}", "after-failover");

@@ -89,6 +89,29 @@ final class RedisServer implements AutoCloseable {
         throw new IllegalStateException("redis-server did not start on port " + port);
     }
 
+    /** Runs a command with redis-cli against it; returns what it printed. */
+    String cli(String... arguments) throws IOException, InterruptedException {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("redis-cli", "-p", String.valueOf(port)));
+        command.addAll(java.util.List.of(arguments));
+        Process cli = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(cli.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!cli.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            cli.destroyForcibly();
+            throw new IllegalStateException("redis-cli " + arguments[0] + " did not finish");
+        }
+        return out.strip();
+    }
+
+    /** Drops every client connection, commands and Pub/Sub alike, as a Redis blip does. */
+    void killClients() throws IOException, InterruptedException {
+        cli("CLIENT", "KILL", "TYPE", "normal");
+        cli("CLIENT", "KILL", "TYPE", "pubsub");
+    }
+
+    int port() {
+        return port;
+    }
+
     boolean isRunning() {
         return process != null && process.isAlive();
     }

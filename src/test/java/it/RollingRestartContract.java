@@ -79,7 +79,7 @@ abstract class RollingRestartContract {
             }
             b = startNodeB(env());
         }
-        assertTrue(a.awaitStatus("/health/ready", 200, Duration.ofSeconds(60)), "node A ready");
+        assertTrue(a.awaitSynced(Duration.ofSeconds(60)), "node A ready");
         balancer = TcpBalancer.start(List.of(a, b));
     }
 

@@ -39,8 +39,8 @@ class SentinelFailoverIT {
         env.put("SIGNALING_REDIS_URL", "redis-sentinel://127.0.0.1:" + sentinel.port + "#signaling");
         a = LibertyServer.launch("sentinelA", env);
         b = LibertyServer.launch("sentinelB", env);
-        assertTrue(a.awaitStatus("/health/ready", 200, Duration.ofSeconds(120)), "node A ready");
-        assertTrue(b.awaitStatus("/health/ready", 200, Duration.ofSeconds(120)), "node B ready");
+        assertTrue(a.awaitSynced(Duration.ofSeconds(120)), "node A ready");
+        assertTrue(b.awaitSynced(Duration.ofSeconds(120)), "node B ready");
     }
 
     private static void awaitReplicaInSync() throws InterruptedException {
@@ -79,9 +79,9 @@ class SentinelFailoverIT {
 
             master.stop(); // Sentinel sees it down after 1 s and promotes the replica
             long failedAt = System.nanoTime();
-            assertTrue(a.awaitStatus("/health/ready", 503, Duration.ofSeconds(20)), "readiness says so meanwhile");
-            assertTrue(a.awaitStatus("/health/ready", 200, Duration.ofSeconds(60)), "A works with the new master");
-            assertTrue(b.awaitStatus("/health/ready", 200, Duration.ofSeconds(60)), "B works with the new master");
+            assertTrue(a.awaitCluster(false, Duration.ofSeconds(20)), "readiness says so meanwhile, and stays UP");
+            assertTrue(a.awaitSynced(Duration.ofSeconds(60)), "A works with the new master");
+            assertTrue(b.awaitSynced(Duration.ofSeconds(60)), "B works with the new master");
             long tookMs = (System.nanoTime() - failedAt) / 1_000_000;
             System.out.printf("sentinel failover: both nodes ready again %d ms after the master died%n", tookMs);
 

@@ -69,7 +69,7 @@ interface ServerProcess extends AutoCloseable {
      * and throws, saying what readiness answered last.
      */
     default void requireReady(String name, Duration max) throws InterruptedException {
-        if (!awaitStatus("/health/ready", 200, max)) {
+        if (!awaitSynced(max)) {
             String now = isAlive() ? describe("/health/ready") : "the process ended";
             close();
             throw new IllegalStateException(name + " did not become ready (" + now + "); see " + log());
@@ -92,6 +92,31 @@ interface ServerProcess extends AutoCloseable {
 
     private HttpRequest get(String path) {
         return HttpRequest.newBuilder(URI.create(httpBase() + path.substring(1))).timeout(Duration.ofSeconds(5)).build();
+    }
+
+    /**
+     * Polls until /health/ready answers 200 with {@code "cluster":true} in its data: ready, and in
+     * cluster mode registered with Redis (readiness itself does not wait for Redis).
+     */
+    default boolean awaitSynced(Duration max) throws InterruptedException {
+        return awaitCluster(true, max);
+    }
+
+    /** Polls until /health/ready answers 200 with that {@code cluster} state in its data. */
+    default boolean awaitCluster(boolean synced, Duration max) throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (System.nanoTime() < deadline && isAlive()) {
+            try {
+                HttpResponse<String> response = HTTP.send(get("/health/ready"), HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200 && response.body().replace(" ", "").contains("\"cluster\":" + synced)) {
+                    return true;
+                }
+            } catch (IOException e) {
+                // not answering yet
+            }
+            Thread.sleep(250); // polling: a process outside the test has no event to await
+        }
+        return false;
     }
 
     /** Polls until the path answers that status, or the time is up (or the process ended). */

@@ -40,11 +40,34 @@ public interface BusListener {
     /** A relay this node forwarded could not be delivered: tell the sender. */
     void undeliverable(String fromPeerId, String code, RawJson msgId);
 
-    /** After a reconnect: the topic's remote members as Redis has them now. */
-    void resync(String topic, Map<String, RemoteMember> members);
+    /**
+     * A resync of the topic's remote view is about to read Redis (on the topic's worker, in order
+     * with its live events): events from now on are newer than what the read will say.
+     */
+    void resyncAsked(String topic);
+
+    /**
+     * After a reconnect: the topic's remote members as Redis had them when the resync was asked
+     * for (on the topic's worker). Members Redis lacks leave only if their node is {@code settled}
+     * (registered since Redis last lost data); only real changes are announced.
+     */
+    void resync(String topic, Map<String, RemoteMember> members, java.util.function.Predicate<String> settled);
+
+    /** A node registered its peers again and says which are in the topic: its members here become those. */
+    void nodeSync(String topic, String node, Map<String, RemoteMember> members);
+
+    /** A node is gone without leaving (dead, its presence reaped): its members leave every topic here. */
+    void nodeGone(String node);
 
     /** Local peers of a topic, for re-registering presence after Redis lost it: id to metadata. */
     Map<String, JsonValue> localMembers(String topic);
+
+    /**
+     * Runs {@code action} with the topic's local members while none can join or leave it, so that
+     * what it writes to Redis comes before what their joins and leaves write; nothing if the topic
+     * has no local peer.
+     */
+    void withLocalMembers(String topic, java.util.function.Consumer<Map<String, JsonValue>> action);
 
     /** Topics with local peers. */
     Iterable<String> localTopics();

@@ -89,7 +89,16 @@ public interface ClusterBus {
     default void adopted(String topic, String peerId, jakarta.json.JsonValue metadata) {
     }
 
-    /** True while the bus works (the readiness check). One node is always healthy. */
+    /**
+     * Whether this node knows every member of the topic on other nodes now (not while Redis is
+     * away, nor while the topic waits for its resync): a relay to a peer it does not know is then
+     * answered {@code target_not_found}, else {@code dropped} (it may exist). One node: always.
+     */
+    default boolean viewComplete(String topic) {
+        return true;
+    }
+
+    /** True while the bus works. One node is always healthy. */
     boolean healthy();
 
     /** What /debug/stats shows about the cluster. */

@@ -13,7 +13,14 @@ public interface ClusterObserver {
 
     void deadNodeCleaned();
 
+    /** A resync after a (re)connect took that long and wrote that many presence entries. */
+    void resynced(long nanos, int entriesWritten);
+
     ClusterObserver NONE = new ClusterObserver() {
+        @Override
+        public void resynced(long nanos, int entriesWritten) {
+        }
+
         @Override
         public void messageOut(String kind) {
         }

@@ -9,8 +9,8 @@ import org.lanscape.signaling.cluster.ClusterBus;
 import org.lanscape.signaling.lifecycle.ServerLifecycle;
 
 /**
- * /health/ready: UP only between startup and the start of shutdown, and, in cluster mode, while
- * Redis is reachable and this node is registered with it; a load balancer sends traffic then.
+ * /health/ready: UP between startup and the start of shutdown; a load balancer sends traffic then.
+ * In cluster mode its data says whether Redis is reachable and this node registered with it.
  */
 @Readiness
 @ApplicationScoped
@@ -21,11 +21,14 @@ public class ReadinessCheck implements HealthCheck {
     @Inject
     ClusterBus bus;
 
-    /** What readiness says, and the signaling_ready gauge with it. */
+    /**
+     * What readiness says, and the signaling_ready gauge with it: the node takes connections.
+     * Redis does not count: while it is away the node serves its own peers (and new ones), relays to
+     * other nodes' peers are answered dropped, and the views catch up when it is back. A Redis blip
+     * must not take every node out of the load balancer at once (docs/clustering.md, failure table).
+     */
     public static boolean ready(ServerLifecycle lifecycle, ClusterBus bus) {
-        // Before the startup the bus is not even built, and is not built here: a probe's thread may not
-        // see the application's configuration (on Payara it does not), and would build it wrong.
-        return lifecycle.isReady() && lifecycle.hasStarted() && bus.healthy();
+        return lifecycle.isReady() && lifecycle.hasStarted();
     }
 
     @Override

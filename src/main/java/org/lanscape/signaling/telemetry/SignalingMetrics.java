@@ -58,6 +58,9 @@ public class SignalingMetrics implements TopicObserver, ClusterObserver {
     private Counter reconnects;
     private Counter deadNodes;
     private Counter turnIssued;
+    private Timer resyncTime;
+    private Counter resyncWritten;
+    private Counter resyncAnnounced;
     private final LongAdder dropped = new LongAdder();
     private final LongAdder slow = new LongAdder();
 
@@ -101,6 +104,13 @@ public class SignalingMetrics implements TopicObserver, ClusterObserver {
                 "Dead nodes whose peers this node removed (cluster mode)", MetricUnits.NONE));
         turnIssued = registry.counter(meta("signaling.turn.credentials",
                 "TURN credentials issued", MetricUnits.NONE));
+        resyncTime = registry.timer(meta("signaling.cluster.resync",
+                "Resyncs of this node's presence and views after a (re)connect to Redis (cluster mode)", MetricUnits.SECONDS));
+        resyncWritten = registry.counter(meta("signaling.cluster.resync.entries",
+                "Presence entries written by resyncs (cluster mode)", MetricUnits.NONE));
+        resyncAnnounced = registry.counter(meta("signaling.cluster.view.changes",
+                "peer-joined and peer-left told to local peers by resyncs, nodes' syncs and dead nodes' purges (cluster mode)",
+                MetricUnits.NONE));
     }
 
     @Override
@@ -132,6 +142,18 @@ public class SignalingMetrics implements TopicObserver, ClusterObserver {
     @Override
     public void deadNodeCleaned() {
         deadNodes.inc();
+    }
+
+    @Override
+    public void resynced(long nanos, int entriesWritten) {
+        resyncTime.update(Duration.ofNanos(nanos));
+        resyncWritten.inc(entriesWritten);
+    }
+
+    /** Membership changes announced to local peers by a resync, a node's sync or a dead node's purge. */
+    @Override
+    public void viewChanges(int announced) {
+        resyncAnnounced.inc(announced);
     }
 
     @Override

@@ -95,12 +95,57 @@ final class ClusterEvents implements BusListener {
     }
 
     @Override
-    public void resync(String topicName, Map<String, RemoteMember> members) {
+    public void resyncAsked(String topicName) {
         Topic topic = topics.get(topicName);
         if (topic != null) {
-            topic.resync(members, m -> TopicRegistry.presence(new ServerMessage.PeerJoined(m.id(), m.metadata())),
-                    id -> TopicRegistry.presence(new ServerMessage.PeerLeft(id))).forEach(registry::settle);
+            topic.resyncAsked();
         }
+    }
+
+    @Override
+    public void resync(String topicName, Map<String, RemoteMember> members, java.util.function.Predicate<String> settled) {
+        Topic topic = topics.get(topicName);
+        if (topic != null) {
+            announce(topic.resync(members, settled, ClusterEvents::joined, ClusterEvents::left));
+        }
+    }
+
+    @Override
+    public void nodeSync(String topicName, String node, Map<String, RemoteMember> members) {
+        Topic topic = topics.get(topicName);
+        if (topic != null) {
+            announce(topic.nodeSync(node, members, ClusterEvents::joined, ClusterEvents::left));
+        }
+    }
+
+    @Override
+    public void nodeGone(String node) {
+        for (Topic topic : topics.all()) {
+            announce(topic.nodeGone(node, ClusterEvents::left));
+        }
+    }
+
+    @Override
+    public void withLocalMembers(String topicName, java.util.function.Consumer<Map<String, JsonValue>> action) {
+        Topic topic = topics.get(topicName);
+        if (topic != null) {
+            topic.withLocalMembers(action);
+        }
+    }
+
+    private void announce(java.util.List<Fanout> changes) {
+        changes.forEach(registry::settle);
+        if (!changes.isEmpty()) {
+            observer.viewChanges(changes.size());
+        }
+    }
+
+    private static Frame joined(RemoteMember member) {
+        return TopicRegistry.presence(new ServerMessage.PeerJoined(member.id(), member.metadata()));
+    }
+
+    private static Frame left(String peerId) {
+        return TopicRegistry.presence(new ServerMessage.PeerLeft(peerId));
     }
 
     @Override

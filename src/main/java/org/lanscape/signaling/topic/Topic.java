@@ -41,6 +41,11 @@ final class Topic {
     /** While the remote members are being read: the reading, and who left meanwhile. Guarded by this. */
     private CompletableFuture<Void> opening;
     private Set<String> departed;
+    /**
+     * While a resync's read of Redis is on its way: the members that live events changed since it
+     * was asked for (their events are newer than what it will say of them). Guarded by this.
+     */
+    private Set<String> changedSinceResync;
 
     Topic(String name) {
         this.name = name;
@@ -196,12 +201,14 @@ final class Topic {
     }
 
     /** A remote member's session moved to another node. */
-    void remoteMoved(String peerId, String toNode) {
+    synchronized void remoteMoved(String peerId, String toNode) {
+        changed(peerId);
         remote.computeIfPresent(peerId, (id, member) -> new RemoteMember(id, toNode, member.metadata()));
     }
 
     /** A peer joined on another node: remember it and tell the local members. */
     synchronized Fanout remoteJoined(RemoteMember member, Frame joinedFrame) {
+        changed(member.id());
         if (closed || peers.containsKey(member.id()) || remote.putIfAbsent(member.id(), member) != null) {
             return Fanout.NONE;
         }
@@ -213,31 +220,103 @@ final class Topic {
         if (departed != null) {
             departed.add(peerId);
         }
+        changed(peerId);
         if (closed || remote.remove(peerId) == null) {
             return Fanout.NONE;
         }
         return Fanout.of(peers.values(), null, leftFrame);
     }
 
-    /** The remote members as Redis has them now: announce the differences to the local members. */
-    synchronized List<Fanout> resync(Map<String, RemoteMember> current, Function<RemoteMember, Frame> joined,
-                                     Function<String, Frame> left) {
+    private void changed(String peerId) {
+        if (changedSinceResync != null) {
+            changedSinceResync.add(peerId);
+        }
+    }
+
+    /** A resync's read of Redis is asked for now: live events from here on are newer than what it says. */
+    synchronized void resyncAsked() {
+        changedSinceResync = new HashSet<>();
+    }
+
+    /**
+     * The remote members as Redis had them when the resync was asked for: only real changes are
+     * announced, and what live events changed since is left as they said. A member missing from
+     * Redis is removed only if its node is {@code settled} (its entries in Redis are whole: it
+     * registered since Redis last lost data); the members of a node that has not yet are kept, for
+     * its sync to confirm or remove.
+     */
+    synchronized List<Fanout> resync(Map<String, RemoteMember> current, java.util.function.Predicate<String> settled,
+                                     Function<RemoteMember, Frame> joined, Function<String, Frame> left) {
+        Set<String> changed = changedSinceResync == null ? Set.of() : changedSinceResync;
+        changedSinceResync = null;
         if (closed) {
             return List.of();
         }
         List<Fanout> fanouts = new ArrayList<>();
-        for (String id : List.copyOf(remote.keySet())) {
-            if (!current.containsKey(id)) {
-                remote.remove(id);
-                fanouts.add(Fanout.of(peers.values(), null, left.apply(id)));
+        for (RemoteMember member : List.copyOf(remote.values())) {
+            if (!current.containsKey(member.id()) && !changed.contains(member.id()) && settled.test(member.node())) {
+                remote.remove(member.id());
+                fanouts.add(Fanout.of(peers.values(), null, left.apply(member.id())));
             }
         }
         for (RemoteMember member : current.values()) {
-            if (!peers.containsKey(member.id()) && remote.putIfAbsent(member.id(), member) == null) {
+            if (changed.contains(member.id()) || peers.containsKey(member.id())) {
+                continue;
+            }
+            RemoteMember known = remote.put(member.id(), member);
+            if (known == null) {
                 fanouts.add(Fanout.of(peers.values(), null, joined.apply(member)));
             }
         }
         return fanouts;
+    }
+
+    /**
+     * A node says which of its peers are in this topic (after it registered them again): its
+     * members here become exactly those; only real changes are announced.
+     */
+    synchronized List<Fanout> nodeSync(String node, Map<String, RemoteMember> members, Function<RemoteMember, Frame> joined,
+                                       Function<String, Frame> left) {
+        if (closed) {
+            return List.of();
+        }
+        List<Fanout> fanouts = new ArrayList<>();
+        for (RemoteMember member : List.copyOf(remote.values())) {
+            if (member.node().equals(node) && !members.containsKey(member.id())) {
+                changed(member.id());
+                remote.remove(member.id());
+                fanouts.add(Fanout.of(peers.values(), null, left.apply(member.id())));
+            }
+        }
+        for (RemoteMember member : members.values()) {
+            changed(member.id());
+            if (!peers.containsKey(member.id()) && remote.put(member.id(), member) == null) {
+                fanouts.add(Fanout.of(peers.values(), null, joined.apply(member)));
+            }
+        }
+        return fanouts;
+    }
+
+    /** A node is gone (dead, its presence reaped): its members leave here. */
+    synchronized List<Fanout> nodeGone(String node, Function<String, Frame> left) {
+        List<Fanout> fanouts = new ArrayList<>();
+        if (!closed) {
+            for (RemoteMember member : List.copyOf(remote.values())) {
+                if (member.node().equals(node)) {
+                    changed(member.id());
+                    remote.remove(member.id());
+                    fanouts.add(Fanout.of(peers.values(), null, left.apply(member.id())));
+                }
+            }
+        }
+        return fanouts;
+    }
+
+    /** Runs {@code action} on the local members while no membership change of this topic can happen. */
+    synchronized void withLocalMembers(java.util.function.Consumer<Map<String, JsonValue>> action) {
+        if (!closed) {
+            action.accept(localMembers());
+        }
     }
 
     /** Local members' ids and metadata. */

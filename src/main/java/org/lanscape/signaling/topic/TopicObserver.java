@@ -15,6 +15,10 @@ public interface TopicObserver {
     /** A relayed message reached its target's socket, that long after it was received. */
     void handedOff(long nanosSinceReceipt);
 
+    /** Membership changes told to local peers by a resync, a node's sync or a dead node's purge. */
+    default void viewChanges(int announced) {
+    }
+
     /**
      * The observer itself: called through a CDI client proxy, the instance behind it, which the
      * per-message path then calls without the proxy's lookup on every call. (A method that returns

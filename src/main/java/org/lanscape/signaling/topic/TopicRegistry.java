@@ -290,6 +290,15 @@ public class TopicRegistry {
         }
         Topic topic = topics.get(topicName);
         Peer peer = topic == null ? null : tokens.take(token, topicName, p -> credentials.mayResume(p.credentials()));
+        if (peer == null && !tokens.isExpired(token) && topics.takePlace(config.maxConnections())) {
+            // a session this node's previous life (same node id) parked when it stopped
+            Peer parked = migration.takeParked(token, topicName, requestId, socket, credentials);
+            if (parked != null) {
+                outcome[0] = ResumeOutcome.RESUMED;
+                return parked;
+            }
+            topics.givePlace();
+        }
         if (peer == null) {
             outcome[0] = tokens.isExpired(token) ? ResumeOutcome.EXPIRED : ResumeOutcome.INVALID;
             return null;
@@ -321,7 +330,8 @@ public class TopicRegistry {
         RemoteMember remote = target != null || topic == null ? null : topic.remoteMember(to);
         RelayResult result;
         if (target == null && remote == null) {
-            result = RelayResult.TARGET_NOT_FOUND;
+            // not known here; while the view of other nodes' peers is incomplete it may exist there
+            result = bus.viewComplete(from.topic()) ? RelayResult.TARGET_NOT_FOUND : RelayResult.DROPPED;
         } else {
             String text = ServerMessageEncoder.toJson(new ServerMessage.Relayed(type, from.id(), payload, msgId));
             if (target == null) {

@@ -7,6 +7,7 @@ import jakarta.json.JsonValue;
 import org.lanscape.signaling.protocol.RawJson;
 
 import java.io.StringReader;
+import java.util.Map;
 
 /**
  * The messages nodes exchange, as JSON:
@@ -19,6 +20,7 @@ import java.io.StringReader;
  * {"k":"handover","node":N,"id":C,"topic":T,"peer":P,"metadata":{..},"frames":[".."],"got":n}   back to the claimant
  * {"k":"refused","node":N,"id":C,"topic":T,"result":"expired"}  back to the claimant
  * {"k":"move","node":N,"topic":T,"peer":P,"to":M}               on the topic's channel
+ * {"k":"sync","node":N,"topic":T,"peers":{P:{metadata}|null}}    on the topic's channel: N's members there, all of them
  * </pre>
  * A relay that reaches a node its target has just moved away from is sent on once, with
  * {@code "hop":1} and the original sender's node, so that a failure still goes back to the sender.
@@ -35,6 +37,7 @@ final class BusMessage {
     static final String HANDOVER = "handover";
     static final String REFUSED = "refused";
     static final String MOVE = "move";
+    static final String SYNC = "sync";
 
     private BusMessage() {
     }
@@ -96,6 +99,24 @@ final class BusMessage {
     static String refused(String node, String claimId, String topic, org.lanscape.signaling.cluster.HandOver.Result why) {
         return base(REFUSED, node).add("id", claimId).add("topic", topic)
                 .add("result", why.name().toLowerCase(java.util.Locale.ROOT)).build().toString();
+    }
+
+    /** All of {@code node}'s members in the topic, after it registered them again. */
+    static String sync(String node, String topic, Map<String, JsonValue> members) {
+        JsonObjectBuilder peers = Json.createObjectBuilder();
+        members.forEach((id, metadata) -> peers.add(id, metadata == null ? JsonValue.NULL : metadata));
+        return base(SYNC, node).add("topic", topic).add("peers", peers).build().toString();
+    }
+
+    /** The members a sync names, as remote members of its node. */
+    static Map<String, org.lanscape.signaling.cluster.RemoteMember> syncMembers(JsonObject message) {
+        String owner = message.getString("node");
+        Map<String, org.lanscape.signaling.cluster.RemoteMember> members = new java.util.HashMap<>();
+        for (Map.Entry<String, JsonValue> peer : message.getJsonObject("peers").entrySet()) {
+            JsonValue metadata = peer.getValue().getValueType() == JsonValue.ValueType.NULL ? null : peer.getValue();
+            members.put(peer.getKey(), new org.lanscape.signaling.cluster.RemoteMember(peer.getKey(), owner, metadata));
+        }
+        return members;
     }
 
     static String move(String node, String topic, String peer, String toNode) {

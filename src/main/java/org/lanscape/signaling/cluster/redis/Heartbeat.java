@@ -1,12 +1,15 @@
 package org.lanscape.signaling.cluster.redis;
 
 import io.lettuce.core.SetArgs;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import org.lanscape.signaling.cluster.BusListener;
 import org.lanscape.signaling.cluster.ClusterConfig;
 import org.lanscape.signaling.cluster.ClusterObserver;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -14,11 +17,13 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * This node's life in the cluster, on one maintenance thread: a heartbeat key with a TTL renewed
- * every third of it, the node's registration (its peers in Redis, the remote views read), and the
- * reaper that removes the peers of nodes whose heartbeat expired (and the parked sessions nobody
- * resumed within their grace period). A node found missing from the
- * node set (it was taken for dead during a long pause, or Redis lost its data) registers again.
+ * This node's life in the cluster. Its heartbeat key, a TTL renewed every third of it, is written
+ * by a timer of its own that nothing else runs on: however long a resync takes, a node that lives
+ * is never taken for dead. On the maintenance thread: the node's registration (after a (re)connect,
+ * or when it finds itself missing from the node set, a full {@link Reconcile}; otherwise the topics
+ * still waiting for theirs), and the scan for dead nodes, whose peers leave: in Redis, by whichever
+ * node takes the cleaning lock, and in this node's views, once a node it knew has had no heartbeat
+ * for a TTL (so that its peers go even when Redis lost their entries with its data).
  */
 final class Heartbeat {
 
@@ -27,6 +32,7 @@ final class Heartbeat {
     private final ClusterConfig config;
     private final RedisConnection redis;
     private final Presence presence;
+    private final Reconcile reconcile;
     private final ParkedSessions parked;
     private final ClusterObserver observer;
     private final String node;
@@ -35,20 +41,24 @@ final class Heartbeat {
     private volatile boolean synced;
     private volatile boolean failing;
     private volatile Set<String> knownNodes = Set.of();
+    /** Other nodes this one has seen, and since when each has had no heartbeat (0: it has one). */
+    private final Map<String, Long> missingSince = new HashMap<>();
 
-    Heartbeat(ClusterConfig config, RedisConnection redis, Presence presence, ParkedSessions parked,
+    Heartbeat(ClusterConfig config, RedisConnection redis, Presence presence, Reconcile reconcile, ParkedSessions parked,
               ClusterObserver observer) {
         this.config = config;
         this.redis = redis;
         this.presence = presence;
+        this.reconcile = reconcile;
         this.parked = parked;
         this.observer = observer;
         this.node = config.nodeId();
     }
 
-    void start(ScheduledExecutorService maintenance, BusListener listener, Runnable connect) {
+    void start(ScheduledExecutorService maintenance, ScheduledExecutorService pulse, BusListener listener, Runnable connect) {
         this.listener = listener;
         long beat = Math.max(100, config.nodeTtl().toMillis() / 3);
+        pulse.scheduleWithFixedDelay(this::renew, 0, beat, TimeUnit.MILLISECONDS);
         maintenance.scheduleWithFixedDelay(() -> beat(connect), 0, beat, TimeUnit.MILLISECONDS);
         maintenance.scheduleWithFixedDelay(this::scan, config.scanInterval().toMillis(),
                 config.scanInterval().toMillis(), TimeUnit.MILLISECONDS);
@@ -67,7 +77,18 @@ final class Heartbeat {
         return List.copyOf(knownNodes);
     }
 
-    /** One heartbeat: renews the key; registers again when Redis lost the node or the node was reaped. */
+    /** The heartbeat key, on its own timer: a write that needs no answer before the next. */
+    void renew() {
+        RedisClusterAsyncCommands<String, String> async = redis.async();
+        if (async == null) {
+            return; // Lettuce reconnects by itself
+        }
+        long start = System.nanoTime();
+        async.set(RedisKeys.alive(node), "1", SetArgs.Builder.px(config.nodeTtl().toMillis()))
+                .thenRun(() -> observer.redisRoundTrip(System.nanoTime() - start));
+    }
+
+    /** One maintenance beat: registers again when Redis lost the node or the node was reaped. */
     void beat(Runnable connect) {
         try {
             connect.run();
@@ -76,18 +97,19 @@ final class Heartbeat {
                 return; // Lettuce reconnects by itself; the next beat carries on
             }
             RedisClusterCommands<String, String> sync = redis.sync();
-            long start = System.nanoTime();
-            sync.set(RedisKeys.alive(node), "1", SetArgs.Builder.px(config.nodeTtl().toMillis()));
-            observer.redisRoundTrip(System.nanoTime() - start);
             if (sync.sadd(RedisKeys.NODES, node) == 1 && synced) {
-                LOG.warning(() -> "cluster: node " + node + " was taken for dead (a pause past the node TTL?); registering again");
+                LOG.warning(() -> "cluster: node " + node + " was missing from the node set (Redis lost its data, or"
+                        + " it was taken for dead); registering again");
                 synced = false;
             }
             if (!synced) {
                 redis.subscribeNow(redis.nodeChannel(node)); // a no-op unless a Redis Cluster's slot moved
-                presence.reconcile(sync, listener);
+                renew();
+                reconcile.all(sync);
                 synced = true;
                 LOG.info(() -> "cluster: node " + node + " registered with Redis");
+            } else if (reconcile.hasPending()) {
+                reconcile.drain(sync);
             }
             recovered();
         } catch (RuntimeException e) {
@@ -106,8 +128,26 @@ final class Heartbeat {
             Set<String> nodes = sync.smembers(RedisKeys.NODES);
             knownNodes = Set.copyOf(nodes);
             for (String other : nodes) {
-                if (!other.equals(node) && sync.exists(RedisKeys.alive(other)) == 0) {
-                    cleanUpAfter(sync, other);
+                missingSince.putIfAbsent(other, 0L);
+            }
+            long now = System.nanoTime();
+            for (Map.Entry<String, Long> other : List.copyOf(missingSince.entrySet())) {
+                String name = other.getKey();
+                if (name.equals(node)) {
+                    continue;
+                }
+                if (sync.exists(RedisKeys.alive(name)) == 1) {
+                    missingSince.put(name, 0L);
+                    continue;
+                }
+                if (nodes.contains(name)) {
+                    presence.cleanUpAfter(sync, name);
+                }
+                long since = other.getValue() == 0 ? now : other.getValue();
+                missingSince.put(name, since);
+                if (now - since >= config.nodeTtl().toNanos()) { // a TTL without a heartbeat: it is gone
+                    missingSince.remove(name);
+                    listener.nodeGone(name);
                 }
             }
             int expired = parked.expire(sync);
@@ -119,31 +159,14 @@ final class Heartbeat {
         }
     }
 
-    /** Removes a dead node's peers (and tells everyone), if no other node is doing it. */
-    private void cleanUpAfter(RedisClusterCommands<String, String> sync, String dead) {
-        if (!"OK".equals(sync.set(RedisKeys.cleaning(dead), node, SetArgs.Builder.nx().px(30_000)))) {
-            return;
-        }
-        int removed = 0;
-        for (String topic : sync.smembers(RedisKeys.nodeTopics(dead))) {
-            removed += presence.removeNodeEntries(sync, topic, dead);
-        }
-        sync.del(RedisKeys.nodeTopics(dead));
-        sync.srem(RedisKeys.NODES, dead);
-        observer.deadNodeCleaned();
-        int n = removed;
-        LOG.info(() -> "cluster: node " + dead + " is dead; removed its " + n + " peers");
-    }
-
     /** This node leaves the cluster: its presence and keys go at once, so the others need not wait for its TTL. */
     void leave() {
         try {
             if (redis.isOpen()) {
                 RedisClusterCommands<String, String> sync = redis.sync();
-                for (String topic : sync.smembers(RedisKeys.nodeTopics(node))) {
-                    presence.removeNodeEntries(sync, topic, node);
-                }
+                presence.removeAll(sync, node);
                 sync.del(RedisKeys.alive(node), RedisKeys.nodeTopics(node));
+                sync.del(RedisKeys.registered(node));
                 sync.srem(RedisKeys.NODES, node);
             }
         } catch (RuntimeException e) {

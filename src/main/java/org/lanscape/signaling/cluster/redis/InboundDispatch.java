@@ -62,6 +62,21 @@ final class InboundDispatch {
         }
     }
 
+    /** Runs the task on the topic's worker, in order with the topic's events. */
+    void onStripe(String topic, Runnable task) {
+        try {
+            stripes[Math.floorMod(topic.hashCode(), stripes.length)].execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "cluster: a resync of topic " + topic + " failed", e);
+                }
+            });
+        } catch (RejectedExecutionException stopped) {
+            // the node is stopping
+        }
+    }
+
     void stop() {
         for (ExecutorService stripe : stripes) {
             stripe.shutdownNow();
@@ -70,7 +85,8 @@ final class InboundDispatch {
 
     private void handle(String kind, JsonObject message) {
         String from = message.getString("node", "");
-        boolean topicEvent = BusMessage.JOIN.equals(kind) || BusMessage.LEAVE.equals(kind) || BusMessage.MOVE.equals(kind);
+        boolean topicEvent = BusMessage.JOIN.equals(kind) || BusMessage.LEAVE.equals(kind) || BusMessage.MOVE.equals(kind)
+                || BusMessage.SYNC.equals(kind);
         if (topicEvent && from.equals(node)) {
             return; // our own event, back from the topic channel
         }
@@ -86,6 +102,7 @@ final class InboundDispatch {
                 case BusMessage.CLAIM -> claims.claimed(from, message);
                 case BusMessage.HANDOVER -> claims.handedOver(message);
                 case BusMessage.REFUSED -> claims.refused(message);
+                case BusMessage.SYNC -> listener.nodeSync(message.getString("topic"), from, BusMessage.syncMembers(message));
                 case BusMessage.MOVE -> {
                     if (!node.equals(message.getString("to"))) { // the claimant installed it already
                         listener.remoteMoved(message.getString("topic"), message.getString("peer"), message.getString("to"));

@@ -4,7 +4,6 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
-import org.lanscape.signaling.cluster.BusListener;
 import org.lanscape.signaling.cluster.ClusterObserver;
 import org.lanscape.signaling.cluster.RemoteMember;
 
@@ -90,50 +89,73 @@ final class Presence {
         observer.messageOut(BusMessage.LEAVE);
     }
 
-    /**
-     * After a (re)connect, Redis may have lost our presence (it restarted empty) or removed it (we
-     * were taken for dead): register every local peer again and announce it, drop entries of ours
-     * that are stale, and re-read each topic's remote members.
-     */
-    void reconcile(RedisClusterCommands<String, String> sync, BusListener listener) {
-        for (String topic : listener.localTopics()) {
-            redis.subscribeNow(redis.topicChannel(topic));
-            Map<String, JsonValue> local = listener.localMembers(topic);
-            for (Map.Entry<String, JsonValue> peer : local.entrySet()) {
-                sync.hset(RedisKeys.members(topic), peer.getKey(), BusMessage.member(node, peer.getValue()));
-                redis.publish(sync, redis.topicChannel(topic), BusMessage.join(node, topic, peer.getKey(), peer.getValue()));
-            }
-            sync.sadd(RedisKeys.nodeTopics(node), topic);
-            Map<String, String> entries = sync.hgetall(RedisKeys.members(topic));
-            for (Map.Entry<String, String> entry : entries.entrySet()) {
-                if (node.equals(nodeOf(entry.getValue())) && !local.containsKey(entry.getKey())) {
-                    sync.hdel(RedisKeys.members(topic), entry.getKey());
-                    redis.publish(sync, redis.topicChannel(topic), BusMessage.leave(node, topic, entry.getKey()));
-                }
-            }
-            listener.resync(topic, remoteMembers(entries));
+    /** Removes a dead node's peers (and tells everyone), if no other node is doing it. */
+    void cleanUpAfter(RedisClusterCommands<String, String> sync, String dead) {
+        if (!"OK".equals(sync.set(RedisKeys.cleaning(dead), node, io.lettuce.core.SetArgs.Builder.nx().px(30_000)))) {
+            return;
         }
+        if (sync.exists(RedisKeys.alive(dead)) == 1) { // it beat meanwhile: slow is not dead
+            sync.del(RedisKeys.cleaning(dead));
+            return;
+        }
+        int removed = removeAll(sync, dead);
+        sync.del(RedisKeys.nodeTopics(dead), RedisKeys.registered(dead));
+        sync.srem(RedisKeys.NODES, dead);
+        observer.deadNodeCleaned();
+        LOG.info(() -> "cluster: node " + dead + " is dead; removed its " + removed + " peers");
     }
 
-    /** Removes the entries of {@code owner} from the topic and announces their leaves; returns how many. */
-    int removeNodeEntries(RedisClusterCommands<String, String> sync, String topic, String owner) {
+    /**
+     * Removes the entries of {@code owner} from every topic it has (one HDEL per topic) and publishes
+     * their leaves, pipelined; returns how many.
+     */
+    int removeAll(RedisClusterCommands<String, String> sync, String owner) {
+        RedisClusterAsyncCommands<String, String> async = redis.async();
+        if (async == null) {
+            throw new IllegalStateException("Redis is not connected");
+        }
+        java.util.List<java.util.concurrent.CompletableFuture<Integer>> topics = new java.util.ArrayList<>();
+        for (String topic : sync.smembers(RedisKeys.nodeTopics(owner))) {
+            topics.add(async.hgetall(RedisKeys.members(topic)).toCompletableFuture().thenApply(entries -> {
+                java.util.List<String> ids = new java.util.ArrayList<>();
+                entries.forEach((id, value) -> {
+                    if (owner.equals(nodeOf(value))) {
+                        ids.add(id);
+                    }
+                });
+                if (!ids.isEmpty()) {
+                    async.hdel(RedisKeys.members(topic), ids.toArray(String[]::new));
+                    ids.forEach(id -> redis.publish(async, redis.topicChannel(topic), BusMessage.leave(owner, topic, id)));
+                }
+                return ids.size();
+            }));
+        }
         int removed = 0;
-        for (Map.Entry<String, String> entry : sync.hgetall(RedisKeys.members(topic)).entrySet()) {
-            if (owner.equals(nodeOf(entry.getValue())) && sync.hdel(RedisKeys.members(topic), entry.getKey()) == 1) {
-                redis.publish(sync, redis.topicChannel(topic), BusMessage.leave(owner, topic, entry.getKey()));
-                removed++;
+        for (java.util.concurrent.CompletableFuture<Integer> topic : topics) {
+            try {
+                removed += topic.get(timeout.toMillis() * 4, TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new IllegalStateException("could not remove the entries of node " + owner, e);
             }
         }
         return removed;
     }
 
     private Map<String, RemoteMember> remoteMembers(Map<String, String> entries) {
+        return remoteMembers(node, entries);
+    }
+
+    /** The entries of a topic's members hash that name another node than {@code self}. */
+    static Map<String, RemoteMember> remoteMembers(String self, Map<String, String> entries) {
         Map<String, RemoteMember> members = new HashMap<>();
         for (Map.Entry<String, String> entry : entries.entrySet()) {
             try {
                 JsonObject value = BusMessage.parse(entry.getValue());
                 String owner = value.getString("node");
-                if (!owner.equals(node)) {
+                if (!owner.equals(self)) {
                     members.put(entry.getKey(), new RemoteMember(entry.getKey(), owner, value.get("metadata")));
                 }
             } catch (RuntimeException e) {
@@ -143,7 +165,7 @@ final class Presence {
         return members;
     }
 
-    private static String nodeOf(String memberValue) {
+    static String nodeOf(String memberValue) {
         try {
             return BusMessage.parse(memberValue).getString("node");
         } catch (RuntimeException e) {

@@ -37,8 +37,11 @@ public final class RedisBus implements ClusterBus {
     private final String node;
     private final Duration timeout;
     private final ScheduledExecutorService maintenance;
+    /** The heartbeat key's timer, which nothing else runs on. */
+    private final ScheduledExecutorService pulse;
     private final RedisConnection redis;
     private final Presence presence;
+    private final Reconcile reconcile;
     private final Heartbeat heartbeat;
     private final RelayForwarding relays;
     private final Claims claims;
@@ -52,13 +55,15 @@ public final class RedisBus implements ClusterBus {
         this.timeout = config.redisTimeout();
         this.observer = observer;
         this.maintenance = Executors.newSingleThreadScheduledExecutor(daemon("signaling-cluster"));
+        this.pulse = Executors.newSingleThreadScheduledExecutor(daemon("signaling-cluster-heartbeat"));
         this.redis = new RedisConnection(config.redisUrl(), config.topology(), timeout, config.scanInterval());
         this.presence = new Presence(redis, node, timeout, observer);
         this.parked = new ParkedSessions(redis, node);
-        this.heartbeat = new Heartbeat(config, redis, presence, parked, observer);
         this.relays = new RelayForwarding(redis, node, observer);
         this.claims = new Claims(redis, node, timeout, observer);
         this.inbound = new InboundDispatch(node, observer, relays, claims);
+        this.reconcile = new Reconcile(redis, node, timeout, observer, inbound);
+        this.heartbeat = new Heartbeat(config, redis, presence, reconcile, parked, observer);
     }
 
     @Override
@@ -67,6 +72,7 @@ public final class RedisBus implements ClusterBus {
         claims.start(listener, maintenance);
         parked.start(listener);
         inbound.start(listener);
+        reconcile.start(listener);
         boolean[] connectedBefore = new boolean[1];
         redis.start(() -> {
             if (connectedBefore[0]) {
@@ -79,7 +85,7 @@ public final class RedisBus implements ClusterBus {
             heartbeat.unsync(); // subscribe again where the slots are now, and resync presence
             maintenance.execute(() -> heartbeat.beat(this::connect));
         });
-        heartbeat.start(maintenance, listener, this::connect);
+        heartbeat.start(maintenance, pulse, listener, this::connect);
         LOG.info(() -> "cluster mode redis: node " + node);
     }
 
@@ -132,14 +138,20 @@ public final class RedisBus implements ClusterBus {
     @Override
     public Map<String, RemoteMember> open(String topic) {
         if (!healthy()) {
-            return Map.of(); // the reconcile after the reconnect fills the view in
+            reconcile.markDirty(topic); // subscribed and read by the next beat that reaches Redis
+            return Map.of();
         }
         Map<String, RemoteMember> members = presence.open(topic);
         if (members == null) {
-            heartbeat.unsync();
+            reconcile.markDirty(topic);
             return Map.of();
         }
         return members;
+    }
+
+    @Override
+    public boolean viewComplete(String topic) {
+        return healthy() && !reconcile.pending(topic);
     }
 
     @Override
@@ -196,6 +208,7 @@ public final class RedisBus implements ClusterBus {
         stopping = true;
         heartbeat.leave();
         maintenance.shutdownNow();
+        pulse.shutdownNow();
         claims.expireAll();
         inbound.stop();
         redis.shutdown();

@@ -135,6 +135,9 @@ final class RedisConnection {
                 if (lostReported.compareAndSet(false, true)) {
                     LOG.warning("cluster: lost the connection to Redis; peers on other nodes are out of reach until it is back");
                 }
+                // the confirmations of our own SUNSUBSCRIBEs still on their way are lost with it: a
+                // later server-side unsubscribe (a slot move) must not be taken for one of ours
+                unsubscribing.clear();
                 onLost.run();
             }
         });
@@ -245,6 +248,16 @@ final class RedisConnection {
         wanted.add(channel);
         (sharded ? pubsub.async().ssubscribe(channel) : pubsub.async().subscribe(channel))
                 .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Subscribes without waiting; the future completes when Redis confirmed it. */
+    java.util.concurrent.CompletableFuture<Void> subscribeAsync(String channel) {
+        wanted.add(channel);
+        StatefulRedisPubSubConnection<String, String> p = pubsub;
+        if (p == null) {
+            return java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("no Pub/Sub connection"));
+        }
+        return (sharded ? p.async().ssubscribe(channel) : p.async().subscribe(channel)).toCompletableFuture();
     }
 
     /** Subscribes again, at the channel's current owner on a Redis Cluster; waits up to the timeout. */

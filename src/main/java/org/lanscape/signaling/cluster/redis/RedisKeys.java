@@ -30,6 +30,15 @@ final class RedisKeys {
         return "sig:{n:" + node + "}:alive";
     }
 
+    /**
+     * STRING, no TTL: the node registered all its peers since Redis last lost data, so its entries
+     * are whole (another node's resync may remove a member of it that Redis lacks). Gone with
+     * Redis's data, with the node's leave, and with its cleanup after its death.
+     */
+    static String registered(String node) {
+        return "sig:{n:" + node + "}:registered";
+    }
+
     /** SET of the topics the node has peers in, for cleaning up after it. */
     static String nodeTopics(String node) {
         return "sig:{n:" + node + "}:topics";
