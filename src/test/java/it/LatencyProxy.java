@@ -16,8 +16,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A TCP proxy in front of a server that holds every chunk back for a delay in each direction, as a
  * network between the nodes and Redis does (loopback answers in microseconds; a data centre's
- * network in a fraction of a millisecond or more). Order is kept per direction. {@link #cutAll}
- * drops every connection.
+ * network in a fraction of a millisecond or more). Order is kept per direction. {@link #cut}
+ * drops every connection and refuses new ones until {@link #restore}, as a partition does.
  */
 final class LatencyProxy implements AutoCloseable {
 
@@ -29,6 +29,7 @@ final class LatencyProxy implements AutoCloseable {
     private final long delayNanos;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile boolean running = true;
+    private volatile boolean refusing;
 
     LatencyProxy(int targetPort, long delayMicros) throws IOException {
         this.targetPort = targetPort;
@@ -45,6 +46,10 @@ final class LatencyProxy implements AutoCloseable {
         while (running) {
             try {
                 Socket client = listener.accept();
+                if (refusing) {
+                    close(client);
+                    continue;
+                }
                 Socket server = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                 client.setTcpNoDelay(true);
                 server.setTcpNoDelay(true);
@@ -103,6 +108,17 @@ final class LatencyProxy implements AutoCloseable {
         } catch (IOException ignored) {
             // closing
         }
+    }
+
+    /** Every connection dropped, and new ones refused until {@link #restore}. */
+    void cut() {
+        refusing = true;
+        open.forEach(LatencyProxy::close);
+        open.clear();
+    }
+
+    void restore() {
+        refusing = false;
     }
 
     @Override

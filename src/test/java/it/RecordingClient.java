@@ -20,6 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 final class RecordingClient implements PeerSocket {
     final BlockingQueue<JsonObject> inbox = new LinkedBlockingQueue<>();
     final Set<String> knows = new HashSet<>();
+    /** The peers this client was told had left, in order (by {@link #awaitView}). */
+    final java.util.List<String> toldLeft = new java.util.ArrayList<>();
     final java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
     volatile int closedWith;
     Peer peer;
@@ -69,6 +71,38 @@ final class RecordingClient implements PeerSocket {
                     }
                 }
                 case "peer-joined" -> knows.add(message.getString("peerId"));
+                default -> throw new AssertionError("unexpected " + message);
+            }
+        }
+    }
+
+    /**
+     * Applies membership events (peer-list, peer-joined, peer-left) until this client's view is
+     * exactly {@code expected}; fails with the difference if it is not within {@code within}.
+     */
+    void awaitView(Set<String> expected, Duration within) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (!knows.equals(expected)) {
+            JsonObject message = poll(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            if (message == null) {
+                Set<String> missing = new HashSet<>(expected);
+                missing.removeAll(knows);
+                Set<String> extra = new HashSet<>(knows);
+                extra.removeAll(expected);
+                throw new AssertionError("view not right within " + within + ": missing " + missing + ", extra " + extra);
+            }
+            switch (message.getString("type")) {
+                case "peer-list" -> {
+                    knows.clear();
+                    if (message.containsKey("peers")) {
+                        message.getJsonArray("peers").forEach(p -> knows.add(p.asJsonObject().getString("id")));
+                    }
+                }
+                case "peer-joined" -> knows.add(message.getString("peerId"));
+                case "peer-left" -> {
+                    knows.remove(message.getString("peerId"));
+                    toldLeft.add(message.getString("peerId"));
+                }
                 default -> throw new AssertionError("unexpected " + message);
             }
         }

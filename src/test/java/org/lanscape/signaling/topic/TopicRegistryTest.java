@@ -427,6 +427,39 @@ class TopicRegistryTest {
         }
     }
 
+    /**
+     * A resync applies what Redis said when its read was asked for; the live events heard since
+     * are newer and stay as they said (a join heard meanwhile used to be undone by the older read,
+     * a leave heard meanwhile written back), and a member there before and after is not announced.
+     */
+    @Test
+    void aResyncDoesNotUndoTheEventsHeardWhileItsReadWasOnItsWay() throws Exception {
+        TopicRegistry registry = registry(1 << 20);
+        RecordingSocket local = new RecordingSocket();
+        registry.join("room", null, "req", local, false, Credentials.NONE);
+        var events = registry.busListener();
+        org.lanscape.signaling.cluster.RemoteMember stays = new org.lanscape.signaling.cluster.RemoteMember("STAYS", "other", null);
+        org.lanscape.signaling.cluster.RemoteMember leaves = new org.lanscape.signaling.cluster.RemoteMember("LEAVES", "other", null);
+        org.lanscape.signaling.cluster.RemoteMember joins = new org.lanscape.signaling.cluster.RemoteMember("JOINS", "other", null);
+        events.remoteJoined("room", stays);
+        events.remoteJoined("room", leaves);
+        int before = local.messages().size();
+
+        events.resyncAsked("room");
+        events.remoteJoined("room", joins); // after the read was asked for: it is not in it
+        events.remoteLeft("room", "LEAVES"); // after the read too: it is still in it
+        events.resync("room", Map.of("STAYS", stays, "LEAVES", leaves), node -> true);
+
+        List<String> told = local.messages().subList(before, local.messages().size()).stream()
+                .map(m -> m.getString("type") + " " + m.getString("peerId")).toList();
+        assertEquals(List.of("peer-joined JOINS", "peer-left LEAVES"), told, "only the live events, once each");
+        Set<String> listed = new HashSet<>();
+        RecordingSocket newcomer = new RecordingSocket();
+        registry.join("room", null, "req", newcomer, false, Credentials.NONE);
+        newcomer.messages().get(1).getJsonArray("peers").forEach(p -> listed.add(p.asJsonObject().getString("id")));
+        assertEquals(Set.of(local.messages().get(0).getString("selfId"), "STAYS", "JOINS"), listed);
+    }
+
     /** A hand-over to another node is published with no lock held (it was published under the peer's and the topic's). */
     @Test
     void aHandOverGoesOutWithNoLockHeld() throws Exception {

@@ -25,7 +25,6 @@ import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -59,8 +58,7 @@ final class RedisConnection {
     private final AtomicBoolean lostReported = new AtomicBoolean();
     /** Channels this node listens to; a server-side unsubscribe from one of them means its slot moved. */
     private final Set<String> wanted = ConcurrentHashMap.newKeySet();
-    /** Our own SUNSUBSCRIBEs not yet confirmed, by channel: their confirmations are no slot moves. */
-    private final Map<String, Integer> unsubscribing = new ConcurrentHashMap<>();
+    private final OwnUnsubscribes unsubscribing = new OwnUnsubscribes();
     /** On a Redis Cluster, the connections (one per shard and kind) that have connected once. */
     private final Set<RedisChannelHandler<?, ?>> firstConnects =
             java.util.Collections.synchronizedSet(java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>()));
@@ -135,9 +133,7 @@ final class RedisConnection {
                 if (lostReported.compareAndSet(false, true)) {
                     LOG.warning("cluster: lost the connection to Redis; peers on other nodes are out of reach until it is back");
                 }
-                // the confirmations of our own SUNSUBSCRIBEs still on their way are lost with it: a
-                // later server-side unsubscribe (a slot move) must not be taken for one of ours
-                unsubscribing.clear();
+                unsubscribing.connectionLost();
                 onLost.run();
             }
         });
@@ -179,12 +175,7 @@ final class RedisConnection {
 
                 @Override
                 public void sunsubscribed(String channel, long count) {
-                    boolean[] ours = {false};
-                    unsubscribing.computeIfPresent(channel, (c, n) -> {
-                        ours[0] = true;
-                        return n > 1 ? n - 1 : null;
-                    });
-                    if (!ours[0] && wanted.contains(channel)) { // not ours: Redis ended it, the slot moved
+                    if (!unsubscribing.confirmed(channel) && wanted.contains(channel)) { // not ours: Redis ended it, the slot moved
                         LOG.info(() -> "cluster: Redis ended the subscription to " + channel + "; subscribing again at its slot's owner");
                         onMoved.run();
                     }
@@ -275,7 +266,7 @@ final class RedisConnection {
         StatefulRedisPubSubConnection<String, String> p = pubsub;
         if (p != null && p.isOpen()) {
             if (sharded) {
-                unsubscribing.merge(channel, 1, Integer::sum);
+                unsubscribing.sent(channel);
                 p.async().sunsubscribe(channel);
             } else {
                 p.async().unsubscribe(channel);
