@@ -40,8 +40,12 @@ final class RelayForwarding {
         String origin = senderNode == null ? node : senderNode;
         String message = BusMessage.relay(origin, topic, fromPeerId, target.id(), frame, msgId, senderNode != null);
         redis.publish(async, redis.nodeChannel(target.node()), message).whenComplete((receivers, failure) -> {
-            if (failure != null || receivers == 0) { // unreachable, or its node is gone and its peers with it
-                String code = failure != null ? "dropped" : "target_not_found";
+            // Redis unreachable, or nobody listening on the node's channel: that node is dead, or
+            // alive and subscribing again after a blip. Its peers may live: dropped, never
+            // target_not_found (a dead node's peers leave the views after its TTL; relays to them
+            // are then refused here as unknown).
+            if (failure != null || receivers == 0) {
+                String code = "dropped";
                 if (origin.equals(node)) {
                     listener.undeliverable(fromPeerId, code, msgId);
                 } else {
