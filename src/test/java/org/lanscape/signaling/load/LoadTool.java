@@ -57,6 +57,9 @@ public final class LoadTool {
                                  (frame: headers declaring 2^62 bytes, then data; fragments: endless 60 KB continuation
                                  frames; headers: unfinished requests of 450 headers of 30 KB) while a pair measures
                                  its round trips; the server's heap after a GC
+                      watch      --rooms 1900 --first 0 --k 10 --hosts 127.0.0.1,127.0.0.2 --control DIR --name w1
+                                 [--relay-rate 200 --pair-every-ms 500 --answer-wait 10]   (rooms half on --url, half on
+                                 --url2, watched while Redis fails: see ClusterWatch and src/test/bench/redis-blip.sh)
                       flood      --pairs 20 --rate 1000 --flood-rate 5000 --duration 6 --size 200   (one peer floods another;
                                  the pairs of its topic measure their round trips before and during the flood)
                     --ping 1 (connect): once all are open each client sends a ping and has its pong before the RSS
@@ -85,6 +88,7 @@ public final class LoadTool {
             case "flood" -> tool.flood();
             case "silent" -> tool.silent();
             case "attack" -> tool.attack();
+            case "watch" -> new ClusterWatch(opts, tool.http, tool.url, tool.url2).run();
             default -> throw new IllegalArgumentException("unknown workload " + args[0]);
         };
         System.out.println(result);
