@@ -39,7 +39,7 @@ redis_start() { # port [args...]
   mkdir -p "$OUT/redis-$port"
   redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$OUT/redis-$port" "$@" \
     >> "$OUT/redis-$port.log" 2>&1 &
-  REDIS_PIDS+=($!)
+  REDIS_PIDS+=($!); disown $! # killed on purpose: no job notice
   echo $! > "$OUT/redis-$port.pid"
   for _ in $(seq 1 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && return; sleep 0.1; done
   echo "redis on $port did not start"; exit 1
@@ -123,6 +123,10 @@ run_topology() { # label fault... ; env for the nodes in NODE_ENV
   for fault in "$@"; do
     local resyncs0; resyncs0=$(( $(metric $A signaling_cluster_resync_seconds_count) + $(metric $B signaling_cluster_resync_seconds_count) ))
     echo "$fault" > "$OUT/control/mark"
+    # the fault only once both watchers count in its segment (each says so in <name>.mark)
+    for w in 1 2; do
+      for _ in $(seq 1 100); do [ "$(cat "$OUT/control/$label-w$w.mark" 2>/dev/null)" = "$fault" ] && break; sleep 0.05; done
+    done
     local t0; t0=$(now_ms)
     echo "$fault $t0" >> "$OUT/$label-faults.txt"
     inject "$fault"
@@ -179,7 +183,7 @@ for topology in single sentinel cluster; do
       printf '%s\n' "port 16423" "bind 127.0.0.1" "dir $OUT/sentinel" "sentinel monitor signaling 127.0.0.1 16421 1" \
         "sentinel down-after-milliseconds signaling 1000" "sentinel failover-timeout signaling 5000" > "$OUT/sentinel/sentinel.conf"
       redis-server "$OUT/sentinel/sentinel.conf" --sentinel > "$OUT/sentinel.log" 2>&1 &
-      REDIS_PIDS+=($!)
+      REDIS_PIDS+=($!); disown $!
       sleep 2
       NODE_ENV=(SIGNALING_REDIS_TOPOLOGY=sentinel "SIGNALING_REDIS_URL=redis-sentinel://127.0.0.1:16423#signaling") ;;
     cluster)
