@@ -108,7 +108,9 @@ interface ServerProcess extends AutoCloseable {
         while (System.nanoTime() < deadline && isAlive()) {
             try {
                 HttpResponse<String> response = HTTP.send(get("/health/ready"), HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200 && response.body().replace(" ", "").contains("\"cluster\":" + synced)) {
+                String body = response.body().replace(" ", "");
+                // Liberty writes the data's boolean as a JSON boolean, Payara as a string
+                if (response.statusCode() == 200 && (body.contains("\"cluster\":" + synced) || body.contains("\"cluster\":\"" + synced + "\""))) {
                     return true;
                 }
             } catch (IOException e) {
