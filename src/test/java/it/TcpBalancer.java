@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A TCP load balancer inside the test, as a Kubernetes Service is: each new connection goes to the
  * next backend, round robin, among those whose /health/ready answered 200 at the last probe (every
- * 100 ms); bytes are piped both ways until either side closes. Connections already open stay
+ * 100 ms, or as often as a test says: a Kubernetes probe runs at most once a second); bytes are piped both ways until either side closes. Connections already open stay
  * where they are.
  */
 final class TcpBalancer implements AutoCloseable {
@@ -26,14 +26,20 @@ final class TcpBalancer implements AutoCloseable {
     private final AtomicInteger next = new AtomicInteger();
     private volatile boolean running = true;
     private volatile ServerProcess lastRouted;
+    private final long probeEveryMillis;
 
-    private TcpBalancer(List<ServerProcess> backends) throws IOException {
+    private TcpBalancer(List<ServerProcess> backends, java.time.Duration probeEvery) throws IOException {
         this.backends = List.copyOf(backends);
+        this.probeEveryMillis = probeEvery.toMillis();
         this.listener = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
     }
 
     static TcpBalancer start(List<ServerProcess> backends) throws IOException, InterruptedException {
-        TcpBalancer balancer = new TcpBalancer(backends);
+        return start(backends, java.time.Duration.ofMillis(100));
+    }
+
+    static TcpBalancer start(List<ServerProcess> backends, java.time.Duration probeEvery) throws IOException, InterruptedException {
+        TcpBalancer balancer = new TcpBalancer(backends, probeEvery);
         balancer.probe();
         daemon("balancer-probe", balancer::probeLoop);
         daemon("balancer-accept", balancer::acceptLoop);
@@ -53,7 +59,7 @@ final class TcpBalancer implements AutoCloseable {
         while (running) {
             probe();
             try {
-                Thread.sleep(100);
+                Thread.sleep(probeEveryMillis);
             } catch (InterruptedException e) {
                 return;
             }
