@@ -166,10 +166,10 @@ public class GracefulShutdown {
         List<Peer> released = new CopyOnWriteArrayList<>();
         // Close frames first: Liberty's own shutdown runs beside this hook and drops what is still open.
         peers.forEach(peer -> closes.add(() -> {
-            if (handOver && registry.releaseForHandOver(peer, SERVICE_RESTART, restart)) {
-                released.add(peer);
+            if (handOver && (registry.releaseForHandOver(peer, SERVICE_RESTART, restart) || peer.isAway())) {
+                released.add(peer); // or held already, its connection lost before: claimed or parked as the others
             } else {
-                peer.closeNow(GOING_AWAY, "server shutting down");
+                registry.shutDown(peer, GOING_AWAY, "server shutting down");
             }
         }));
         // Closing writes a frame, which can block on a stuck client: in parallel, and bounded.

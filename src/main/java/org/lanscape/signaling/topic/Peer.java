@@ -193,32 +193,44 @@ public final class Peer {
 
     // ---- the session's life ----
 
-    /** The connection was lost or given up on: a resumable live peer is held (AWAY); false otherwise. */
-    public synchronized boolean suspend(long now) {
-        if (state != State.LIVE || !resumable) {
-            return false;
+    /** What taking its connection from a session did; the caller acts on it, and only on it. */
+    public enum Hold {
+        /** It was live and resumable: now held (AWAY) for a resume. */
+        HELD,
+        /** It was live and not resumable: the caller ends it. */
+        NOT_RESUMABLE,
+        /** It was not live (away already, moving, moved or closed): whoever changed that acts, nobody else. */
+        NOT_LIVE
+    }
+
+    /** The connection was lost or given up on: a resumable live peer is held (AWAY). */
+    public synchronized Hold suspend(long now) {
+        if (state != State.LIVE) {
+            return Hold.NOT_LIVE;
+        }
+        if (!resumable) {
+            return Hold.NOT_RESUMABLE;
         }
         state = State.AWAY;
         awaySince = now;
         clientMessages = socket == null ? -1 : socket.received();
         socket = null;
         outbox.detach();
-        return true;
+        return Hold.HELD;
     }
 
-    /** As {@link #suspend}, and closes the connection with that code (ping timeout, write timeout, slow consumer). */
-    public boolean suspendAndClose(long now, int code, String reason) {
+    /** As {@link #suspend}, and closes the connection of a peer it held with that code (ping timeout, write timeout, slow consumer). */
+    public Hold suspendAndClose(long now, int code, String reason) {
         PeerSocket old;
+        Hold hold;
         synchronized (this) {
             old = socket;
-            if (!suspend(now)) {
-                return false;
-            }
+            hold = suspend(now);
         }
-        if (old != null) {
+        if (hold == Hold.HELD && old != null) {
             old.close(code, reason);
         }
-        return true;
+        return hold;
     }
 
     /**
@@ -327,17 +339,22 @@ public final class Peer {
         return undelivered == null ? List.of() : undelivered;
     }
 
-    /** Closes the connection on the caller's thread, waiting for the close frame (shutdown only). */
-    public void closeNow(int code, String reason) {
+    /**
+     * Ends the session and closes its connection on the caller's thread, waiting for the close frame
+     * (shutdown only); returns the relays still queued or held (their senders are told), or null
+     * if it was not live or away (moving, moved or ended: not the caller's to end).
+     */
+    List<Frame> closeNow(int code, String reason) {
         PeerSocket s;
-        boolean ended;
+        List<Frame> undelivered;
         synchronized (this) {
             s = socket;
-            ended = end() != null;
+            undelivered = end();
         }
-        if (ended && s != null) {
+        if (undelivered != null && s != null) {
             s.closeNow(code, reason);
         }
+        return undelivered;
     }
 
     /** LIVE or AWAY to CLOSED: the relays still queued; null when it had ended or moved already. */

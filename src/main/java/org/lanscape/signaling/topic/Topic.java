@@ -92,10 +92,26 @@ final class Topic {
             }
         }
         if (reading != null) {
-            reading.join();
+            try {
+                reading.join();
+            } catch (java.util.concurrent.CompletionException failed) {
+                open(opener); // the read failed: this join reads again
+            }
             return;
         }
-        Map<String, RemoteMember> snapshot = opener.apply(name); // empty when Redis does not answer
+        Map<String, RemoteMember> snapshot;
+        try {
+            snapshot = opener.apply(name); // empty when Redis does not answer
+        } catch (RuntimeException | Error e) { // joins waiting for this read must not wait forever
+            CompletableFuture<Void> failed;
+            synchronized (this) {
+                failed = opening;
+                opening = null;
+                departed = null;
+            }
+            failed.completeExceptionally(e);
+            throw e;
+        }
         CompletableFuture<Void> done;
         synchronized (this) {
             for (RemoteMember member : snapshot.values()) {

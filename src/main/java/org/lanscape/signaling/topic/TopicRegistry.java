@@ -114,18 +114,28 @@ public class TopicRegistry {
         String token = resumable ? tokens.next() : null;
         Frame welcome = control(new ServerMessage.Welcome(peer.id(), token));
         Frame joined = presence(new ServerMessage.PeerJoined(peer.id(), metadata));
+        if (token != null) {
+            // before the peer is reachable: a leave that comes at once then forgets it (registered
+            // after, it would pin the ended peer for good); nobody knows the token before the welcome
+            tokens.register(token, peer);
+        }
         while (true) {
             Topic topic = topics.getOrCreate(topicName);
-            topic.open(bus::open);
-            Topic.Joined result = topic.add(peer, welcome, joined, this::peerList, config.topicMaxPeers());
+            Topic.Joined result;
+            try {
+                topic.open(bus::open);
+                result = topic.add(peer, welcome, joined, this::peerList, config.topicMaxPeers());
+            } catch (RuntimeException | Error e) {
+                tokens.forget(peer);
+                topics.givePlace();
+                throw e;
+            }
             if (result.full()) {
+                tokens.forget(peer);
                 topics.givePlace();
                 throw new JoinRefusedException(JoinRefusedException.Reason.TOPIC_FULL);
             }
             if (!result.closed()) {
-                if (token != null) {
-                    tokens.register(token, peer);
-                }
                 bus.joined(topicName, peer.id(), metadata);
                 observer.joined(peer);
                 settle(result.fanout());
@@ -168,10 +178,10 @@ public class TopicRegistry {
 
     /** The connection was lost without a close frame: a resumable peer is held, any other leaves. */
     public void connectionLost(Peer peer) {
-        if (peer.suspend(System.nanoTime())) {
-            LOG.fine(() -> "peer away, resumable for " + config.resumeGrace() + ": " + peer.logContext());
-        } else {
-            connectionClosed(peer);
+        switch (peer.suspend(System.nanoTime())) {
+            case HELD -> LOG.fine(() -> "peer away, resumable for " + config.resumeGrace() + ": " + peer.logContext());
+            case NOT_RESUMABLE -> connectionClosed(peer);
+            case NOT_LIVE -> { } // away, moving, moved or ended already: not this connection's to end
         }
     }
 
@@ -181,10 +191,13 @@ public class TopicRegistry {
      * connection; any other leaves.
      */
     public void connectionFailed(Peer peer, int closeCode, String reason) {
-        if (peer.suspendAndClose(System.nanoTime(), closeCode, reason)) {
-            LOG.fine(() -> "peer away after " + reason + ", resumable for " + config.resumeGrace() + ": " + peer.logContext());
-        } else {
-            disconnect(peer, closeCode, reason);
+        switch (peer.suspendAndClose(System.nanoTime(), closeCode, reason)) {
+            case HELD -> LOG.fine(() -> "peer away after " + reason + ", resumable for " + config.resumeGrace() + ": "
+                    + peer.logContext());
+            case NOT_RESUMABLE -> disconnect(peer, closeCode, reason);
+            // held already (a slow consumer while away keeps its session: its return brings a fresh
+            // peer-list), moving or moved to another node (a verdict read before the move), or ended
+            case NOT_LIVE -> { }
         }
     }
 
@@ -197,7 +210,7 @@ public class TopicRegistry {
         if (!resumeEnabled() || !peer.resumable()) {
             return false;
         }
-        boolean held = peer.suspendAndClose(System.nanoTime(), closeCode, reason);
+        boolean held = peer.suspendAndClose(System.nanoTime(), closeCode, reason) == Peer.Hold.HELD;
         if (held) {
             LOG.fine(() -> "peer released for a resume on another node: " + peer.logContext());
         }
@@ -209,11 +222,26 @@ public class TopicRegistry {
      * for the grace period, for a resume on any node; if the bus cannot take it, it leaves. True if parked.
      */
     public boolean park(Peer peer) {
-        if (peer.isAway() && migration.park(peer, config.resumeGrace())) {
+        // parked for what is left of its grace period, which began when its connection was lost
+        java.time.Duration left = config.resumeGrace().minusNanos(System.nanoTime() - peer.awaySince());
+        if (peer.isAway() && !left.isNegative() && !left.isZero() && migration.park(peer, left)) {
             return true;
         }
         connectionClosed(peer); // idempotent: also after a park the bus refused, which left already
         return false;
+    }
+
+    /**
+     * The node stops and the session cannot move: it ends, its connection closed with that code on
+     * the caller's thread (a held one has none), and the relays queued or held for it are answered
+     * dropped. Nothing happens to a session that is moving or moved.
+     */
+    public void shutDown(Peer peer, int closeCode, String reason) {
+        List<Frame> undelivered = peer.closeNow(closeCode, reason);
+        if (undelivered != null) { // else claimed by another node meanwhile, or ended: theirs to finish
+            leave(peer);
+            undelivered(peer.topic(), undelivered);
+        }
     }
 
     /** Removes the peer (as {@link #leave}) and closes its connection with that close code. */

@@ -481,7 +481,7 @@ class PeerTest {
     @Test
     void aPeerThatDidNotAskForResumeIsNeverHeld() {
         Peer peer = peer(new RecordingSocket(), 1 << 20);
-        assertFalse(peer.suspend(System.nanoTime()));
+        assertEquals(Peer.Hold.NOT_RESUMABLE, peer.suspend(System.nanoTime()));
         assertEquals(Peer.State.LIVE, peer.state());
     }
 
@@ -489,7 +489,8 @@ class PeerTest {
     void whileAwayRelaysAreHeldAndEventsLeftOut() {
         RecordingSocket socket = new RecordingSocket();
         Peer peer = resumablePeer(socket, 1 << 20, 0);
-        assertTrue(peer.suspend(System.nanoTime()));
+        assertEquals(Peer.Hold.HELD, peer.suspend(System.nanoTime()));
+        assertEquals(Peer.Hold.NOT_LIVE, peer.suspend(System.nanoTime()), "held already");
         assertTrue(offer(peer, relayFrame("r1")));
         assertTrue(peer.enqueue(frame("peer-joined")), "accepted, and replaced by the peer-list of its return");
         assertEquals(1, peer.outbox().queuedFrames());

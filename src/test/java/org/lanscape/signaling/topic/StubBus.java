@@ -17,6 +17,10 @@ class StubBus implements ClusterBus {
     volatile java.util.concurrent.CountDownLatch openGate = new java.util.concurrent.CountDownLatch(0);
     volatile java.util.concurrent.CountDownLatch opening = new java.util.concurrent.CountDownLatch(1);
     volatile Map<String, RemoteMember> remoteMembers = Map.of();
+    /** Thrown by the next {@link #open}, once (a read that fails with an Error). */
+    volatile Error openFailure;
+    /** The time to live of the last session parked here. */
+    volatile java.time.Duration parkedFor;
     /** What a claim answers: never, unless a test completes it. */
     final CompletableFuture<HandOver.Result> claimAnswer = new CompletableFuture<>();
 
@@ -35,6 +39,12 @@ class StubBus implements ClusterBus {
 
     @Override
     public Map<String, RemoteMember> open(String topic) {
+        Error failure = openFailure;
+        if (failure != null) {
+            openFailure = null;
+            opening.countDown();
+            throw failure;
+        }
         opening.countDown();
         try {
             openGate.await();
@@ -75,6 +85,13 @@ class StubBus implements ClusterBus {
     @Override
     public java.time.Duration claimTimeout() {
         return java.time.Duration.ofMillis(300);
+    }
+
+    @Override
+    public boolean park(String topic, String token, org.lanscape.signaling.cluster.ParkedSession session,
+                        java.time.Duration ttl) {
+        parkedFor = ttl;
+        return true;
     }
 
     @Override

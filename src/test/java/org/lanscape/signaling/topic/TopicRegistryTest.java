@@ -477,6 +477,89 @@ class TopicRegistryTest {
         assertEquals("other-node", topic.remoteMember(peer.id()).node(), "a remote member there now");
     }
 
+    /**
+     * A held session judged a slow consumer (a join's settle found no room in its queue for the
+     * event) stays held: before, connectionFailed took "not held now" for "not resumable" and ended
+     * it, so everyone saw it leave and its resume failed.
+     */
+    @Test
+    void aHeldSessionJudgedASlowConsumerStaysHeld() throws Exception {
+        TopicRegistry registry = resumableRegistry(new LocalBus("test"));
+        RecordingSocket lost = new RecordingSocket();
+        Peer peer = registry.join("room", null, "req", lost, true, Credentials.NONE);
+        RecordingSocket other = new RecordingSocket();
+        registry.join("room", null, "req", other, false, Credentials.NONE);
+        String token = lost.messages().get(0).getString("resumeToken");
+        registry.connectionLost(peer);
+
+        registry.connectionFailed(peer, TopicRegistry.SLOW_CONSUMER, "slow consumer");
+        assertTrue(peer.isAway(), "still held");
+        assertTrue(other.messages().stream().noneMatch(m -> m.getString("type").equals("peer-left")), "nobody saw it leave");
+        TopicRegistry.ResumeOutcome[] outcome = new TopicRegistry.ResumeOutcome[1];
+        assertEquals(peer, registry.resume(token, -1, "room", "req2", new RecordingSocket(), Credentials.NONE, outcome));
+        assertEquals(TopicRegistry.ResumeOutcome.RESUMED, outcome[0]);
+    }
+
+    /**
+     * The watchdog read the peer live, the client came back on another node, and the watchdog's
+     * verdict (ping timeout) arrives while the session moves: it ends nothing. Before, it ended the
+     * session here: everyone saw a peer leave that lives on the other node.
+     */
+    @Test
+    void aWatchdogVerdictThatArrivesDuringAMoveEndsNothing() throws Exception {
+        TopicRegistry registry = resumableRegistry(new LocalBus("test"));
+        RecordingSocket lost = new RecordingSocket();
+        Peer peer = registry.join("room", null, "req", lost, true, Credentials.NONE);
+        RecordingSocket other = new RecordingSocket();
+        registry.join("room", null, "req", other, false, Credentials.NONE);
+        String token = lost.messages().get(0).getString("resumeToken");
+        int before = registry.peerCount();
+        assertEquals(org.lanscape.signaling.cluster.HandOver.Result.HANDED_OVER, registry.busListener().handOver(
+                token, -1, "room", null, "other-node", handOver -> registry.connectionFailed(peer, 4001, "ping timeout")));
+        assertTrue(other.messages().stream().noneMatch(m -> m.getString("type").equals("peer-left")), "nobody saw it leave");
+        assertEquals("other-node", registry.topic("room").remoteMember(peer.id()).node(), "it lives on the other node");
+        assertEquals(before - 1, registry.peerCount(), "its place here given back once");
+    }
+
+    /** A topic whose first read of the other nodes' members failed with an Error: the next join reads again, never waits forever. */
+    @Test
+    void aFailedFirstReadOfATopicLeavesNoJoinWaitingForIt() throws Exception {
+        StubBus bus = new StubBus();
+        TopicRegistry registry = resumableRegistry(bus);
+        bus.openFailure = new AssertionError("the read failed");
+        org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class,
+                () -> registry.join("room", null, "req", new RecordingSocket(), false, Credentials.NONE));
+        RecordingSocket next = new RecordingSocket();
+        Peer joined = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(5),
+                () -> registry.join("room", null, "req", next, false, Credentials.NONE), "the next join is not held by the failed read");
+        assertEquals(joined.id(), next.messages().get(0).getString("selfId"));
+        assertEquals(1, registry.peerCount(), "the failed join gave its place back");
+    }
+
+    /** A session parked when its node stops is kept for what is left of its grace period, not a whole new one. */
+    @Test
+    void aParkedSessionKeepsWhatIsLeftOfItsGracePeriod() throws Exception {
+        StubBus bus = new StubBus();
+        TopicRegistry registry = resumableRegistry(bus); // grace 15 s
+        Peer peer = registry.join("room", null, "req", new RecordingSocket(), true, Credentials.NONE);
+        assertEquals(Peer.Hold.HELD, peer.suspend(System.nanoTime() - Duration.ofSeconds(10).toNanos()), "lost 10 s ago");
+        assertTrue(registry.park(peer));
+        assertTrue(bus.parkedFor.compareTo(Duration.ofSeconds(5)) <= 0 && bus.parkedFor.compareTo(Duration.ofSeconds(4)) > 0,
+                "about 5 s left: " + bus.parkedFor);
+    }
+
+    /** One whose grace period is over by the time its node stops is not parked: it ends. */
+    @Test
+    void aSessionWhoseGracePeriodIsOverIsNotParked() throws Exception {
+        StubBus bus = new StubBus();
+        TopicRegistry registry = resumableRegistry(bus);
+        Peer peer = registry.join("room", null, "req", new RecordingSocket(), true, Credentials.NONE);
+        peer.suspend(System.nanoTime() - Duration.ofSeconds(16).toNanos());
+        assertFalse(registry.park(peer));
+        assertTrue(peer.isClosed());
+        assertEquals(null, bus.parkedFor);
+    }
+
     /** The watchdog saw the peer away past its grace period; the client resumed before the expiry ran. */
     @Test
     void anExpiryThatComesAfterAResumeDoesNothing() throws Exception {
