@@ -83,7 +83,7 @@ class SentinelFailoverIT {
             assertTrue(a.awaitSynced(Duration.ofSeconds(60)), "A works with the new master");
             assertTrue(b.awaitSynced(Duration.ofSeconds(60)), "B works with the new master");
             long tookMs = (System.nanoTime() - failedAt) / 1_000_000;
-            System.out.printf("sentinel failover: both nodes ready again %d ms after the master died%n", tookMs);
+            System.out.printf("sentinel failover: both nodes registered again %d ms after the master died%n", tookMs);
 
             // the old conversation goes on across nodes, and newcomers see everyone
             onA.send("offer", onB.selfId, "{}", "after-failover");
