@@ -34,6 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 abstract class RollingRestartContract {
 
     private static final int CLIENTS = 12;
+    /** The grace period, from the moment a connection is lost: a parked session keeps what is left of it. */
+    private static final Duration GRACE = Duration.ofSeconds(10);
     static RedisServer redis;
     /** Node A stays; node B is the one stopped and killed, started again before each test. */
     static ServerProcess a;
@@ -50,7 +52,7 @@ abstract class RollingRestartContract {
     static Map<String, String> env() {
         Map<String, String> env = new HashMap<>(ClusterContract.env(redis));
         env.put("SIGNALING_SHUTDOWN_DRAIN_TIMEOUT", "3s");
-        env.put("SIGNALING_RESUME_GRACE", "6s");
+        env.put("SIGNALING_RESUME_GRACE", GRACE.toSeconds() + "s");
         env.remove("SIGNALING_RATE_LIMIT"); // the clients relay at 25 messages a second: the default limits hold
         env.remove("SIGNALING_RATE_BURST");
         return env;
@@ -362,7 +364,7 @@ abstract class RollingRestartContract {
             }
         }
         assertTrue(leftAt != null, "the parked session that nobody resumed ended with its grace period");
-        assertTrue(leftAt - stoppedAt > TimeUnit.SECONDS.toNanos(6), "not before its grace period was over");
+        assertTrue(leftAt - stoppedAt > GRACE.toNanos(), "not before its grace period was over");
         System.out.printf("parked: %d sessions resumed from Redis after their node exited%n", movers.size());
     }
 
