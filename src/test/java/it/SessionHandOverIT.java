@@ -370,12 +370,15 @@ class SessionHandOverIT {
      * The owner answers after the claimant gave up (here: the test holds the peer's lock past the
      * claim timeout): the client got a new session, so the old one ends, and everyone sees it leave.
      */
+    /** ... and the relays held for it go with the hand-over, with their senders: each is answered dropped, none lost in silence. */
     @Test
     void aHandOverThatArrivesAfterTheClaimGaveUpEndsTheSession() throws Exception {
         RecordingClient p = join(n1);
         RecordingClient r = join(n3);
-        meet(p, r);
+        RecordingClient q = join(n1);
+        meet(p, r, q);
         n1.registry().connectionLost(p.peer);
+        relay(n1, q, p, "held-1"); // held for p on n1 (a local sender: held before the claim, in order)
         TopicRegistry.ResumeOutcome[] outcome = new TopicRegistry.ResumeOutcome[1];
         RecordingClient back;
         synchronized (p.peer) { // n1's hand-over waits for this lock
@@ -385,7 +388,18 @@ class SessionHandOverIT {
         assertNull(back.peer);
         assertEquals(TopicRegistry.ResumeOutcome.EXPIRED, outcome[0]);
         assertEquals(p.id, r.next("peer-left").getString("peerId"), "the session handed over too late ends");
-        assertQuiet(r);
+        java.util.Map<String, JsonObject> toQ = new java.util.HashMap<>(); // from two channels: in either order
+        for (int i = 0; i < 2; i++) {
+            JsonObject message = q.poll(Duration.ofSeconds(5));
+            assertNotNull(message, "expected peer-left and an error, got " + toQ.keySet());
+            toQ.put(message.getString("type"), message);
+        }
+        assertEquals(p.id, toQ.get("peer-left").getString("peerId"));
+        JsonObject dropped = toQ.get("error");
+        assertNotNull(dropped, "an error for the held relay: " + toQ);
+        assertEquals("dropped", dropped.getString("code"), "the relay held for it is answered, from the node that had it last");
+        assertEquals("held-1", dropped.getString("msgId"));
+        assertQuiet(r, q);
         assertNull(redisConnection.sync().hget("sig:{t:" + topic + "}:members", p.id), "and its presence with it");
         assertEquals(0, n2.registry().peerCount());
     }

@@ -6,11 +6,11 @@ import java.util.List;
 
 /**
  * A session moving to another node for a resume: the peer, the relays held for it while it was
- * away (encoded frames, in order), and how many messages its node read from the client on its
+ * away (in order, with their senders), and how many messages its node read from the client on its
  * last connection (-1: unknown), which the client hears in its welcome; or, when the owner
  * refuses, only why.
  */
-public record HandOver(Result result, String peerId, JsonValue metadata, List<String> heldFrames, long clientMessages) {
+public record HandOver(Result result, String peerId, JsonValue metadata, List<HeldRelay> heldRelays, long clientMessages) {
 
     public enum Result { HANDED_OVER, EXPIRED, INVALID }
 

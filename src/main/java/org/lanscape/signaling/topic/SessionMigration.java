@@ -2,6 +2,7 @@ package org.lanscape.signaling.topic;
 
 import org.lanscape.signaling.cluster.ClusterBus;
 import org.lanscape.signaling.cluster.HandOver;
+import org.lanscape.signaling.cluster.HeldRelay;
 import org.lanscape.signaling.cluster.ParkedSession;
 import org.lanscape.signaling.cluster.RemoteMember;
 import org.lanscape.signaling.protocol.ServerMessage;
@@ -91,9 +92,9 @@ final class SessionMigration {
         Frame welcome = TopicRegistry.control(new ServerMessage.Welcome(peer.id(), token, handOver.clientMessages()));
         Frame joined = TopicRegistry.presence(new ServerMessage.PeerJoined(peer.id(), handOver.metadata()));
         long now = System.nanoTime();
-        List<Frame> held = new ArrayList<>(handOver.heldFrames().size());
-        for (String frame : handOver.heldFrames()) {
-            held.add(Frame.relay(frame, now, null, null, null));
+        List<Frame> held = new ArrayList<>(handOver.heldRelays().size());
+        for (HeldRelay relay : handOver.heldRelays()) {
+            held.add(Frame.relay(relay.frame(), now, relay.from(), relay.msgId(), relay.senderNode()));
         }
         Fanout fanout;
         do {
@@ -125,9 +126,7 @@ final class SessionMigration {
             return HandOver.Result.EXPIRED;
         }
         movedAway.put(peer.id(), new Moved(topicName, toNode, System.nanoTime()));
-        List<String> texts = new ArrayList<>(held.size());
-        held.forEach(frame -> texts.add(frame.text()));
-        send.accept(new HandOver(HandOver.Result.HANDED_OVER, peer.id(), peer.metadata(), texts, peer.clientMessages()));
+        send.accept(new HandOver(HandOver.Result.HANDED_OVER, peer.id(), peer.metadata(), carried(held), peer.clientMessages()));
         topic.moved(peer, toNode, () -> {
             bus.close(topic.name()); // before a new topic of the name can exist: its SADD comes after our SREM
             topics.remove(topic);
@@ -143,6 +142,16 @@ final class SessionMigration {
         return HandOver.Result.HANDED_OVER;
     }
 
+    /** Held relays as they leave this node: each with its sender, whose node is this one when the frame does not say. */
+    private List<HeldRelay> carried(List<Frame> held) {
+        List<HeldRelay> relays = new ArrayList<>(held.size());
+        for (Frame frame : held) {
+            relays.add(new HeldRelay(frame.text(), frame.from(), frame.msgId(),
+                    frame.from() == null || frame.senderNode() != null ? frame.senderNode() : bus.nodeId()));
+        }
+        return relays;
+    }
+
     /**
      * A node that stopped left this session in Redis (nobody had claimed it before it went): take
      * it, if it was opened by the same subject. Null when there is none to take.
@@ -153,7 +162,7 @@ final class SessionMigration {
                 || !bus.unpark(topicName, token, parked.peerId())) {
             return null;
         }
-        Peer peer = adopt(new HandOver(HandOver.Result.HANDED_OVER, parked.peerId(), parked.metadata(), parked.heldFrames(),
+        Peer peer = adopt(new HandOver(HandOver.Result.HANDED_OVER, parked.peerId(), parked.metadata(), parked.heldRelays(),
                         parked.clientMessages()),
                 topicName, requestId, socket, credentials);
         bus.adopted(topicName, peer.id(), parked.metadata());
@@ -177,11 +186,9 @@ final class SessionMigration {
         if (held == null) {
             return false;
         }
-        List<String> texts = new ArrayList<>(held.size());
-        held.forEach(frame -> texts.add(frame.text()));
         Credentials credentials = peer.credentials();
         if (!bus.park(peer.topic(), token, new ParkedSession(peer.id(), peer.metadata(),
-                credentials == null ? null : credentials.subject(), texts, peer.clientMessages()), ttl)) {
+                credentials == null ? null : credentials.subject(), carried(held), peer.clientMessages()), ttl)) {
             List<Frame> late = peer.finishMove();
             registry.leave(peer);
             registry.undelivered(peer.topic(), held);

@@ -86,7 +86,7 @@ final class BusMessage {
             b.add("metadata", handOver.metadata());
         }
         jakarta.json.JsonArrayBuilder frames = Json.createArrayBuilder();
-        handOver.heldFrames().forEach(frames::add);
+        handOver.heldRelays().forEach(relay -> frames.add(relay.toJson()));
         return b.add("frames", frames).add("got", handOver.clientMessages()).build().toString();
     }
 

@@ -116,7 +116,8 @@ final class Claims {
     void handedOver(JsonObject message) {
         String topic = message.getString("topic");
         String peer = message.getString("peer");
-        List<String> frames = message.getJsonArray("frames").getValuesAs(jakarta.json.JsonString::getString);
+        List<org.lanscape.signaling.cluster.HeldRelay> frames = message.getJsonArray("frames").stream()
+                .map(org.lanscape.signaling.cluster.HeldRelay::fromJson).toList();
         HandOver handOver = new HandOver(HandOver.Result.HANDED_OVER, peer, message.get("metadata"), frames,
                 BusMessage.got(message));
         Pending claim = pending.remove(message.getString("id"));
@@ -136,6 +137,18 @@ final class Claims {
             return;
         }
         listener.remoteLeft(topic, peer);
+        for (org.lanscape.signaling.cluster.HeldRelay relay : frames) { // nobody will get them: their senders are told
+            if (relay.from() == null) {
+                continue; // from a node of an earlier release, which did not say who sent it
+            }
+            if (relay.senderNode() == null || relay.senderNode().equals(node)) {
+                listener.undeliverable(relay.from(), "dropped", relay.msgId());
+            } else if (async != null) {
+                redis.publish(async, redis.nodeChannel(relay.senderNode()),
+                        BusMessage.undeliverable(node, relay.from(), "dropped", relay.msgId()));
+                observer.messageOut(BusMessage.UNDELIVERABLE);
+            }
+        }
         if (async != null) {
             async.hdel(RedisKeys.members(topic), peer);
             redis.publish(async, redis.topicChannel(topic), BusMessage.leave(node, topic, peer));

@@ -7,7 +7,6 @@ import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
-import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import org.lanscape.signaling.cluster.BusListener;
 import org.lanscape.signaling.cluster.ParkedSession;
@@ -54,7 +53,7 @@ final class ParkedSessions {
         try {
             RedisClusterCommands<String, String> sync = redis.sync();
             JsonObjectBuilder record = Json.createObjectBuilder().add("peer", session.peerId())
-                    .add("frames", Json.createArrayBuilder(session.heldFrames()))
+                    .add("frames", frames(session.heldRelays()))
                     .add("got", session.clientMessages());
             if (session.metadata() != null) {
                 record.add("metadata", session.metadata());
@@ -152,7 +151,14 @@ final class ParkedSessions {
 
     private static ParkedSession session(JsonObject record) {
         return new ParkedSession(record.getString("peer"), record.get("metadata"), record.getString("subject", null),
-                record.getJsonArray("frames").getValuesAs(JsonString::getString), BusMessage.got(record));
+                record.getJsonArray("frames").stream().map(org.lanscape.signaling.cluster.HeldRelay::fromJson).toList(),
+                BusMessage.got(record));
+    }
+
+    private static jakarta.json.JsonArrayBuilder frames(List<org.lanscape.signaling.cluster.HeldRelay> relays) {
+        jakarta.json.JsonArrayBuilder frames = Json.createArrayBuilder();
+        relays.forEach(relay -> frames.add(relay.toJson()));
+        return frames;
     }
 
     private static String entry(String topic, String peer) {
