@@ -1,9 +1,15 @@
 package org.lanscape.signaling.cluster;
 
 import jakarta.json.Json;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
 import org.lanscape.signaling.protocol.RawJson;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A relay held for a session while it was away, as it travels with the session to another node
@@ -13,12 +19,46 @@ import org.lanscape.signaling.protocol.RawJson;
  */
 public record HeldRelay(String frame, String from, RawJson msgId, String senderNode) {
 
-    /** As carried in a hand-over or a parked session: an object, or the frame alone when its sender is not known. */
-    public JsonValue toJson() {
-        if (from == null) {
-            return Json.createValue(frame);
+    /**
+     * Adds them to a hand-over or a parked session: {@code frames}, the frames as before, and beside
+     * them {@code senders}, which a node of an earlier release ignores (so that nodes of two releases
+     * hand sessions to each other during a rolling upgrade).
+     */
+    public static JsonObjectBuilder write(JsonObjectBuilder target, List<HeldRelay> relays) {
+        JsonArrayBuilder frames = Json.createArrayBuilder();
+        JsonArrayBuilder senders = Json.createArrayBuilder();
+        for (HeldRelay relay : relays) {
+            frames.add(relay.frame);
+            senders.add(relay.sender());
         }
-        var b = Json.createObjectBuilder().add("frame", frame).add("from", from);
+        return target.add("frames", frames).add("senders", senders);
+    }
+
+    /** Reads {@link #write}'s fields; without {@code senders} (an earlier release), the senders are not known. */
+    public static List<HeldRelay> read(JsonObject source) {
+        JsonArray frames = source.getJsonArray("frames");
+        JsonArray senders = source.containsKey("senders") ? source.getJsonArray("senders") : null;
+        List<HeldRelay> relays = new ArrayList<>(frames.size());
+        for (int i = 0; i < frames.size(); i++) {
+            JsonValue sender = senders != null && i < senders.size() ? senders.get(i) : JsonValue.NULL;
+            String frame = frames.getString(i);
+            if (sender.getValueType() != JsonValue.ValueType.OBJECT) {
+                relays.add(new HeldRelay(frame, null, null, null));
+                continue;
+            }
+            JsonObject o = sender.asJsonObject();
+            String msgId = o.getString("msgId", null);
+            relays.add(new HeldRelay(frame, o.getString("from", null), msgId == null ? null : RawJson.of(msgId),
+                    o.getString("node", null)));
+        }
+        return relays;
+    }
+
+    private JsonValue sender() {
+        if (from == null) {
+            return JsonValue.NULL;
+        }
+        JsonObjectBuilder b = Json.createObjectBuilder().add("from", from);
         if (msgId != null) {
             b.add("msgId", msgId.text());
         }
@@ -26,16 +66,5 @@ public record HeldRelay(String frame, String from, RawJson msgId, String senderN
             b.add("node", senderNode);
         }
         return b.build();
-    }
-
-    /** Reads {@link #toJson}'s form, or a bare frame (from a node of an earlier release). */
-    public static HeldRelay fromJson(JsonValue value) {
-        if (value.getValueType() == JsonValue.ValueType.STRING) {
-            return new HeldRelay(((jakarta.json.JsonString) value).getString(), null, null, null);
-        }
-        JsonObject o = value.asJsonObject();
-        String msgId = o.getString("msgId", null);
-        return new HeldRelay(o.getString("frame"), o.getString("from", null), msgId == null ? null : RawJson.of(msgId),
-                o.getString("node", null));
     }
 }

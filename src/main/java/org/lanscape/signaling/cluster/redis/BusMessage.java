@@ -17,7 +17,7 @@ import java.util.Map;
  * {"k":"relay","node":N,"topic":T,"from":F,"to":P,"frame":"..","msgId":".."}   to the target's node
  * {"k":"undeliverable","node":N,"to":F,"code":"dropped","msgId":".."}         back to the sender's node
  * {"k":"claim","node":N,"id":C,"topic":T,"token":"..","received":n,"subject":S}   to the node that issued the resume token
- * {"k":"handover","node":N,"id":C,"topic":T,"peer":P,"metadata":{..},"frames":[".."],"got":n}   back to the claimant
+ * {"k":"handover","node":N,"id":C,"topic":T,"peer":P,"metadata":{..},"frames":[".."],"senders":[{"from":F,"msgId":"..","node":N}|null],"got":n}   back to the claimant
  * {"k":"refused","node":N,"id":C,"topic":T,"result":"expired"}  back to the claimant
  * {"k":"move","node":N,"topic":T,"peer":P,"to":M}               on the topic's channel
  * {"k":"sync","node":N,"topic":T,"peers":{P:{metadata}|null}}    on the topic's channel: N's members there, all of them
@@ -85,9 +85,8 @@ final class BusMessage {
         if (handOver.metadata() != null) {
             b.add("metadata", handOver.metadata());
         }
-        jakarta.json.JsonArrayBuilder frames = Json.createArrayBuilder();
-        handOver.heldRelays().forEach(relay -> frames.add(relay.toJson()));
-        return b.add("frames", frames).add("got", handOver.clientMessages()).build().toString();
+        return org.lanscape.signaling.cluster.HeldRelay.write(b, handOver.heldRelays())
+                .add("got", handOver.clientMessages()).build().toString();
     }
 
     /** How many messages the session's node read from its client on the last connection; -1 when not said. */

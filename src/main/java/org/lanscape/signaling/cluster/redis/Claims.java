@@ -116,8 +116,7 @@ final class Claims {
     void handedOver(JsonObject message) {
         String topic = message.getString("topic");
         String peer = message.getString("peer");
-        List<org.lanscape.signaling.cluster.HeldRelay> frames = message.getJsonArray("frames").stream()
-                .map(org.lanscape.signaling.cluster.HeldRelay::fromJson).toList();
+        List<org.lanscape.signaling.cluster.HeldRelay> frames = org.lanscape.signaling.cluster.HeldRelay.read(message);
         HandOver handOver = new HandOver(HandOver.Result.HANDED_OVER, peer, message.get("metadata"), frames,
                 BusMessage.got(message));
         Pending claim = pending.remove(message.getString("id"));

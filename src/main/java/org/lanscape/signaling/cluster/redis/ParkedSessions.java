@@ -52,8 +52,8 @@ final class ParkedSessions {
     boolean park(String topic, String token, ParkedSession session, Duration ttl) {
         try {
             RedisClusterCommands<String, String> sync = redis.sync();
-            JsonObjectBuilder record = Json.createObjectBuilder().add("peer", session.peerId())
-                    .add("frames", frames(session.heldRelays()))
+            JsonObjectBuilder record = org.lanscape.signaling.cluster.HeldRelay.write(
+                    Json.createObjectBuilder().add("peer", session.peerId()), session.heldRelays())
                     .add("got", session.clientMessages());
             if (session.metadata() != null) {
                 record.add("metadata", session.metadata());
@@ -151,14 +151,8 @@ final class ParkedSessions {
 
     private static ParkedSession session(JsonObject record) {
         return new ParkedSession(record.getString("peer"), record.get("metadata"), record.getString("subject", null),
-                record.getJsonArray("frames").stream().map(org.lanscape.signaling.cluster.HeldRelay::fromJson).toList(),
+                org.lanscape.signaling.cluster.HeldRelay.read(record),
                 BusMessage.got(record));
-    }
-
-    private static jakarta.json.JsonArrayBuilder frames(List<org.lanscape.signaling.cluster.HeldRelay> relays) {
-        jakarta.json.JsonArrayBuilder frames = Json.createArrayBuilder();
-        relays.forEach(relay -> frames.add(relay.toJson()));
-        return frames;
     }
 
     private static String entry(String topic, String peer) {
