@@ -164,10 +164,13 @@ public class GracefulShutdown {
         boolean handOver = bus.canHandOver();
         String restart = "server restarting: resume on another node within " + reconnectWindowMillis(peers.size()) + " ms";
         List<Peer> released = new CopyOnWriteArrayList<>();
+        List<Peer> awayBefore = new CopyOnWriteArrayList<>(); // connections lost before the stop: parked, not waited for
         // Close frames first: Liberty's own shutdown runs beside this hook and drops what is still open.
         peers.forEach(peer -> closes.add(() -> {
-            if (handOver && (registry.releaseForHandOver(peer, SERVICE_RESTART, restart) || peer.isAway())) {
-                released.add(peer); // or held already, its connection lost before: claimed or parked as the others
+            if (handOver && registry.releaseForHandOver(peer, SERVICE_RESTART, restart)) {
+                released.add(peer);
+            } else if (handOver && peer.isAway()) {
+                awayBefore.add(peer);
             } else {
                 registry.shutDown(peer, GOING_AWAY, "server shutting down");
             }
@@ -190,21 +193,31 @@ public class GracefulShutdown {
         int[] parked = {0};
         int[] left = {0};
         try {
-            for (Peer peer : released) {
+            for (Peer peer : concat(released, awayBefore)) {
                 if (peer.isAway()) { // not claimed in time: parked in Redis for a resume after this node is gone
                     (registry.park(peer) ? parked : left)[0]++;
                 }
             }
-            peers.forEach(registry::leave); // in cluster mode the other nodes hear of it now, not after a TTL
+            for (Peer peer : peers) { // in cluster mode the other nodes hear of it now, not after a TTL
+                if (peer.movedTo() == null) { // one moving to another node (a claim still finishing) is not ours to end
+                    registry.leave(peer);
+                }
+            }
             bus.stop();
         } catch (IllegalStateException containerGone) {
             // Liberty's own shutdown, beside this one, stopped the application first: CDI disposes the bus
             LOG.fine(() -> "shutdown: the application stopped before its peers were removed: " + containerGone);
         }
-        int closed = closes.size() - released.size();
+        int closed = closes.size() - released.size() - awayBefore.size();
         LOG.info(() -> "shutdown: " + closed + " peers closed with 1001, " + handedOver + " handed over to other nodes, "
                 + parked[0] + " parked in Redis, " + left[0] + " left, after "
                 + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms");
+    }
+
+    private static List<Peer> concat(List<Peer> a, List<Peer> b) {
+        List<Peer> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     /**

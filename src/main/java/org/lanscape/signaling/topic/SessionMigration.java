@@ -96,13 +96,13 @@ final class SessionMigration {
         for (HeldRelay relay : handOver.heldRelays()) {
             held.add(Frame.relay(relay.frame(), now, relay.from(), relay.msgId(), relay.senderNode()));
         }
+        tokens.register(token, peer); // before it is reachable: a leave that comes at once forgets it
         Fanout fanout;
         do {
             Topic topic = topics.getOrCreate(topicName);
             topic.open(bus::open);
             fanout = topic.adopt(peer, welcome, joined, registry::peerList, held);
         } while (fanout == null);
-        tokens.register(token, peer);
         registry.settle(fanout);
         LOG.fine(() -> "peer resumed from another node: " + peer.logContext());
         return peer;

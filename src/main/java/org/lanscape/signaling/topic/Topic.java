@@ -133,7 +133,7 @@ final class Topic {
      * holds {@code maxPeers} already. Call {@link #open} first.
      */
     synchronized Joined add(Peer peer, Frame welcomeFrame, Frame joinedFrame,
-                            Function<List<PeerRecord>, Frame> peerList, int maxPeers) {
+                            Function<List<PeerRecord>, Frame> peerList, int maxPeers, Frame notice) {
         if (closed) {
             return Joined.CLOSED;
         }
@@ -144,7 +144,9 @@ final class Topic {
         // In the map before its welcome can reach it, and before the others hear of it: whoever
         // relays to it as soon as they know its id must find it.
         peers.put(peer.id(), peer);
-        peer.startWith(List.of(welcomeFrame, peerList.apply(records)));
+        Frame list = peerList.apply(records);
+        // a notice (resume_failed) right after the peer-list, before any membership event
+        peer.startWith(notice == null ? List.of(welcomeFrame, list) : List.of(welcomeFrame, list, notice));
         return new Joined(Fanout.of(peers.values(), peer, joinedFrame).with(peer), false, false);
     }
 

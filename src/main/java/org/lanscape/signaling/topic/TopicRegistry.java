@@ -105,6 +105,12 @@ public class TopicRegistry {
      */
     public Peer join(String topicName, JsonValue metadata, String requestId, PeerSocket socket, boolean wantsResume,
                      Credentials credentials) throws JoinRefusedException {
+        return join(topicName, metadata, requestId, socket, wantsResume, credentials, null);
+    }
+
+    /** As above; {@code notice}, if not null, comes right after the peer-list (resume_failed: this is a new session). */
+    public Peer join(String topicName, JsonValue metadata, String requestId, PeerSocket socket, boolean wantsResume,
+                     Credentials credentials, ServerMessage noticeMessage) throws JoinRefusedException {
         if (!topics.takePlace(config.maxConnections())) {
             throw new JoinRefusedException(JoinRefusedException.Reason.NODE_FULL);
         }
@@ -114,6 +120,7 @@ public class TopicRegistry {
         String token = resumable ? tokens.next() : null;
         Frame welcome = control(new ServerMessage.Welcome(peer.id(), token));
         Frame joined = presence(new ServerMessage.PeerJoined(peer.id(), metadata));
+        Frame notice = noticeMessage == null ? null : control(noticeMessage);
         if (token != null) {
             // before the peer is reachable: a leave that comes at once then forgets it (registered
             // after, it would pin the ended peer for good); nobody knows the token before the welcome
@@ -124,7 +131,7 @@ public class TopicRegistry {
             Topic.Joined result;
             try {
                 topic.open(bus::open);
-                result = topic.add(peer, welcome, joined, this::peerList, config.topicMaxPeers());
+                result = topic.add(peer, welcome, joined, this::peerList, config.topicMaxPeers(), notice);
             } catch (RuntimeException | Error e) {
                 tokens.forget(peer);
                 topics.givePlace();
@@ -224,8 +231,11 @@ public class TopicRegistry {
     public boolean park(Peer peer) {
         // parked for what is left of its grace period, which began when its connection was lost
         java.time.Duration left = config.resumeGrace().minusNanos(System.nanoTime() - peer.awaySince());
-        if (peer.isAway() && !left.isNegative() && !left.isZero() && migration.park(peer, left)) {
+        if (peer.isAway() && left.toMillis() >= 1 && migration.park(peer, left)) {
             return true;
+        }
+        if (peer.movedTo() != null) {
+            return false; // a claim took it meanwhile (the claim finishes it), or the park refused it and it left
         }
         connectionClosed(peer); // idempotent: also after a park the bus refused, which left already
         return false;

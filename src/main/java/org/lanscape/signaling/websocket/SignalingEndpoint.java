@@ -8,6 +8,7 @@ import jakarta.websocket.MessageHandler;
 import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import org.lanscape.signaling.protocol.ErrorCode;
+import org.lanscape.signaling.protocol.ServerMessage;
 import org.lanscape.signaling.telemetry.SignalingTracing;
 import org.lanscape.signaling.topic.Credentials;
 import org.lanscape.signaling.topic.JoinRefusedException;
@@ -104,9 +105,6 @@ public class SignalingEndpoint extends Endpoint {
                 close(code, reason);
                 leave();
             });
-            if (resumeToken != null && resumed != TopicRegistry.ResumeOutcome.RESUMED) {
-                messages.error(ErrorCode.RESUME_FAILED, null); // after welcome and peer-list: a new session
-            }
             if (closedWith != 0) {
                 closed(); // the connection closed while it was joining
             }
@@ -130,8 +128,12 @@ public class SignalingEndpoint extends Endpoint {
         Span span = services.tracing().start("signaling.join", topic, context.requestId());
         try {
             boolean wantsResume = failedResume != null || "true".equals(firstParameter("resumable"));
-            peer = registry.join(topic, context.metadata(), context.requestId(), socket, wantsResume, credentials);
+            peer = registry.join(topic, context.metadata(), context.requestId(), socket, wantsResume, credentials,
+                    failedResume == null ? null : new ServerMessage.Error(ErrorCode.RESUME_FAILED, null));
             SignalingTracing.end(span, "signaling.peer.id", peer.id());
+            if (failedResume != null) {
+                services.metrics().errorSent(ErrorCode.RESUME_FAILED.wire());
+            }
             LOG.fine(() -> "peer joined: " + peer.logContext());
         } catch (JoinRefusedException e) {
             SignalingTracing.end(span, "signaling.join.refused", e.reason().name().toLowerCase(Locale.ROOT));

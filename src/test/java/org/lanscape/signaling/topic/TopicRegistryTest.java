@@ -521,6 +521,26 @@ class TopicRegistryTest {
         assertEquals(before - 1, registry.peerCount(), "its place here given back once");
     }
 
+    /** A stopping node parks what nobody claimed; a claim that got there first is left to finish: nobody sees it leave. */
+    @Test
+    void aParkThatLosesToAClaimEndsNothing() throws Exception {
+        StubBus bus = new StubBus();
+        TopicRegistry registry = resumableRegistry(bus);
+        RecordingSocket lost = new RecordingSocket();
+        Peer peer = registry.join("room", null, "req", lost, true, Credentials.NONE);
+        RecordingSocket other = new RecordingSocket();
+        registry.join("room", null, "req", other, false, Credentials.NONE);
+        String token = lost.messages().get(0).getString("resumeToken");
+        registry.connectionLost(peer);
+        boolean[] parked = {true};
+        assertEquals(org.lanscape.signaling.cluster.HandOver.Result.HANDED_OVER, registry.busListener().handOver(
+                token, -1, "room", null, "other-node", handOver -> parked[0] = registry.park(peer)));
+        assertFalse(parked[0], "not parked: it is moving");
+        assertEquals(null, bus.parkedFor);
+        assertTrue(other.messages().stream().noneMatch(m -> m.getString("type").equals("peer-left")), "nobody saw it leave");
+        assertEquals("other-node", registry.topic("room").remoteMember(peer.id()).node());
+    }
+
     /** A topic whose first read of the other nodes' members failed with an Error: the next join reads again, never waits forever. */
     @Test
     void aFailedFirstReadOfATopicLeavesNoJoinWaitingForIt() throws Exception {
@@ -558,6 +578,23 @@ class TopicRegistryTest {
         assertFalse(registry.park(peer));
         assertTrue(peer.isClosed());
         assertEquals(null, bus.parkedFor);
+    }
+
+    /**
+     * A failed resume is a new session, and the client hears it right after the peer-list, before
+     * any membership event (the endpoint sent resume_failed after the join, so that a peer joining
+     * meanwhile could come first).
+     */
+    @Test
+    void aNoticeOfAJoinComesRightAfterItsPeerList() throws Exception {
+        TopicRegistry registry = resumableRegistry(new LocalBus("test"));
+        RecordingSocket newSession = new RecordingSocket();
+        registry.join("room", null, "req", newSession, true, Credentials.NONE,
+                new org.lanscape.signaling.protocol.ServerMessage.Error(org.lanscape.signaling.protocol.ErrorCode.RESUME_FAILED, null));
+        registry.join("room", null, "req", new RecordingSocket(), false, Credentials.NONE);
+        List<String> types = newSession.messages().stream().map(m -> m.getString("type")).toList();
+        assertEquals(List.of("welcome", "peer-list", "error", "peer-joined"), types);
+        assertEquals("resume_failed", newSession.messages().get(2).getString("code"));
     }
 
     /** The watchdog saw the peer away past its grace period; the client resumed before the expiry ran. */
