@@ -19,6 +19,7 @@ import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -230,5 +231,38 @@ class ClusterResyncIT {
         back.peer = next.registry().resume(parked.token, -1, topic, "req-2", back, Credentials.NONE, outcome);
         assertEquals(TopicRegistry.ResumeOutcome.RESUMED, outcome[0]);
         assertEquals(parked.id, back.next("welcome").getString("selfId"), "the same peer, back");
+    }
+
+    /**
+     * A parked session nobody resumes ends with its grace period, and the relays held for it are
+     * answered dropped to their senders by the scan that ends it (before: they went without a word).
+     */
+    @Test
+    void theRelaysHeldForAParkedSessionThatNobodyResumesAreAnsweredDropped() throws Exception {
+        InJvmNode stopping = node(redis.url(), "stopping-" + UUID.randomUUID());
+        node(redis.url(), "other-" + UUID.randomUUID()); // whichever node's scan ends it
+        String topic = "park-end-" + UUID.randomUUID();
+        RecordingClient parked = join(stopping, topic, true);
+        RecordingClient sender = join(stopping, topic);
+        sender.next("peer-list");
+        parked.next("peer-list");
+        parked.next("peer-joined");
+        // its connection lost 29.5 s of its 30 s grace period ago: it ends half a second after it is parked
+        parked.peer.suspend(System.nanoTime() - Duration.ofMillis(29_500).toNanos());
+        stopping.registry().relay(sender.peer, "offer", parked.id, org.lanscape.signaling.protocol.RawJson.of("{}"),
+                org.lanscape.signaling.protocol.RawJson.of("\"held-1\""), System.nanoTime());
+        assertTrue(stopping.registry().park(parked.peer), "parked in Redis");
+
+        java.util.Map<String, jakarta.json.JsonObject> told = new java.util.HashMap<>(); // from two channels: either order
+        for (int i = 0; i < 2; i++) {
+            jakarta.json.JsonObject message = sender.poll(Duration.ofSeconds(10));
+            assertNotNull(message, "expected peer-left and an error, got " + told.keySet());
+            told.put(message.getString("type"), message);
+        }
+        assertEquals(parked.id, told.get("peer-left").getString("peerId"), "it ended with its grace period");
+        assertNotNull(told.get("error"), "the held relay is answered: " + told);
+        assertEquals("dropped", told.get("error").getString("code"));
+        assertEquals("held-1", told.get("error").getString("msgId"));
+        assertNull(inspect.sync().get("sig:{t:" + topic + "}:parked-senders:" + parked.id), "and nothing is left of it");
     }
 }

@@ -37,11 +37,26 @@ public record HeldRelay(String frame, String from, RawJson msgId, String senderN
     /** Reads {@link #write}'s fields; without {@code senders} (an earlier release), the senders are not known. */
     public static List<HeldRelay> read(JsonObject source) {
         JsonArray frames = source.getJsonArray("frames");
-        JsonArray senders = source.containsKey("senders") ? source.getJsonArray("senders") : null;
-        List<HeldRelay> relays = new ArrayList<>(frames.size());
-        for (int i = 0; i < frames.size(); i++) {
+        return read(frames, source.containsKey("senders") ? source.getJsonArray("senders") : null, frames.size());
+    }
+
+    /** Only who sent them (no frames), for telling the senders later; {@link #sendersOf} reads it. */
+    public static JsonArray senders(List<HeldRelay> relays) {
+        JsonArrayBuilder senders = Json.createArrayBuilder();
+        relays.stream().filter(relay -> relay.from != null).forEach(relay -> senders.add(relay.sender()));
+        return senders.build();
+    }
+
+    /** Reads {@link #senders}: relays without their frames. */
+    public static List<HeldRelay> sendersOf(JsonArray senders) {
+        return read(null, senders, senders.size());
+    }
+
+    private static List<HeldRelay> read(JsonArray frames, JsonArray senders, int count) {
+        List<HeldRelay> relays = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
             JsonValue sender = senders != null && i < senders.size() ? senders.get(i) : JsonValue.NULL;
-            String frame = frames.getString(i);
+            String frame = frames == null ? null : frames.getString(i);
             if (sender.getValueType() != JsonValue.ValueType.OBJECT) {
                 relays.add(new HeldRelay(frame, null, null, null));
                 continue;

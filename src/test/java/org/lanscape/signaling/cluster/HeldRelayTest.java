@@ -44,4 +44,12 @@ class HeldRelayTest {
         assertEquals("{\"type\":\"x\"}", read.frame());
         assertNull(read.from());
     }
+
+    @Test
+    void theSendersAloneAreKeptForTellingThemLater() {
+        List<HeldRelay> relays = List.of(new HeldRelay("{}", "01A", RawJson.of("\"m1\""), "node-a"), new HeldRelay("{}", null, null, null));
+        String kept = HeldRelay.senders(relays).toString();
+        List<HeldRelay> back = HeldRelay.sendersOf(Json.createReader(new StringReader(kept)).readArray());
+        assertEquals(List.of(new HeldRelay(null, "01A", RawJson.of("\"m1\""), "node-a")), back, "only those with a sender");
+    }
 }

@@ -34,6 +34,7 @@ final class Claims {
     private final ClusterObserver observer;
     /** Claims this node sent, by claim id, until the owner answers or the timeout. */
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+    private final Undeliverable undeliverable;
     private volatile BusListener listener;
     private volatile ScheduledExecutorService timer;
 
@@ -42,6 +43,7 @@ final class Claims {
         this.node = node;
         this.timeout = timeout;
         this.observer = observer;
+        this.undeliverable = new Undeliverable(redis, node, observer);
     }
 
     void start(BusListener listener, ScheduledExecutorService timer) {
@@ -136,18 +138,7 @@ final class Claims {
             return;
         }
         listener.remoteLeft(topic, peer);
-        for (org.lanscape.signaling.cluster.HeldRelay relay : frames) { // nobody will get them: their senders are told
-            if (relay.from() == null) {
-                continue; // from a node of an earlier release, which did not say who sent it
-            }
-            if (relay.senderNode() == null || relay.senderNode().equals(node)) {
-                listener.undeliverable(relay.from(), "dropped", relay.msgId());
-            } else if (async != null) {
-                redis.publish(async, redis.nodeChannel(relay.senderNode()),
-                        BusMessage.undeliverable(node, relay.from(), "dropped", relay.msgId()));
-                observer.messageOut(BusMessage.UNDELIVERABLE);
-            }
-        }
+        undeliverable.dropped(listener, frames); // nobody will get them: their senders are told
         if (async != null) {
             async.hdel(RedisKeys.members(topic), peer);
             redis.publish(async, redis.topicChannel(topic), BusMessage.leave(node, topic, peer));

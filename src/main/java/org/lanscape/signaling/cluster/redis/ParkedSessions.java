@@ -34,14 +34,19 @@ final class ParkedSessions {
     /** The presence entry's node while its session is in Redis. */
     private static final String PARKED = ParkedSession.NODE;
     private static final Logger LOG = Logger.getLogger(ParkedSessions.class.getName());
+    /** How long past its grace period a parked session's senders are kept for the scan that ends it. */
+    private static final long SENDERS_KEPT_MS = 60_000;
 
     private final RedisConnection redis;
     private final String node;
     private volatile BusListener listener;
 
-    ParkedSessions(RedisConnection redis, String node) {
+    private final Undeliverable undeliverable;
+
+    ParkedSessions(RedisConnection redis, String node, Undeliverable undeliverable) {
         this.redis = redis;
         this.node = node;
+        this.undeliverable = undeliverable;
     }
 
     void start(BusListener listener) {
@@ -62,6 +67,12 @@ final class ParkedSessions {
                 record.add("subject", session.subject());
             }
             sync.set(key(topic, token), record.build().toString(), SetArgs.Builder.px(ttl.toMillis()));
+            if (session.heldRelays().stream().anyMatch(relay -> relay.from() != null)) {
+                // who sent its held relays, kept past the grace period: the scan that ends it tells them
+                sync.set(RedisKeys.parkedSenders(topic, session.peerId()),
+                        org.lanscape.signaling.cluster.HeldRelay.senders(session.heldRelays()).toString(),
+                        SetArgs.Builder.px(ttl.toMillis() + SENDERS_KEPT_MS));
+            }
             sync.hset(RedisKeys.members(topic), session.peerId(), BusMessage.member(PARKED, session.metadata()));
             sync.zadd(RedisKeys.PARKED, System.currentTimeMillis() + ttl.toMillis(), entry(topic, session.peerId()));
             // The other nodes answer relays to it with dropped from now on, instead of sending them here.
@@ -96,6 +107,7 @@ final class ParkedSessions {
                 return false; // taken, or ended by an expiry scan
             }
             if (sync.getdel(key(topic, token)) != null) {
+                sync.del(RedisKeys.parkedSenders(topic, peer)); // its relays are delivered where it resumes
                 return true;
             }
             leave(sync, topic, peer); // its record expired just now: it ends here
@@ -146,6 +158,11 @@ final class ParkedSessions {
         }
         listener.remoteLeft(topic, peer);
         redis.publish(sync, redis.topicChannel(topic), BusMessage.leave(node, topic, peer));
+        String senders = sync.getdel(RedisKeys.parkedSenders(topic, peer));
+        if (senders != null) {
+            undeliverable.dropped(listener, org.lanscape.signaling.cluster.HeldRelay.sendersOf(
+                    Json.createReader(new java.io.StringReader(senders)).readArray()));
+        }
         return true;
     }
 

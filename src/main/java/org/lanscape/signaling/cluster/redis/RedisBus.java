@@ -58,7 +58,7 @@ public final class RedisBus implements ClusterBus {
         this.pulse = Executors.newSingleThreadScheduledExecutor(daemon("signaling-cluster-heartbeat"));
         this.redis = new RedisConnection(config.redisUrl(), config.topology(), timeout, config.scanInterval());
         this.presence = new Presence(redis, node, timeout, observer);
-        this.parked = new ParkedSessions(redis, node);
+        this.parked = new ParkedSessions(redis, node, new Undeliverable(redis, node, observer));
         this.relays = new RelayForwarding(redis, node, observer);
         this.claims = new Claims(redis, node, timeout, observer);
         this.inbound = new InboundDispatch(node, observer, relays, claims);

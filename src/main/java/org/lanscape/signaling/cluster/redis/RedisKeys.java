@@ -25,6 +25,11 @@ final class RedisKeys {
         return "sig:{t:" + topic + "}:parked:" + tokenHash;
     }
 
+    /** STRING with a TTL past the grace period: who sent the relays held for a parked session (HeldRelay.senders). */
+    static String parkedSenders(String topic, String peer) {
+        return "sig:{t:" + topic + "}:parked-senders:" + peer;
+    }
+
     /** STRING with a TTL, renewed by the node while it lives. */
     static String alive(String node) {
         return "sig:{n:" + node + "}:alive";
