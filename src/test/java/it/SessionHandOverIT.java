@@ -305,6 +305,60 @@ class SessionHandOverIT {
         assertEquals("lost", error.getString("msgId"));
     }
 
+    /**
+     * On a Redis Cluster the owner's move (on the topic's shard) can reach a third node before its
+     * hand-over (on the claimant's shard) reaches the claimant, and that node's relay with it: the
+     * claimant, which does not know the peer yet, keeps the relay until its claim in the topic ends,
+     * and delivers it after the session. (Before: target_not_found for a peer that was arriving.)
+     */
+    @Test
+    void aRelayThatReachesTheClaimantBeforeTheHandOverWaitsForIt() throws Exception {
+        RecordingClient p = join(n1);
+        RecordingClient r = join(n3);
+        RecordingClient s = join(n2);
+        meet(p, r, s);
+        n1.registry().connectionLost(p.peer);
+        TopicRegistry.ResumeOutcome[] outcome = new TopicRegistry.ResumeOutcome[1];
+        CompletableFuture<RecordingClient> resumed;
+        synchronized (p.peer) { // n1's hand-over waits for this lock: n2's claim stays pending
+            resumed = CompletableFuture.supplyAsync(() -> resume(n2, topic, p.token, outcome));
+            awaitBlockedOnMyLock(); // n1 got the claim: n2 sent it, so n2 has it pending
+
+            String frame = "{\"type\":\"offer\",\"from\":\"" + r.id + "\",\"payload\":{},\"msgId\":\"early\"}";
+            redisConnection.sync().publish("sig:node:" + n2.id(), Json.createObjectBuilder().add("k", "relay")
+                    .add("node", n3.id()).add("topic", topic).add("from", r.id).add("to", p.id).add("frame", frame)
+                    .add("msgId", "\"early\"").build().toString());
+            // one to s, on the same channel and topic after it: once s has it, n2 has handled the first
+            String marker = "{\"type\":\"offer\",\"from\":\"" + r.id + "\",\"payload\":{},\"msgId\":\"marker\"}";
+            redisConnection.sync().publish("sig:node:" + n2.id(), Json.createObjectBuilder().add("k", "relay")
+                    .add("node", n3.id()).add("topic", topic).add("from", r.id).add("to", s.id).add("frame", marker)
+                    .add("msgId", "\"marker\"").build().toString());
+            assertEquals("marker", s.next("offer").getString("msgId"));
+        }
+        RecordingClient back = resumed.get(InJvmNode.REDIS_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
+        assertEquals(TopicRegistry.ResumeOutcome.RESUMED, outcome[0]);
+        assertEquals(p.id, back.next("welcome").getString("selfId"));
+        back.next("peer-list");
+        assertEquals("early", back.next("offer").getString("msgId"), "delivered after the session arrived");
+        assertQuiet(r, s);
+    }
+
+    /** Waits until another thread is blocked on a monitor this thread holds. */
+    private static void awaitBlockedOnMyLock() throws InterruptedException {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long me = Thread.currentThread().getId();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < deadline) {
+            for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+                if (info != null && info.getLockOwnerId() == me) {
+                    return;
+                }
+            }
+            Thread.sleep(5); // polling the JVM's thread states: there is no event for "blocked"
+        }
+        throw new AssertionError("nobody came to wait for this thread's lock");
+    }
+
     @Test
     void aTokenClaimedOnTwoNodesAtOnceResumesOnOne() throws Exception {
         RecordingClient p = join(n1);

@@ -8,6 +8,7 @@ import org.lanscape.signaling.cluster.ClusterObserver;
 import org.lanscape.signaling.cluster.HandOver;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -25,7 +26,7 @@ import java.util.function.Predicate;
  */
 final class Claims {
 
-    private record Pending(Predicate<HandOver> adopt, CompletableFuture<HandOver.Result> result) {
+    private record Pending(Predicate<HandOver> adopt, CompletableFuture<HandOver.Result> result, String topic) {
     }
 
     private final RedisConnection redis;
@@ -35,6 +36,14 @@ final class Claims {
     /** Claims this node sent, by claim id, until the owner answers or the timeout. */
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     private final Undeliverable undeliverable;
+    /**
+     * Relays for a peer this node does not know, in a topic it is claiming a session of: they wait
+     * for the claim's end, then are handled again. On a Redis Cluster the owner's hand-over (on this
+     * node's channel) and its move (on the topic's) go to two shards: a relay sent on the move's word
+     * can come before the session. Guarded by this.
+     */
+    private final Map<String, List<Runnable>> heldForClaims = new java.util.HashMap<>();
+    private volatile java.util.function.BiConsumer<String, Runnable> onStripe = (topic, task) -> task.run();
     private volatile BusListener listener;
     private volatile ScheduledExecutorService timer;
 
@@ -46,9 +55,33 @@ final class Claims {
         this.undeliverable = new Undeliverable(redis, node, observer);
     }
 
-    void start(BusListener listener, ScheduledExecutorService timer) {
+    void start(BusListener listener, ScheduledExecutorService timer, java.util.function.BiConsumer<String, Runnable> onStripe) {
         this.listener = listener;
         this.timer = timer;
+        this.onStripe = onStripe;
+    }
+
+    /** Keeps {@code retry} (a relay to a peer not found here) until this node's claims in that topic end; false if there are none. */
+    synchronized boolean holdUntilClaimed(String topic, Runnable retry) {
+        if (pending.values().stream().noneMatch(claim -> claim.topic().equals(topic))) {
+            return false;
+        }
+        heldForClaims.computeIfAbsent(topic, t -> new ArrayList<>()).add(retry);
+        return true;
+    }
+
+    /** A claim in that topic ended: once none is left, the relays that waited for them are handled again, on the topic's worker. */
+    private void claimEnded(String topic) {
+        List<Runnable> retries;
+        synchronized (this) {
+            if (pending.values().stream().anyMatch(claim -> claim.topic().equals(topic))) {
+                return;
+            }
+            retries = heldForClaims.remove(topic);
+        }
+        if (retries != null) {
+            retries.forEach(retry -> onStripe.accept(topic, retry));
+        }
     }
 
     /** See {@link org.lanscape.signaling.cluster.ClusterBus#claim}. */
@@ -59,7 +92,7 @@ final class Claims {
             return CompletableFuture.completedFuture(HandOver.Result.EXPIRED);
         }
         String id = UlidCreator.getUlid().toString();
-        Pending claim = new Pending(adopt, new CompletableFuture<>());
+        Pending claim = new Pending(adopt, new CompletableFuture<>(), topic);
         pending.put(id, claim);
         try {
             timer.schedule(() -> settle(id, HandOver.Result.EXPIRED), timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -128,6 +161,7 @@ final class Claims {
                 adopted = claim.adopt().test(handOver);
             } finally {
                 claim.result().complete(adopted ? HandOver.Result.HANDED_OVER : HandOver.Result.EXPIRED);
+                claimEnded(claim.topic()); // after the adoption: the relays that waited find the session
             }
         }
         RedisClusterAsyncCommands<String, String> async = redis.async();
@@ -150,6 +184,7 @@ final class Claims {
         Pending claim = pending.remove(claimId);
         if (claim != null) {
             claim.result().complete(result);
+            claimEnded(claim.topic());
         }
     }
 }

@@ -59,8 +59,8 @@ public final class RedisBus implements ClusterBus {
         this.redis = new RedisConnection(config.redisUrl(), config.topology(), timeout, config.scanInterval());
         this.presence = new Presence(redis, node, timeout, observer);
         this.parked = new ParkedSessions(redis, node, new Undeliverable(redis, node, observer));
-        this.relays = new RelayForwarding(redis, node, observer);
         this.claims = new Claims(redis, node, timeout, observer);
+        this.relays = new RelayForwarding(redis, node, observer, claims);
         this.inbound = new InboundDispatch(node, observer, relays, claims);
         this.reconcile = new Reconcile(redis, node, timeout, observer, inbound);
         this.heartbeat = new Heartbeat(config, redis, presence, reconcile, parked, observer);
@@ -69,7 +69,7 @@ public final class RedisBus implements ClusterBus {
     @Override
     public void start(BusListener listener) {
         relays.start(listener);
-        claims.start(listener, maintenance);
+        claims.start(listener, maintenance, inbound::onStripe);
         parked.start(listener);
         inbound.start(listener);
         reconcile.start(listener);

@@ -18,12 +18,14 @@ final class RelayForwarding {
     private final RedisConnection redis;
     private final String node;
     private final ClusterObserver observer;
+    private final Claims claims;
     private volatile BusListener listener;
 
-    RelayForwarding(RedisConnection redis, String node, ClusterObserver observer) {
+    RelayForwarding(RedisConnection redis, String node, ClusterObserver observer, Claims claims) {
         this.redis = redis;
         this.node = node;
         this.observer = observer;
+        this.claims = claims;
     }
 
     void start(BusListener listener) {
@@ -85,6 +87,9 @@ final class RelayForwarding {
             redis.publish(async, redis.nodeChannel(movedTo), BusMessage.rerouted(message));
             observer.messageOut(BusMessage.RELAY);
             return;
+        }
+        if (outcome == BusListener.RelayOutcome.NOT_FOUND && claims.holdUntilClaimed(topic, () -> arrived(senderNode, message))) {
+            return; // its session may be on its way here: handled again once this node's claim in the topic ends
         }
         undeliverable(senderNode, message.getString("from"),
                 outcome == BusListener.RelayOutcome.DROPPED ? "dropped" : "target_not_found", BusMessage.msgId(message));
