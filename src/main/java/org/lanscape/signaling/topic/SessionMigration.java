@@ -127,7 +127,7 @@ final class SessionMigration {
         }
         movedAway.put(peer.id(), new Moved(topicName, toNode, System.nanoTime()));
         send.accept(new HandOver(HandOver.Result.HANDED_OVER, peer.id(), peer.metadata(), carried(held), peer.clientMessages()));
-        topic.moved(peer, toNode, () -> {
+        boolean moved = topic.moved(peer, toNode, () -> {
             bus.close(topic.name()); // before a new topic of the name can exist: its SADD comes after our SREM
             topics.remove(topic);
         });
@@ -137,7 +137,9 @@ final class SessionMigration {
                 registry.undelivered(topicName, List.of(late));
             }
         }
-        topics.givePlace();
+        if (moved) { // else it left meanwhile, and its leave gave its place back
+            topics.givePlace();
+        }
         LOG.fine(() -> "peer handed over to node " + toNode + ": " + peer.logContext());
         return HandOver.Result.HANDED_OVER;
     }
@@ -195,13 +197,15 @@ final class SessionMigration {
             registry.undelivered(peer.topic(), late);
             return false;
         }
-        topic.moved(peer, PARKED, () -> {
+        boolean moved = topic.moved(peer, PARKED, () -> {
             bus.close(topic.name());
             topics.remove(topic);
         });
         tokens.forget(peer);
         registry.undelivered(peer.topic(), peer.finishMove()); // offered while it was being parked: dropped
-        topics.givePlace();
+        if (moved) { // else it left meanwhile, and its leave gave its place back
+            topics.givePlace();
+        }
         LOG.fine(() -> "peer parked in the cluster for a resume on another node: " + peer.logContext());
         return true;
     }

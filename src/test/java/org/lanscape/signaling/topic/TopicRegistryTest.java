@@ -521,6 +521,20 @@ class TopicRegistryTest {
         assertEquals(before - 1, registry.peerCount(), "its place here given back once");
     }
 
+    /** A session that leaves while it is being handed over gives its place on this node back once, not twice. */
+    @Test
+    void aSessionThatLeavesDuringItsHandOverGivesItsPlaceBackOnce() throws Exception {
+        TopicRegistry registry = resumableRegistry(new LocalBus("test"));
+        RecordingSocket lost = new RecordingSocket();
+        Peer peer = registry.join("room", null, "req", lost, true, Credentials.NONE);
+        registry.join("room", null, "req", new RecordingSocket(), false, Credentials.NONE);
+        String token = lost.messages().get(0).getString("resumeToken");
+        registry.connectionLost(peer);
+        int before = registry.peerCount();
+        registry.busListener().handOver(token, -1, "room", null, "other-node", handOver -> registry.leave(peer));
+        assertEquals(before - 1, registry.peerCount());
+    }
+
     /** A stopping node parks what nobody claimed; a claim that got there first is left to finish: nobody sees it leave. */
     @Test
     void aParkThatLosesToAClaimEndsNothing() throws Exception {
