@@ -134,6 +134,13 @@ class SessionHandOverIT {
         return client;
     }
 
+    /** An offer from {@code from} (on {@code node}) to {@code to}, as {@code node}'s bus publishes it on a node channel. */
+    private JsonObject relayMessage(InJvmNode node, RecordingClient from, String to, String msgId) {
+        String frame = "{\"type\":\"offer\",\"from\":\"" + from.id + "\",\"payload\":{},\"msgId\":\"" + msgId + "\"}";
+        return Json.createObjectBuilder().add("k", "relay").add("node", node.id()).add("topic", topic).add("from", from.id)
+                .add("to", to).add("frame", frame).add("msgId", "\"" + msgId + "\"").build();
+    }
+
     /** Reads n relays and returns their msgIds, in arrival order. */
     private static List<String> relays(RecordingClient client, int n) throws InterruptedException {
         List<String> ids = new ArrayList<>();
@@ -291,9 +298,7 @@ class SessionHandOverIT {
         assertEquals(0, n1.registry().topicCount(), "its last local peer moved away: n1 closed the topic");
 
         // what a node whose view is behind sends: the relay goes to n1, which sends it on to n2
-        String frame = "{\"type\":\"offer\",\"from\":\"" + r.id + "\",\"payload\":{},\"msgId\":\"stale\"}";
-        JsonObject relay = Json.createObjectBuilder().add("k", "relay").add("node", n3.id()).add("topic", topic)
-                .add("from", r.id).add("to", p.id).add("frame", frame).add("msgId", "\"stale\"").build();
+        JsonObject relay = relayMessage(n3, r, p.id, "stale");
         redisConnection.sync().publish("sig:node:" + n1.id(), relay.toString());
         assertEquals("stale", back.next("offer").getString("msgId"));
 
@@ -324,15 +329,9 @@ class SessionHandOverIT {
             resumed = CompletableFuture.supplyAsync(() -> resume(n2, topic, p.token, outcome));
             awaitBlockedOnMyLock(); // n1 got the claim: n2 sent it, so n2 has it pending
 
-            String frame = "{\"type\":\"offer\",\"from\":\"" + r.id + "\",\"payload\":{},\"msgId\":\"early\"}";
-            redisConnection.sync().publish("sig:node:" + n2.id(), Json.createObjectBuilder().add("k", "relay")
-                    .add("node", n3.id()).add("topic", topic).add("from", r.id).add("to", p.id).add("frame", frame)
-                    .add("msgId", "\"early\"").build().toString());
+            redisConnection.sync().publish("sig:node:" + n2.id(), relayMessage(n3, r, p.id, "early").toString());
             // one to s, on the same channel and topic after it: once s has it, n2 has handled the first
-            String marker = "{\"type\":\"offer\",\"from\":\"" + r.id + "\",\"payload\":{},\"msgId\":\"marker\"}";
-            redisConnection.sync().publish("sig:node:" + n2.id(), Json.createObjectBuilder().add("k", "relay")
-                    .add("node", n3.id()).add("topic", topic).add("from", r.id).add("to", s.id).add("frame", marker)
-                    .add("msgId", "\"marker\"").build().toString());
+            redisConnection.sync().publish("sig:node:" + n2.id(), relayMessage(n3, r, s.id, "marker").toString());
             assertEquals("marker", s.next("offer").getString("msgId"));
         }
         RecordingClient back = resumed.get(InJvmNode.REDIS_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);

@@ -477,6 +477,18 @@ class TopicRegistryTest {
         assertEquals("other-node", topic.remoteMember(peer.id()).node(), "a remote member there now");
     }
 
+    /** A resumable peer (its token) in a topic with another member, which watches what its topic is told. */
+    private record Watched(Peer peer, String token, RecordingSocket other) {
+    }
+
+    private static Watched watched(TopicRegistry registry) throws Exception {
+        RecordingSocket own = new RecordingSocket();
+        Peer peer = registry.join("room", null, "req", own, true, Credentials.NONE);
+        RecordingSocket other = new RecordingSocket();
+        registry.join("room", null, "req", other, false, Credentials.NONE);
+        return new Watched(peer, own.messages().get(0).getString("resumeToken"), other);
+    }
+
     /**
      * A held session judged a slow consumer (a join's settle found no room in its queue for the
      * event) stays held: before, connectionFailed took "not held now" for "not resumable" and ended
@@ -485,11 +497,10 @@ class TopicRegistryTest {
     @Test
     void aHeldSessionJudgedASlowConsumerStaysHeld() throws Exception {
         TopicRegistry registry = resumableRegistry(new LocalBus("test"));
-        RecordingSocket lost = new RecordingSocket();
-        Peer peer = registry.join("room", null, "req", lost, true, Credentials.NONE);
-        RecordingSocket other = new RecordingSocket();
-        registry.join("room", null, "req", other, false, Credentials.NONE);
-        String token = lost.messages().get(0).getString("resumeToken");
+        Watched watched = watched(registry);
+        Peer peer = watched.peer();
+        RecordingSocket other = watched.other();
+        String token = watched.token();
         registry.connectionLost(peer);
 
         registry.connectionFailed(peer, TopicRegistry.SLOW_CONSUMER, "slow consumer");
@@ -508,11 +519,10 @@ class TopicRegistryTest {
     @Test
     void aWatchdogVerdictThatArrivesDuringAMoveEndsNothing() throws Exception {
         TopicRegistry registry = resumableRegistry(new LocalBus("test"));
-        RecordingSocket lost = new RecordingSocket();
-        Peer peer = registry.join("room", null, "req", lost, true, Credentials.NONE);
-        RecordingSocket other = new RecordingSocket();
-        registry.join("room", null, "req", other, false, Credentials.NONE);
-        String token = lost.messages().get(0).getString("resumeToken");
+        Watched watched = watched(registry);
+        Peer peer = watched.peer();
+        RecordingSocket other = watched.other();
+        String token = watched.token();
         int before = registry.peerCount();
         assertEquals(org.lanscape.signaling.cluster.HandOver.Result.HANDED_OVER, registry.busListener().handOver(
                 token, -1, "room", null, "other-node", handOver -> registry.connectionFailed(peer, 4001, "ping timeout")));
@@ -525,10 +535,9 @@ class TopicRegistryTest {
     @Test
     void aSessionThatLeavesDuringItsHandOverGivesItsPlaceBackOnce() throws Exception {
         TopicRegistry registry = resumableRegistry(new LocalBus("test"));
-        RecordingSocket lost = new RecordingSocket();
-        Peer peer = registry.join("room", null, "req", lost, true, Credentials.NONE);
-        registry.join("room", null, "req", new RecordingSocket(), false, Credentials.NONE);
-        String token = lost.messages().get(0).getString("resumeToken");
+        Watched watched = watched(registry);
+        Peer peer = watched.peer();
+        String token = watched.token();
         registry.connectionLost(peer);
         int before = registry.peerCount();
         registry.busListener().handOver(token, -1, "room", null, "other-node", handOver -> registry.leave(peer));
@@ -540,11 +549,10 @@ class TopicRegistryTest {
     void aParkThatLosesToAClaimEndsNothing() throws Exception {
         StubBus bus = new StubBus();
         TopicRegistry registry = resumableRegistry(bus);
-        RecordingSocket lost = new RecordingSocket();
-        Peer peer = registry.join("room", null, "req", lost, true, Credentials.NONE);
-        RecordingSocket other = new RecordingSocket();
-        registry.join("room", null, "req", other, false, Credentials.NONE);
-        String token = lost.messages().get(0).getString("resumeToken");
+        Watched watched = watched(registry);
+        Peer peer = watched.peer();
+        RecordingSocket other = watched.other();
+        String token = watched.token();
         registry.connectionLost(peer);
         boolean[] parked = {true};
         assertEquals(org.lanscape.signaling.cluster.HandOver.Result.HANDED_OVER, registry.busListener().handOver(

@@ -47,12 +47,12 @@ final class Claims {
     private volatile BusListener listener;
     private volatile ScheduledExecutorService timer;
 
-    Claims(RedisConnection redis, String node, Duration timeout, ClusterObserver observer) {
+    Claims(RedisConnection redis, String node, Duration timeout, ClusterObserver observer, Undeliverable undeliverable) {
         this.redis = redis;
         this.node = node;
         this.timeout = timeout;
         this.observer = observer;
-        this.undeliverable = new Undeliverable(redis, node, observer);
+        this.undeliverable = undeliverable;
     }
 
     void start(BusListener listener, ScheduledExecutorService timer, java.util.function.BiConsumer<String, Runnable> onStripe) {

@@ -45,6 +45,7 @@ public final class RedisBus implements ClusterBus {
     private final Heartbeat heartbeat;
     private final RelayForwarding relays;
     private final Claims claims;
+    private final Undeliverable undeliverable;
     private final ParkedSessions parked;
     private final InboundDispatch inbound;
     private final ClusterObserver observer;
@@ -58,9 +59,11 @@ public final class RedisBus implements ClusterBus {
         this.pulse = Executors.newSingleThreadScheduledExecutor(daemon("signaling-cluster-heartbeat"));
         this.redis = new RedisConnection(config.redisUrl(), config.topology(), timeout, config.scanInterval());
         this.presence = new Presence(redis, node, timeout, observer);
-        this.parked = new ParkedSessions(redis, node, new Undeliverable(redis, node, observer));
-        this.claims = new Claims(redis, node, timeout, observer);
-        this.relays = new RelayForwarding(redis, node, observer, claims);
+        Undeliverable undeliverable = new Undeliverable(redis, node, observer);
+        this.undeliverable = undeliverable;
+        this.parked = new ParkedSessions(redis, node, undeliverable);
+        this.claims = new Claims(redis, node, timeout, observer, undeliverable);
+        this.relays = new RelayForwarding(redis, node, observer, claims, undeliverable);
         this.inbound = new InboundDispatch(node, observer, relays, claims);
         this.reconcile = new Reconcile(redis, node, timeout, observer, inbound);
         this.heartbeat = new Heartbeat(config, redis, presence, reconcile, parked, observer);
@@ -177,7 +180,7 @@ public final class RedisBus implements ClusterBus {
 
     @Override
     public void undeliverable(String senderNode, String fromPeerId, String code, RawJson msgId) {
-        relays.undeliverable(senderNode, fromPeerId, code, msgId);
+        undeliverable.tell(senderNode, fromPeerId, code, msgId);
     }
 
     @Override

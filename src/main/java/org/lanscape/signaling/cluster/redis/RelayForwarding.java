@@ -19,13 +19,15 @@ final class RelayForwarding {
     private final String node;
     private final ClusterObserver observer;
     private final Claims claims;
+    private final Undeliverable undeliverable;
     private volatile BusListener listener;
 
-    RelayForwarding(RedisConnection redis, String node, ClusterObserver observer, Claims claims) {
+    RelayForwarding(RedisConnection redis, String node, ClusterObserver observer, Claims claims, Undeliverable undeliverable) {
         this.redis = redis;
         this.node = node;
         this.observer = observer;
         this.claims = claims;
+        this.undeliverable = undeliverable;
     }
 
     void start(BusListener listener) {
@@ -51,21 +53,12 @@ final class RelayForwarding {
                 if (origin.equals(node)) {
                     listener.undeliverable(fromPeerId, code, msgId);
                 } else {
-                    undeliverable(origin, fromPeerId, code, msgId);
+                    undeliverable.tell(origin, fromPeerId, code, msgId);
                 }
             }
         });
         observer.messageOut(BusMessage.RELAY);
         return true;
-    }
-
-    /** Tells the node of a sender that its relay could not be delivered. */
-    void undeliverable(String senderNode, String fromPeerId, String code, RawJson msgId) {
-        RedisClusterAsyncCommands<String, String> async = redis.async();
-        if (async != null) {
-            redis.publish(async, redis.nodeChannel(senderNode), BusMessage.undeliverable(node, fromPeerId, code, msgId));
-            observer.messageOut(BusMessage.UNDELIVERABLE);
-        }
     }
 
     /** A relay for one of our peers arrived from {@code senderNode}. */
@@ -91,7 +84,7 @@ final class RelayForwarding {
         if (outcome == BusListener.RelayOutcome.NOT_FOUND && claims.holdUntilClaimed(topic, () -> arrived(senderNode, message))) {
             return; // its session may be on its way here: handled again once this node's claim in the topic ends
         }
-        undeliverable(senderNode, message.getString("from"),
+        undeliverable.tell(senderNode, message.getString("from"),
                 outcome == BusListener.RelayOutcome.DROPPED ? "dropped" : "target_not_found", BusMessage.msgId(message));
     }
 }

@@ -4,6 +4,7 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import org.lanscape.signaling.cluster.BusListener;
 import org.lanscape.signaling.cluster.ClusterObserver;
 import org.lanscape.signaling.cluster.HeldRelay;
+import org.lanscape.signaling.protocol.RawJson;
 
 import java.util.List;
 
@@ -25,21 +26,24 @@ final class Undeliverable {
     }
 
     void dropped(BusListener listener, List<HeldRelay> relays) {
-        RedisClusterAsyncCommands<String, String> async = null;
         for (HeldRelay relay : relays) {
             if (relay.from() == null) {
                 continue;
             }
             if (relay.senderNode() == null || relay.senderNode().equals(node)) {
                 listener.undeliverable(relay.from(), "dropped", relay.msgId());
-                continue;
+            } else {
+                tell(relay.senderNode(), relay.from(), "dropped", relay.msgId());
             }
-            async = async != null ? async : redis.async();
-            if (async != null) {
-                redis.publish(async, redis.nodeChannel(relay.senderNode()),
-                        BusMessage.undeliverable(node, relay.from(), "dropped", relay.msgId()));
-                observer.messageOut(BusMessage.UNDELIVERABLE);
-            }
+        }
+    }
+
+    /** Tells the node of a sender that its relay could not be delivered. */
+    void tell(String senderNode, String fromPeerId, String code, RawJson msgId) {
+        RedisClusterAsyncCommands<String, String> async = redis.async();
+        if (async != null) {
+            redis.publish(async, redis.nodeChannel(senderNode), BusMessage.undeliverable(node, fromPeerId, code, msgId));
+            observer.messageOut(BusMessage.UNDELIVERABLE);
         }
     }
 }
