@@ -6,7 +6,7 @@ import jakarta.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.lanscape.signaling.topic.Credentials;
+import org.lanscape.signaling.session.Credentials;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -97,7 +97,7 @@ class ClusterRecoveryIT {
             Thread.sleep(20); // polling Redis: the join's presence is written without an answer awaited
         }
         assertTrue(redisConnection.sync().sismember(topics, topic), "added with the topic's first peer");
-        n1.registry().connectionClosed(p.peer);
+        n1.registry().sessions().connectionClosed(p.peer);
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (redisConnection.sync().sismember(topics, topic) && System.nanoTime() < deadline) {
             Thread.sleep(20); // polling Redis: the removal is sent without an answer awaited

@@ -5,8 +5,8 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.lanscape.signaling.topic.Credentials;
-import org.lanscape.signaling.topic.TopicRegistry;
+import org.lanscape.signaling.session.Credentials;
+import org.lanscape.signaling.session.SessionResume;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -150,7 +150,7 @@ class ClusterResyncIT {
             onN1.put(joined.id, joined);
             String leaving = stayed.iterator().next();
             stayed.remove(leaving);
-            n1.registry().connectionClosed(onN1.remove(leaving).peer);
+            n1.registry().sessions().connectionClosed(onN1.remove(leaving).peer);
             String fresh = "fresh-" + UUID.randomUUID();
             opened.add(fresh);
             firsts.add(join(n1, fresh));
@@ -171,7 +171,7 @@ class ClusterResyncIT {
 
         network.cut();
         await(() -> !n1.bus().healthy(), Duration.ofSeconds(5), "n1 saw Redis go");
-        n1.registry().connectionClosed(leaving.peer);
+        n1.registry().sessions().connectionClosed(leaving.peer);
         network.restore();
 
         other.awaitView(Set.of(), Duration.ofSeconds(5));
@@ -220,16 +220,16 @@ class ClusterResyncIT {
         String topic = "park-" + UUID.randomUUID();
         RecordingClient parked = join(first, topic, true);
         assertNotNull(parked.token);
-        assertTrue(first.registry().releaseForHandOver(parked.peer, 1012, "restart"));
-        assertTrue(first.registry().park(parked.peer), "parked in Redis");
+        assertTrue(first.registry().sessions().releaseForHandOver(parked.peer, 1012, "restart"));
+        assertTrue(first.registry().sessions().park(parked.peer), "parked in Redis");
         first.bus().stop();
         nodes.remove(first);
 
         InJvmNode next = node(redis.url(), id);
         RecordingClient back = new RecordingClient();
-        TopicRegistry.ResumeOutcome[] outcome = new TopicRegistry.ResumeOutcome[1];
-        back.peer = next.registry().resume(parked.token, -1, topic, "req-2", back, Credentials.NONE, outcome);
-        assertEquals(TopicRegistry.ResumeOutcome.RESUMED, outcome[0]);
+        SessionResume.Outcome[] outcome = new SessionResume.Outcome[1];
+        back.peer = next.registry().resumes().resume(parked.token, -1, topic, "req-2", back, Credentials.NONE, outcome);
+        assertEquals(SessionResume.Outcome.RESUMED, outcome[0]);
         assertEquals(parked.id, back.next("welcome").getString("selfId"), "the same peer, back");
     }
 
@@ -248,10 +248,10 @@ class ClusterResyncIT {
         parked.next("peer-list");
         parked.next("peer-joined");
         // its connection lost 29.5 s of its 30 s grace period ago: it ends half a second after it is parked
-        parked.peer.suspend(System.nanoTime() - Duration.ofMillis(29_500).toNanos());
-        stopping.registry().relay(sender.peer, "offer", parked.id, org.lanscape.signaling.protocol.RawJson.of("{}"),
+        parked.peer.session().hold(System.nanoTime() - Duration.ofMillis(29_500).toNanos());
+        stopping.registry().relays().relay(sender.peer, "offer", parked.id, org.lanscape.signaling.protocol.RawJson.of("{}"),
                 org.lanscape.signaling.protocol.RawJson.of("\"held-1\""), System.nanoTime());
-        assertTrue(stopping.registry().park(parked.peer), "parked in Redis");
+        assertTrue(stopping.registry().sessions().park(parked.peer), "parked in Redis");
 
         java.util.Map<String, jakarta.json.JsonObject> told = new java.util.HashMap<>(); // from two channels: either order
         for (int i = 0; i < 2; i++) {

@@ -1,5 +1,7 @@
 package it;
 
+import org.lanscape.signaling.delivery.Frame;
+
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;

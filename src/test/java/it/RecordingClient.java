@@ -2,8 +2,8 @@ package it;
 
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
-import org.lanscape.signaling.topic.Peer;
-import org.lanscape.signaling.topic.PeerSocket;
+import org.lanscape.signaling.delivery.PeerSocket;
+import org.lanscape.signaling.session.Peer;
 
 import java.io.StringReader;
 import java.time.Duration;

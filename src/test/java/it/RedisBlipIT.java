@@ -5,7 +5,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.lanscape.signaling.protocol.RawJson;
-import org.lanscape.signaling.topic.Credentials;
+import org.lanscape.signaling.session.Credentials;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -111,7 +111,7 @@ class RedisBlipIT {
 
         RecordingClient fromB = rooms.get(0).get(1);
         RecordingClient toA = rooms.get(0).get(0);
-        b.registry().relay(fromB.peer, "offer", toA.id, RawJson.of("{}"), RawJson.of("\"after-blip\""), System.nanoTime());
+        b.registry().relays().relay(fromB.peer, "offer", toA.id, RawJson.of("{}"), RawJson.of("\"after-blip\""), System.nanoTime());
         assertEquals("after-blip", toA.next("offer").getString("msgId"), "a relay across nodes after it");
     }
 

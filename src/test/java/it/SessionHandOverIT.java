@@ -9,18 +9,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.lanscape.signaling.cluster.ClusterConfig;
-import org.lanscape.signaling.cluster.ClusterObserver;
 import org.lanscape.signaling.cluster.redis.RedisBus;
-import org.lanscape.signaling.config.SignalingConfig;
 import org.lanscape.signaling.protocol.RawJson;
-import org.lanscape.signaling.topic.Credentials;
-import org.lanscape.signaling.topic.Peer;
-import org.lanscape.signaling.topic.PeerSocket;
-import org.lanscape.signaling.topic.TopicObserver;
+import org.lanscape.signaling.session.Credentials;
+import org.lanscape.signaling.session.SessionResume;
 import org.lanscape.signaling.topic.TopicRegistry;
 
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,9 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -119,18 +111,18 @@ class SessionHandOverIT {
     }
 
     private static void relay(InJvmNode node, RecordingClient from, RecordingClient to, String msgId) {
-        node.registry().relay(from.peer, "offer", to.id, RawJson.of("{\"n\":1}"), RawJson.of("\"" + msgId + "\""),
+        node.registry().relays().relay(from.peer, "offer", to.id, RawJson.of("{\"n\":1}"), RawJson.of("\"" + msgId + "\""),
                 System.nanoTime());
     }
 
-    private static RecordingClient resume(InJvmNode node, String topic, String token, TopicRegistry.ResumeOutcome[] outcome) {
+    private static RecordingClient resume(InJvmNode node, String topic, String token, SessionResume.Outcome[] outcome) {
         return resume(node, topic, token, -1, outcome);
     }
 
     private static RecordingClient resume(InJvmNode node, String topic, String token, long received,
-                                 TopicRegistry.ResumeOutcome[] outcome) {
+                                 SessionResume.Outcome[] outcome) {
         RecordingClient client = new RecordingClient();
-        client.peer = node.registry().resume(token, received, topic, "req-2", client, Credentials.NONE, outcome);
+        client.peer = node.registry().resumes().resume(token, received, topic, "req-2", client, Credentials.NONE, outcome);
         return client;
     }
 
@@ -183,16 +175,16 @@ class SessionHandOverIT {
         RecordingClient r = join(n3);
         meet(p, s, q, r);
 
-        n1.registry().connectionLost(p.peer);
+        n1.registry().sessions().connectionLost(p.peer);
         for (int i = 0; i < 3; i++) {
             relay(n1, s, p, "s" + i);
             relay(n2, q, p, "q" + i);
             relay(n3, r, p, "r" + i);
         }
-        TopicRegistry.ResumeOutcome[] outcome = new TopicRegistry.ResumeOutcome[1];
+        SessionResume.Outcome[] outcome = new SessionResume.Outcome[1];
         RecordingClient back = resume(n2, topic, p.token, outcome);
 
-        assertEquals(TopicRegistry.ResumeOutcome.RESUMED, outcome[0]);
+        assertEquals(SessionResume.Outcome.RESUMED, outcome[0]);
         JsonObject welcome = back.next("welcome");
         assertEquals(p.id, welcome.getString("selfId"), "the same peer id");
         assertEquals(n2.id(), nodeOfToken(welcome.getString("resumeToken")), "the new token is n2's");
@@ -221,9 +213,9 @@ class SessionHandOverIT {
         assertEquals(p.id, r.next("offer").getString("from"));
 
         // the used token is refused, wherever it is tried
-        TopicRegistry.ResumeOutcome[] again = new TopicRegistry.ResumeOutcome[1];
+        SessionResume.Outcome[] again = new SessionResume.Outcome[1];
         assertNull(resume(n3, topic, p.token, again).peer);
-        assertEquals(TopicRegistry.ResumeOutcome.INVALID, again[0]);
+        assertEquals(SessionResume.Outcome.INVALID, again[0]);
 
         // a newcomer sees it, and when it leaves on n2 everyone hears it once
         RecordingClient late = join(n3);
@@ -249,13 +241,13 @@ class SessionHandOverIT {
             RecordingClient p = join(n1);
             RecordingClient s = join(n1);
             meet(p, s);
-            n1.registry().connectionLost(p.peer);
-            TopicRegistry.ResumeOutcome[] outcome = new TopicRegistry.ResumeOutcome[1];
+            n1.registry().sessions().connectionLost(p.peer);
+            SessionResume.Outcome[] outcome = new SessionResume.Outcome[1];
             assertNull(resume(full, topic, p.token, outcome).peer);
-            assertEquals(TopicRegistry.ResumeOutcome.FULL, outcome[0]);
+            assertEquals(SessionResume.Outcome.FULL, outcome[0]);
             assertEquals(1, full.registry().peerCount(), "the cap held");
             RecordingClient back = resume(n2, topic, p.token, outcome);
-            assertEquals(TopicRegistry.ResumeOutcome.RESUMED, outcome[0], "the session was left where it was");
+            assertEquals(SessionResume.Outcome.RESUMED, outcome[0], "the session was left where it was");
             assertEquals(p.id, back.next("welcome").getString("selfId"));
         } finally {
             full.bus().stop();
@@ -272,12 +264,12 @@ class SessionHandOverIT {
         relay(n1, s, p, "swallowed");
         p.next("offer"); // written to p's connection, which then died before the client read it
         long received = p.received.get() - 1;
-        n1.registry().connectionLost(p.peer);
+        n1.registry().sessions().connectionLost(p.peer);
         relay(n1, s, p, "held");
 
-        TopicRegistry.ResumeOutcome[] outcome = new TopicRegistry.ResumeOutcome[1];
+        SessionResume.Outcome[] outcome = new SessionResume.Outcome[1];
         RecordingClient back = resume(n2, topic, p.token, received, outcome);
-        assertEquals(TopicRegistry.ResumeOutcome.RESUMED, outcome[0]);
+        assertEquals(SessionResume.Outcome.RESUMED, outcome[0]);
         assertEquals(p.id, back.next("welcome").getString("selfId"));
         back.awaitKnows(Set.of(s.id));
         assertEquals(List.of("swallowed", "held"), relays(back, 2));
@@ -289,10 +281,10 @@ class SessionHandOverIT {
         RecordingClient p = join(n1);
         RecordingClient r = join(n3);
         meet(p, r);
-        n1.registry().connectionLost(p.peer);
-        TopicRegistry.ResumeOutcome[] outcome = new TopicRegistry.ResumeOutcome[1];
+        n1.registry().sessions().connectionLost(p.peer);
+        SessionResume.Outcome[] outcome = new SessionResume.Outcome[1];
         RecordingClient back = resume(n2, topic, p.token, outcome);
-        assertEquals(TopicRegistry.ResumeOutcome.RESUMED, outcome[0]);
+        assertEquals(SessionResume.Outcome.RESUMED, outcome[0]);
         back.next("welcome");
         back.awaitKnows(Set.of(r.id));
         assertEquals(0, n1.registry().topicCount(), "its last local peer moved away: n1 closed the topic");
@@ -322,8 +314,8 @@ class SessionHandOverIT {
         RecordingClient r = join(n3);
         RecordingClient s = join(n2);
         meet(p, r, s);
-        n1.registry().connectionLost(p.peer);
-        TopicRegistry.ResumeOutcome[] outcome = new TopicRegistry.ResumeOutcome[1];
+        n1.registry().sessions().connectionLost(p.peer);
+        SessionResume.Outcome[] outcome = new SessionResume.Outcome[1];
         CompletableFuture<RecordingClient> resumed;
         synchronized (p.peer) { // n1's hand-over waits for this lock: n2's claim stays pending
             resumed = CompletableFuture.supplyAsync(() -> resume(n2, topic, p.token, outcome));
@@ -335,7 +327,7 @@ class SessionHandOverIT {
             assertEquals("marker", s.next("offer").getString("msgId"));
         }
         RecordingClient back = resumed.get(InJvmNode.REDIS_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
-        assertEquals(TopicRegistry.ResumeOutcome.RESUMED, outcome[0]);
+        assertEquals(SessionResume.Outcome.RESUMED, outcome[0]);
         assertEquals(p.id, back.next("welcome").getString("selfId"));
         back.next("peer-list");
         assertEquals("early", back.next("offer").getString("msgId"), "delivered after the session arrived");
@@ -363,18 +355,18 @@ class SessionHandOverIT {
         RecordingClient p = join(n1);
         RecordingClient s = join(n1);
         meet(p, s);
-        n1.registry().connectionLost(p.peer);
-        TopicRegistry.ResumeOutcome[] on2 = new TopicRegistry.ResumeOutcome[1];
-        TopicRegistry.ResumeOutcome[] on3 = new TopicRegistry.ResumeOutcome[1];
+        n1.registry().sessions().connectionLost(p.peer);
+        SessionResume.Outcome[] on2 = new SessionResume.Outcome[1];
+        SessionResume.Outcome[] on3 = new SessionResume.Outcome[1];
         CompletableFuture<RecordingClient> first = CompletableFuture.supplyAsync(() -> resume(n2, topic, p.token, on2));
         CompletableFuture<RecordingClient> second = CompletableFuture.supplyAsync(() -> resume(n3, topic, p.token, on3));
         RecordingClient a = first.get(10, TimeUnit.SECONDS);
         RecordingClient b = second.get(10, TimeUnit.SECONDS);
 
-        Map<TopicRegistry.ResumeOutcome, Integer> outcomes = new HashMap<>();
+        Map<SessionResume.Outcome, Integer> outcomes = new HashMap<>();
         outcomes.merge(on2[0], 1, Integer::sum);
         outcomes.merge(on3[0], 1, Integer::sum);
-        assertEquals(Map.of(TopicRegistry.ResumeOutcome.RESUMED, 1, TopicRegistry.ResumeOutcome.INVALID, 1), outcomes);
+        assertEquals(Map.of(SessionResume.Outcome.RESUMED, 1, SessionResume.Outcome.INVALID, 1), outcomes);
         RecordingClient winner = a.peer != null ? a : b;
         assertEquals(p.id, winner.next("welcome").getString("selfId"));
         assertQuiet(s);
@@ -385,20 +377,20 @@ class SessionHandOverIT {
         RecordingClient p = join(n1);
         RecordingClient r = join(n3);
         meet(p, r);
-        n1.registry().connectionLost(p.peer);
-        n1.registry().expireIfDue(p.peer, System.nanoTime() + Duration.ofMinutes(5).toNanos()); // the watchdog, once the grace period is over
+        n1.registry().sessions().connectionLost(p.peer);
+        n1.registry().sessions().expireIfDue(p.peer, System.nanoTime() + Duration.ofMinutes(5).toNanos()); // the watchdog, once the grace period is over
         assertEquals(p.id, r.next("peer-left").getString("peerId"));
 
-        TopicRegistry.ResumeOutcome[] outcome = new TopicRegistry.ResumeOutcome[1];
+        SessionResume.Outcome[] outcome = new SessionResume.Outcome[1];
         assertNull(resume(n2, topic, p.token, outcome).peer);
-        assertEquals(TopicRegistry.ResumeOutcome.EXPIRED, outcome[0]);
+        assertEquals(SessionResume.Outcome.EXPIRED, outcome[0]);
 
         String nobody = Base64.getUrlEncoder().withoutPadding().encodeToString("no-such-node".getBytes(StandardCharsets.UTF_8))
                 + ".AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
         assertNull(resume(n2, topic, nobody, outcome).peer);
-        assertEquals(TopicRegistry.ResumeOutcome.EXPIRED, outcome[0], "nobody answers for that node");
+        assertEquals(SessionResume.Outcome.EXPIRED, outcome[0], "nobody answers for that node");
         assertNull(resume(n2, topic, "not a token", outcome).peer);
-        assertEquals(TopicRegistry.ResumeOutcome.INVALID, outcome[0]);
+        assertEquals(SessionResume.Outcome.INVALID, outcome[0]);
         assertQuiet(r);
     }
 
@@ -407,13 +399,13 @@ class SessionHandOverIT {
         RecordingClient p = join(n1);
         RecordingClient s = join(n1);
         meet(p, s);
-        n1.registry().connectionLost(p.peer);
-        TopicRegistry.ResumeOutcome[] outcome = new TopicRegistry.ResumeOutcome[1];
+        n1.registry().sessions().connectionLost(p.peer);
+        SessionResume.Outcome[] outcome = new SessionResume.Outcome[1];
         assertNull(resume(n2, "other-" + topic, p.token, outcome).peer);
-        assertEquals(TopicRegistry.ResumeOutcome.INVALID, outcome[0]);
+        assertEquals(SessionResume.Outcome.INVALID, outcome[0]);
         // the refusal did not use the token up
         RecordingClient back = resume(n2, topic, p.token, outcome);
-        assertEquals(TopicRegistry.ResumeOutcome.RESUMED, outcome[0]);
+        assertEquals(SessionResume.Outcome.RESUMED, outcome[0]);
         JsonObject welcome = back.next("welcome");
         assertEquals(p.id, welcome.getString("selfId"));
         assertNotEquals(p.token, welcome.getString("resumeToken"));
@@ -430,16 +422,16 @@ class SessionHandOverIT {
         RecordingClient r = join(n3);
         RecordingClient q = join(n1);
         meet(p, r, q);
-        n1.registry().connectionLost(p.peer);
+        n1.registry().sessions().connectionLost(p.peer);
         relay(n1, q, p, "held-1"); // held for p on n1 (a local sender: held before the claim, in order)
-        TopicRegistry.ResumeOutcome[] outcome = new TopicRegistry.ResumeOutcome[1];
+        SessionResume.Outcome[] outcome = new SessionResume.Outcome[1];
         RecordingClient back;
         synchronized (p.peer) { // n1's hand-over waits for this lock
             back = CompletableFuture.supplyAsync(() -> resume(n2, topic, p.token, outcome))
                     .get(InJvmNode.REDIS_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
         }
         assertNull(back.peer);
-        assertEquals(TopicRegistry.ResumeOutcome.EXPIRED, outcome[0]);
+        assertEquals(SessionResume.Outcome.EXPIRED, outcome[0]);
         assertEquals(p.id, r.next("peer-left").getString("peerId"), "the session handed over too late ends");
         java.util.Map<String, JsonObject> toQ = new java.util.HashMap<>(); // from two channels: in either order
         for (int i = 0; i < 2; i++) {

@@ -5,7 +5,7 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Liveness;
-import org.lanscape.signaling.topic.PeerWatchdog;
+import org.lanscape.signaling.session.PeerWatchdog;
 
 /**
  * /health/live: DOWN only when the process is broken, and a restart (which drains and hands the

@@ -7,7 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.lanscape.signaling.cluster.ClusterBus;
 import org.lanscape.signaling.config.SignalingConfig;
-import org.lanscape.signaling.topic.Peer;
+import org.lanscape.signaling.session.Peer;
 import org.lanscape.signaling.topic.TopicRegistry;
 
 import java.util.ArrayList;
@@ -167,12 +167,12 @@ public class GracefulShutdown {
         List<Peer> awayBefore = new CopyOnWriteArrayList<>(); // connections lost before the stop: parked, not waited for
         // Close frames first: Liberty's own shutdown runs beside this hook and drops what is still open.
         peers.forEach(peer -> closes.add(() -> {
-            if (handOver && registry.releaseForHandOver(peer, SERVICE_RESTART, restart)) {
+            if (handOver && registry.sessions().releaseForHandOver(peer, SERVICE_RESTART, restart)) {
                 released.add(peer);
             } else if (handOver && peer.isAway()) {
                 awayBefore.add(peer);
             } else {
-                registry.shutDown(peer, GOING_AWAY, "server shutting down");
+                registry.sessions().shutDown(peer, GOING_AWAY, "server shutting down");
             }
         }));
         // Closing writes a frame, which can block on a stuck client: in parallel, and bounded.
@@ -195,11 +195,11 @@ public class GracefulShutdown {
         try {
             for (Peer peer : concat(released, awayBefore)) {
                 if (peer.isAway()) { // not claimed in time: parked in Redis for a resume after this node is gone
-                    (registry.park(peer) ? parked : left)[0]++;
+                    (registry.sessions().park(peer) ? parked : left)[0]++;
                 }
             }
             for (Peer peer : peers) { // in cluster mode the other nodes hear of it now, not after a TTL
-                if (peer.movedTo() == null) { // one moving to another node (a claim still finishing) is not ours to end
+                if (peer.session().movedTo() == null) { // one moving to another node (a claim still finishing) is not ours to end
                     registry.leave(peer);
                 }
             }
@@ -239,7 +239,7 @@ public class GracefulShutdown {
         while (released.stream().anyMatch(Peer::isAway) && System.nanoTime() < deadline) {
             sleep(10);
         }
-        int moved = (int) released.stream().filter(peer -> peer.movedTo() != null).count();
+        int moved = (int) released.stream().filter(peer -> peer.session().movedTo() != null).count();
         if (moved > 0) {
             sleep(Math.min(HAND_OVER_LINGER_MILLIS, Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()))));
         }

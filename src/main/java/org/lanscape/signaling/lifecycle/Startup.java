@@ -7,9 +7,9 @@ import jakarta.inject.Inject;
 import org.lanscape.signaling.auth.AuthConfig;
 import org.lanscape.signaling.cluster.ClusterBus;
 import org.lanscape.signaling.config.SignalingConfig;
+import org.lanscape.signaling.session.PeerWatchdog;
 import org.lanscape.signaling.topic.TopicRegistry;
 import org.lanscape.signaling.websocket.OriginPolicy;
-import org.lanscape.signaling.topic.PeerWatchdog;
 
 import java.util.logging.Level;
 import java.util.logging.Logger;

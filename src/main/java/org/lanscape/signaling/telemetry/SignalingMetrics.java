@@ -10,11 +10,12 @@ import org.eclipse.microprofile.metrics.MetricUnits;
 import org.eclipse.microprofile.metrics.Tag;
 import org.eclipse.microprofile.metrics.Timer;
 import org.lanscape.signaling.cluster.ClusterObserver;
+import org.lanscape.signaling.delivery.RelayResult;
 import org.lanscape.signaling.protocol.MessageTypes;
-import org.lanscape.signaling.topic.Peer;
-import org.lanscape.signaling.topic.RelayResult;
+import org.lanscape.signaling.session.Peer;
 import org.lanscape.signaling.topic.TopicObserver;
 import org.lanscape.signaling.topic.TopicRegistry;
+import org.lanscape.signaling.topic.Topics;
 
 import java.time.Duration;
 import java.util.List;

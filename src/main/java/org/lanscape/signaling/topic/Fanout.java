@@ -1,5 +1,8 @@
 package org.lanscape.signaling.topic;
 
+import org.lanscape.signaling.delivery.Frame;
+import org.lanscape.signaling.session.Peer;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -8,7 +11,7 @@ import java.util.List;
  * frame (to be flushed once the lock is released) and the slow consumers among them, which had
  * no room for it (to be disconnected: presence is never skipped).
  */
-final class Fanout {
+public final class Fanout {
 
     static final Fanout NONE = new Fanout(List.of(), List.of());
 
@@ -21,7 +24,7 @@ final class Fanout {
     }
 
     /** Queues the frame for each member but {@code except}. */
-    static Fanout of(Iterable<Peer> members, Peer except, Frame frame) {
+    public static Fanout of(Iterable<Peer> members, Peer except, Frame frame) {
         List<Peer> recipients = new ArrayList<>();
         List<Peer> slow = null;
         for (Peer member : members) {
@@ -40,18 +43,18 @@ final class Fanout {
     }
 
     /** One more peer to flush (a newcomer, whose welcome was queued). */
-    Fanout with(Peer peer) {
+    public Fanout with(Peer peer) {
         List<Peer> all = new ArrayList<>(recipients.size() + 1);
         all.add(peer);
         all.addAll(recipients);
         return new Fanout(all, slow);
     }
 
-    List<Peer> recipients() {
+    public List<Peer> recipients() {
         return recipients;
     }
 
-    List<Peer> slow() {
+    public List<Peer> slow() {
         return slow;
     }
 }

@@ -2,7 +2,9 @@ package org.lanscape.signaling.topic;
 
 import jakarta.json.JsonValue;
 import org.lanscape.signaling.cluster.RemoteMember;
+import org.lanscape.signaling.delivery.Frame;
 import org.lanscape.signaling.protocol.PeerRecord;
+import org.lanscape.signaling.session.Peer;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -22,12 +24,12 @@ import java.util.function.Function;
  * Frames are only queued under the lock: the {@link Fanout} that each change returns is flushed
  * by the caller afterwards. A topic is closed when its last peer leaves and never reused.
  */
-final class Topic {
+public final class Topic {
 
     enum Removal { NOT_MEMBER, REMOVED, REMOVED_LAST }
 
     /** What a join did: refused (closed, full), or queued this fanout. */
-    record Joined(Fanout fanout, boolean closed, boolean full) {
+    public record Joined(Fanout fanout, boolean closed, boolean full) {
         static final Joined CLOSED = new Joined(Fanout.NONE, true, false);
         static final Joined FULL = new Joined(Fanout.NONE, false, true);
     }
@@ -47,28 +49,28 @@ final class Topic {
      */
     private Set<String> changedSinceResync;
 
-    Topic(String name) {
+    public Topic(String name) {
         this.name = name;
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
-    Peer peer(String id) {
+    public Peer peer(String id) {
         return peers.get(id);
     }
 
-    RemoteMember remoteMember(String id) {
+    public RemoteMember remoteMember(String id) {
         return remote.get(id);
     }
 
     /** Local peers. */
-    int size() {
+    public int size() {
         return peers.size();
     }
 
-    Collection<Peer> peers() {
+    public Collection<Peer> peers() {
         return peers.values();
     }
 
@@ -77,7 +79,7 @@ final class Topic {
      * without holding this topic's lock, which the bus's events for the topic take; members who
      * leave meanwhile are not brought back by the answer; others joining meanwhile wait for it.
      */
-    void open(Function<String, Map<String, RemoteMember>> opener) {
+    public void open(Function<String, Map<String, RemoteMember>> opener) {
         CompletableFuture<Void> reading;
         synchronized (this) {
             if (opened) {
@@ -132,7 +134,7 @@ final class Topic {
      * current members), the others get {@code joinedFrame}. Refused when this topic is closed or
      * holds {@code maxPeers} already. Call {@link #open} first.
      */
-    synchronized Joined add(Peer peer, Frame welcomeFrame, Frame joinedFrame,
+    public synchronized Joined add(Peer peer, Frame welcomeFrame, Frame joinedFrame,
                             Function<List<PeerRecord>, Frame> peerList, int maxPeers, Frame notice) {
         if (closed) {
             return Joined.CLOSED;
@@ -151,7 +153,7 @@ final class Topic {
     }
 
     /** Removes the peer and tells the rest; closes the topic when it empties (then {@code onClosed}). */
-    synchronized Fanout remove(Peer peer, Frame leftFrame, Runnable onClosed, Removal[] removal) {
+    public synchronized Fanout remove(Peer peer, Frame leftFrame, Runnable onClosed, Removal[] removal) {
         if (!peers.remove(peer.id(), peer)) {
             removal[0] = Removal.NOT_MEMBER;
             return Fanout.NONE;
@@ -171,7 +173,7 @@ final class Topic {
      * under this lock so that no membership event slips between it and the ones that follow.
      * False if it is no longer a member (or the resume refused).
      */
-    synchronized boolean resume(Peer peer, Function<List<PeerRecord>, Frame> peerList,
+    public synchronized boolean resume(Peer peer, Function<List<PeerRecord>, Frame> peerList,
                                 java.util.function.Predicate<Frame> resume) {
         if (closed || peers.get(peer.id()) != peer) {
             return false;
@@ -183,7 +185,7 @@ final class Topic {
      * A member's session moves to another node: it becomes a remote member there, nobody sees it
      * leave. Closes the topic when it was the last local peer. False if it is no longer a member.
      */
-    synchronized boolean moved(Peer peer, String toNode, Runnable onClosed) {
+    public synchronized boolean moved(Peer peer, String toNode, Runnable onClosed) {
         if (closed || peers.get(peer.id()) != peer) {
             return false;
         }
@@ -202,7 +204,7 @@ final class Topic {
      * peer-joined (the local members knew it as remote), and starts with welcome, the current
      * peer-list and the relays held for it. Null if this topic is closed. Call {@link #open} first.
      */
-    synchronized Fanout adopt(Peer peer, Frame welcomeFrame, Frame joinedFrame,
+    public synchronized Fanout adopt(Peer peer, Frame welcomeFrame, Frame joinedFrame,
                               Function<List<PeerRecord>, Frame> peerList, List<Frame> held) {
         if (closed) {
             return null;
@@ -219,13 +221,13 @@ final class Topic {
     }
 
     /** A remote member's session moved to another node. */
-    synchronized void remoteMoved(String peerId, String toNode) {
+    public synchronized void remoteMoved(String peerId, String toNode) {
         changed(peerId);
         remote.computeIfPresent(peerId, (id, member) -> new RemoteMember(id, toNode, member.metadata()));
     }
 
     /** A peer joined on another node: remember it and tell the local members. */
-    synchronized Fanout remoteJoined(RemoteMember member, Frame joinedFrame) {
+    public synchronized Fanout remoteJoined(RemoteMember member, Frame joinedFrame) {
         changed(member.id());
         if (closed || peers.containsKey(member.id()) || remote.putIfAbsent(member.id(), member) != null) {
             return Fanout.NONE;
@@ -234,7 +236,7 @@ final class Topic {
     }
 
     /** A peer left on another node. */
-    synchronized Fanout remoteLeft(String peerId, Frame leftFrame) {
+    public synchronized Fanout remoteLeft(String peerId, Frame leftFrame) {
         if (departed != null) {
             departed.add(peerId);
         }
@@ -252,7 +254,7 @@ final class Topic {
     }
 
     /** A resync's read of Redis is asked for now: live events from here on are newer than what it says. */
-    synchronized void resyncAsked() {
+    public synchronized void resyncAsked() {
         changedSinceResync = new HashSet<>();
     }
 
@@ -263,7 +265,7 @@ final class Topic {
      * registered since Redis last lost data); the members of a node that has not yet are kept, for
      * its sync to confirm or remove.
      */
-    synchronized List<Fanout> resync(Map<String, RemoteMember> current, java.util.function.Predicate<String> settled,
+    public synchronized List<Fanout> resync(Map<String, RemoteMember> current, java.util.function.Predicate<String> settled,
                                      Function<RemoteMember, Frame> joined, Function<String, Frame> left) {
         Set<String> changed = changedSinceResync == null ? Set.of() : changedSinceResync;
         changedSinceResync = null;
@@ -293,7 +295,7 @@ final class Topic {
      * A node says which of its peers are in this topic (after it registered them again): its
      * members here become exactly those; only real changes are announced.
      */
-    synchronized List<Fanout> nodeSync(String node, Map<String, RemoteMember> members, Function<RemoteMember, Frame> joined,
+    public synchronized List<Fanout> nodeSync(String node, Map<String, RemoteMember> members, Function<RemoteMember, Frame> joined,
                                        Function<String, Frame> left) {
         if (closed) {
             return List.of();
@@ -316,7 +318,7 @@ final class Topic {
     }
 
     /** A node is gone (dead, its presence reaped): its members leave here. */
-    synchronized List<Fanout> nodeGone(String node, Function<String, Frame> left) {
+    public synchronized List<Fanout> nodeGone(String node, Function<String, Frame> left) {
         List<Fanout> fanouts = new ArrayList<>();
         if (!closed) {
             for (RemoteMember member : List.copyOf(remote.values())) {
@@ -331,14 +333,14 @@ final class Topic {
     }
 
     /** Runs {@code action} on the local members while no membership change of this topic can happen. */
-    synchronized void withLocalMembers(java.util.function.Consumer<Map<String, JsonValue>> action) {
+    public synchronized void withLocalMembers(java.util.function.Consumer<Map<String, JsonValue>> action) {
         if (!closed) {
             action.accept(localMembers());
         }
     }
 
     /** Local members' ids and metadata. */
-    Map<String, JsonValue> localMembers() {
+    public Map<String, JsonValue> localMembers() {
         Map<String, JsonValue> members = new HashMap<>();
         for (Peer peer : peers.values()) {
             members.put(peer.id(), peer.metadata());

@@ -1,5 +1,8 @@
 package org.lanscape.signaling.topic;
 
+import org.lanscape.signaling.delivery.RelayResult;
+import org.lanscape.signaling.session.Peer;
+
 /** What the registry reports as it works: the metrics listen here. */
 public interface TopicObserver {
 

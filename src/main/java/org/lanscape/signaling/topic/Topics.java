@@ -1,5 +1,7 @@
 package org.lanscape.signaling.topic;
 
+import org.lanscape.signaling.session.Peer;
+
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -13,32 +15,32 @@ import java.util.function.Consumer;
  * {@link ConcurrentHashMap}, a topic is created on its first join and removed (and never reused)
  * when its last local peer goes.
  */
-final class Topics {
+public final class Topics {
 
     private final ConcurrentHashMap<String, Topic> topics = new ConcurrentHashMap<>();
     private final AtomicInteger peers = new AtomicInteger();
 
-    Topic get(String name) {
+    public Topic get(String name) {
         return topics.get(name);
     }
 
-    Topic getOrCreate(String name) {
+    public Topic getOrCreate(String name) {
         return topics.computeIfAbsent(name, Topic::new);
     }
 
     /** Removes this topic (not a newer one of the same name). */
-    void remove(Topic topic) {
+    public void remove(Topic topic) {
         topics.remove(topic.name(), topic);
     }
 
     /** The peer with that id in that topic, or null. */
-    Peer peer(String topicName, String peerId) {
+    public Peer peer(String topicName, String peerId) {
         Topic topic = topics.get(topicName);
         return topic == null ? null : topic.peer(peerId);
     }
 
     /** Takes a place for one more peer, if the node has fewer than {@code max}. */
-    boolean takePlace(int max) {
+    public boolean takePlace(int max) {
         if (peers.incrementAndGet() > max) {
             peers.decrementAndGet();
             return false;
@@ -46,34 +48,34 @@ final class Topics {
         return true;
     }
 
-    void givePlace() {
+    public void givePlace() {
         peers.decrementAndGet();
     }
 
-    int peerCount() {
+    public int peerCount() {
         return peers.get();
     }
 
-    int count() {
+    public int count() {
         return topics.size();
     }
 
-    Iterable<Topic> all() {
+    public Iterable<Topic> all() {
         return topics.values();
     }
 
-    List<String> names() {
+    public List<String> names() {
         return List.copyOf(topics.keySet());
     }
 
-    void forEachPeer(Consumer<Peer> action) {
+    public void forEachPeer(Consumer<Peer> action) {
         for (Topic topic : topics.values()) {
             topic.peers().forEach(action);
         }
     }
 
     /** Frames waiting in all queues of this node. */
-    long queuedFrames() {
+    public long queuedFrames() {
         long n = 0;
         for (Topic topic : topics.values()) {
             for (Peer peer : topic.peers()) {
@@ -84,7 +86,7 @@ final class Topics {
     }
 
     /** Peers with something queued or in flight. */
-    int busyPeers() {
+    public int busyPeers() {
         int n = 0;
         for (Topic topic : topics.values()) {
             for (Peer peer : topic.peers()) {
@@ -97,7 +99,7 @@ final class Topics {
     }
 
     /** Ids of peers away, waiting for a resume (at most {@code limit}). */
-    List<String> awayPeers(int limit) {
+    public List<String> awayPeers(int limit) {
         List<String> away = new ArrayList<>();
         forEachPeer(peer -> {
             if (peer.isAway() && away.size() < limit) {
@@ -108,7 +110,7 @@ final class Topics {
     }
 
     /** The {@code limit} largest topics, by number of peers. */
-    List<Map.Entry<String, Integer>> largest(int limit) {
+    public List<Map.Entry<String, Integer>> largest(int limit) {
         List<Map.Entry<String, Integer>> sizes = new ArrayList<>();
         for (Topic topic : topics.values()) {
             sizes.add(Map.entry(topic.name(), topic.size()));

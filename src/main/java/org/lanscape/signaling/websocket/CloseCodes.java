@@ -17,13 +17,13 @@ public final class CloseCodes {
     /** The topic reached signaling.topic.max-peers between the handshake check and the join. */
     public static final int TOPIC_FULL = 4409;
     /** Nothing (no message, no pong) arrived for two ping intervals: see PeerWatchdog. */
-    public static final int PING_TIMEOUT = org.lanscape.signaling.topic.PeerWatchdog.PING_TIMEOUT;
+    public static final int PING_TIMEOUT = org.lanscape.signaling.session.PeerWatchdog.PING_TIMEOUT;
     /** A send to this peer did not complete within signaling.write.timeout: see PeerWatchdog. */
-    public static final int WRITE_TIMEOUT = org.lanscape.signaling.topic.PeerWatchdog.WRITE_TIMEOUT;
+    public static final int WRITE_TIMEOUT = org.lanscape.signaling.session.PeerWatchdog.WRITE_TIMEOUT;
     /** The peer had no room in its queue for an event it had to get: a slow consumer. */
-    public static final int SLOW_CONSUMER = org.lanscape.signaling.topic.TopicRegistry.SLOW_CONSUMER;
+    public static final int SLOW_CONSUMER = org.lanscape.signaling.session.Sessions.SLOW_CONSUMER;
     /** The token that let the connection in expired. */
-    public static final int TOKEN_EXPIRED = org.lanscape.signaling.topic.TopicRegistry.TOKEN_EXPIRED;
+    public static final int TOKEN_EXPIRED = org.lanscape.signaling.session.Sessions.TOKEN_EXPIRED;
 
     private CloseCodes() {
     }

@@ -122,7 +122,7 @@ public class HandshakeFilter implements Filter {
             return;
         }
         // a session held here keeps its place; one from another node takes one, as a join does
-        if ((!resuming || registry.resumeTakesPlace(resumeToken)) && registry.peerCount() >= config.maxConnections()) {
+        if ((!resuming || registry.resumes().takesPlace(resumeToken)) && registry.peerCount() >= config.maxConnections()) {
             response.setHeader("Retry-After", "10");
             refuse(request, response, 503, "server_full", "node_full", "the server has its maximum number of connections");
             return;

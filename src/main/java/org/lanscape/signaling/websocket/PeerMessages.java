@@ -1,6 +1,7 @@
 package org.lanscape.signaling.websocket;
 
 import io.opentelemetry.api.trace.Span;
+import org.lanscape.signaling.delivery.RelayResult;
 import org.lanscape.signaling.protocol.ClientFrame;
 import org.lanscape.signaling.protocol.ClientMessage;
 import org.lanscape.signaling.protocol.ClientMessageDecoder;
@@ -9,9 +10,8 @@ import org.lanscape.signaling.protocol.MalformedMessage;
 import org.lanscape.signaling.protocol.MessageTypes;
 import org.lanscape.signaling.protocol.RawJson;
 import org.lanscape.signaling.protocol.ServerMessage;
+import org.lanscape.signaling.session.Peer;
 import org.lanscape.signaling.telemetry.SignalingTracing;
-import org.lanscape.signaling.topic.Peer;
-import org.lanscape.signaling.topic.RelayResult;
 
 import java.nio.ByteBuffer;
 import java.util.Locale;
@@ -46,7 +46,7 @@ final class PeerMessages {
 
     void text(String part, boolean last) {
         long receivedAt = System.nanoTime();
-        peer.seen(receivedAt);
+        peer.liveness().seen(receivedAt);
         String text = assembler.add(part, last);
         if (text != null) {
             if (rateLimiter.tryAcquire(receivedAt)) {
@@ -63,7 +63,7 @@ final class PeerMessages {
     /** A pong that answers our ping opens the peer's send window; others count against the rate limit like messages. */
     void pong(ByteBuffer data) {
         long now = System.nanoTime();
-        peer.seen(now);
+        peer.liveness().seen(now);
         if (peer.pong(data)) {
             return;
         }
@@ -89,11 +89,11 @@ final class PeerMessages {
         } else if (message.to() == null || message.to().isEmpty()) {
             error(ErrorCode.MISSING_TARGET, message.msgId());
         } else {
-            Span span = services.tracing().start("signaling.relay", peer.topic(), peer.requestId());
+            Span span = services.tracing().start("signaling.relay", peer.topic(), peer.session().requestId());
             if (span != null) {
                 span.setAttribute("signaling.message.type", message.type());
             }
-            RelayResult result = services.registry().relay(peer, message.type(), message.to(), message.payload(),
+            RelayResult result = services.registry().relays().relay(peer, message.type(), message.to(), message.payload(),
                     message.msgId(), receivedAt);
             SignalingTracing.end(span, "signaling.relay.result", result.name().toLowerCase(Locale.ROOT));
             switch (result) {
@@ -116,6 +116,6 @@ final class PeerMessages {
 
     private void error(ErrorCode code, String message, RawJson msgId) {
         services.metrics().errorSent(code.wire());
-        services.registry().tell(peer, new ServerMessage.Error(code, message, msgId));
+        services.registry().relays().tell(peer, new ServerMessage.Error(code, message, msgId));
     }
 }

@@ -3,7 +3,7 @@ package org.lanscape.signaling.websocket;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.Session;
-import org.lanscape.signaling.topic.PeerSocket;
+import org.lanscape.signaling.delivery.PeerSocket;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

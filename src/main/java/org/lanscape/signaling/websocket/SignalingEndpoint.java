@@ -9,10 +9,12 @@ import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import org.lanscape.signaling.protocol.ErrorCode;
 import org.lanscape.signaling.protocol.ServerMessage;
+import org.lanscape.signaling.session.Credentials;
+import org.lanscape.signaling.session.Peer;
+import org.lanscape.signaling.session.SessionResume;
+import org.lanscape.signaling.session.SessionState;
 import org.lanscape.signaling.telemetry.SignalingTracing;
-import org.lanscape.signaling.topic.Credentials;
 import org.lanscape.signaling.topic.JoinRefusedException;
-import org.lanscape.signaling.topic.Peer;
 import org.lanscape.signaling.topic.TopicRegistry;
 
 import java.nio.ByteBuffer;
@@ -60,7 +62,7 @@ public class SignalingEndpoint extends Endpoint {
         assembler = new TextAssembler(limit, session::setMaxTextMessageBufferSize);
         session.addMessageHandler(String.class, (MessageHandler.Partial<String>) (part, last) -> {
             PeerMessages m = messages;
-            if (m != null && peer.isCurrent(socket)) { // once resumed on another connection, this one says nothing
+            if (m != null && peer.session().isCurrent(socket)) { // once resumed on another connection, this one says nothing
                 if (last) {
                     socket.countReceived(); // a resume tells the client how many of its messages were read
                 }
@@ -89,15 +91,15 @@ public class SignalingEndpoint extends Endpoint {
         socket = new SessionSocket(session, services.closer());
         Credentials credentials = new Credentials(context.subject(), context.expiresAtMillis());
         String resumeToken = context.resumeToken() != null ? context.resumeToken() : firstParameter("resume");
-        TopicRegistry.ResumeOutcome resumed = resumeToken == null ? null
+        SessionResume.Outcome resumed = resumeToken == null ? null
                 : resume(resumeToken, topic, context.requestId(), credentials);
-        if (resumed == TopicRegistry.ResumeOutcome.FULL) {
+        if (resumed == SessionResume.Outcome.FULL) {
             // the session stays on its node (or parked): the client tries again, through the balancer
             services.metrics().handshakeRejected("node_full");
             close(CloseCodes.TRY_AGAIN_LATER, "the server is full: resume on another node");
             return;
         }
-        if (resumed != TopicRegistry.ResumeOutcome.RESUMED) {
+        if (resumed != SessionResume.Outcome.RESUMED) {
             join(topic, context, credentials, resumeToken);
         }
         if (peer != null) {
@@ -111,11 +113,11 @@ public class SignalingEndpoint extends Endpoint {
         }
     }
 
-    private TopicRegistry.ResumeOutcome resume(String token, String topic, String requestId, Credentials credentials) {
-        TopicRegistry.ResumeOutcome[] outcome = new TopicRegistry.ResumeOutcome[1];
+    private SessionResume.Outcome resume(String token, String topic, String requestId, Credentials credentials) {
+        SessionResume.Outcome[] outcome = new SessionResume.Outcome[1];
         Span span = services.tracing().start("signaling.resume", topic, requestId);
-        peer = registry.resume(token, received(), topic, requestId, socket, credentials, outcome);
-        String result = outcome[0] == TopicRegistry.ResumeOutcome.RESUMED ? "ok" : outcome[0].name().toLowerCase(Locale.ROOT);
+        peer = registry.resumes().resume(token, received(), topic, requestId, socket, credentials, outcome);
+        String result = outcome[0] == SessionResume.Outcome.RESUMED ? "ok" : outcome[0].name().toLowerCase(Locale.ROOT);
         SignalingTracing.end(span, "signaling.resume.result", result);
         services.metrics().resumed(result);
         if (peer != null) {
@@ -205,7 +207,7 @@ public class SignalingEndpoint extends Endpoint {
      */
     private void closed() {
         Peer joined = peer;
-        if (joined == null || !joined.isCurrent(socket)) {
+        if (joined == null || !joined.session().isCurrent(socket)) {
             return; // never joined (or not yet: onOpen will call again), or resumed on another connection
         }
         if (!closeHandled.compareAndSet(false, true)) {
@@ -215,7 +217,7 @@ public class SignalingEndpoint extends Endpoint {
         boolean lost = code == CloseReason.CloseCodes.CLOSED_ABNORMALLY.getCode()
                 || code == CloseReason.CloseCodes.UNEXPECTED_CONDITION.getCode();
         if (lost) {
-            registry.connectionLost(joined);
+            registry.sessions().connectionLost(joined);
         } else {
             leave();
         }
@@ -226,12 +228,12 @@ public class SignalingEndpoint extends Endpoint {
      * connection the session was resumed away from ends only itself.
      */
     private void leave() {
-        if (peer == null || !peer.isCurrent(socket) && !peer.isClosed()) {
+        if (peer == null || !peer.session().isCurrent(socket) && peer.state() != SessionState.State.CLOSED) {
             return;
         }
-        boolean first = !peer.isClosed();
-        Span span = first ? services.tracing().start("signaling.leave", peer.topic(), peer.requestId()) : null;
-        registry.connectionClosed(peer); // idempotent: also when the watchdog or a failed send got there first
+        boolean first = peer.state() != SessionState.State.CLOSED;
+        Span span = first ? services.tracing().start("signaling.leave", peer.topic(), peer.session().requestId()) : null;
+        registry.sessions().connectionClosed(peer); // idempotent: also when the watchdog or a failed send got there first
         if (first) {
             SignalingTracing.end(span, "signaling.peer.id", peer.id());
             LOG.fine(() -> "peer left: " + peer.logContext());

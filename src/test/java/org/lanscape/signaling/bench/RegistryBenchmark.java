@@ -2,11 +2,11 @@ package org.lanscape.signaling.bench;
 
 import org.lanscape.signaling.cluster.LocalBus;
 import org.lanscape.signaling.config.SignalingConfig;
+import org.lanscape.signaling.delivery.PeerSocket;
+import org.lanscape.signaling.delivery.RelayResult;
 import org.lanscape.signaling.protocol.RawJson;
-import org.lanscape.signaling.topic.Credentials;
-import org.lanscape.signaling.topic.Peer;
-import org.lanscape.signaling.topic.PeerSocket;
-import org.lanscape.signaling.topic.RelayResult;
+import org.lanscape.signaling.session.Credentials;
+import org.lanscape.signaling.session.Peer;
 import org.lanscape.signaling.topic.TopicObserver;
 import org.lanscape.signaling.topic.TopicRegistry;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -85,7 +85,7 @@ public class RegistryBenchmark {
 
     @Benchmark
     public RelayResult relayHandOff() {
-        return registry.relay(sender, "offer", target.id(), payload, msgId, System.nanoTime());
+        return registry.relays().relay(sender, "offer", target.id(), payload, msgId, System.nanoTime());
     }
 
     /** A peer joins a room of roomSize (each member gets peer-joined) and leaves (peer-left). */

@@ -3,10 +3,11 @@ package org.lanscape.signaling.lifecycle;
 import org.junit.jupiter.api.Test;
 import org.lanscape.signaling.cluster.LocalBus;
 import org.lanscape.signaling.config.SignalingConfig;
+import org.lanscape.signaling.delivery.PeerSocket;
 import org.lanscape.signaling.protocol.RawJson;
-import org.lanscape.signaling.topic.Credentials;
-import org.lanscape.signaling.topic.Peer;
-import org.lanscape.signaling.topic.PeerSocket;
+import org.lanscape.signaling.session.Credentials;
+import org.lanscape.signaling.session.Peer;
+import org.lanscape.signaling.session.SessionState;
 import org.lanscape.signaling.topic.TopicObserver;
 import org.lanscape.signaling.topic.TopicRegistry;
 
@@ -120,7 +121,7 @@ class GracefulShutdownTest {
         RecordingBus bus = new RecordingBus();
         TopicRegistry registry = new TopicRegistry(config, TopicObserver.NONE, bus);
         Peer held = registry.join("room", null, "req", new QueueSocket(), true, Credentials.NONE);
-        registry.connectionLost(held);
+        registry.sessions().connectionLost(held);
         String frame = "{\"type\":\"offer\",\"from\":\"SENDER\",\"payload\":{},\"msgId\":\"m1\"}";
         assertEquals(org.lanscape.signaling.cluster.BusListener.RelayOutcome.DELIVERED,
                 registry.busListener().deliver("room", held.id(), frame, "SENDER", RawJson.of("\"m1\""), "other-node"));
@@ -133,7 +134,7 @@ class GracefulShutdownTest {
         shutdown.drain();
 
         assertEquals("other-node SENDER dropped \"m1\"", bus.undeliverable.poll(5, TimeUnit.SECONDS), "the sender's node is told");
-        assertTrue(held.isClosed(), "the held session ended");
+        assertTrue(held.state() == SessionState.State.CLOSED, "the held session ended");
         assertEquals(0, registry.peerCount());
     }
 }

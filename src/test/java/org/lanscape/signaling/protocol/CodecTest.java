@@ -41,7 +41,7 @@ class CodecTest {
         assertEquals(ascii, ServerMessageEncoder.isAscii(message.payload(), message.msgId()), text);
         String relayed = ServerMessageEncoder.toJson(new ServerMessage.Relayed("offer", "A", message.payload(), message.msgId()));
         assertEquals(relayed.getBytes(java.nio.charset.StandardCharsets.UTF_8).length,
-                org.lanscape.signaling.topic.Frame.relay(relayed, ascii, 0, "A", message.msgId(), null).bytes());
+                org.lanscape.signaling.delivery.Frame.relay(relayed, ascii, 0, "A", message.msgId(), null).bytes());
     }
 
     @Test

@@ -1,12 +1,22 @@
 package org.lanscape.signaling.topic;
 
+import org.lanscape.signaling.session.PeerTest;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonValue;
 import org.junit.jupiter.api.Test;
 import org.lanscape.signaling.cluster.LocalBus;
 import org.lanscape.signaling.config.SignalingConfig;
+import org.lanscape.signaling.delivery.Frame;
+import org.lanscape.signaling.delivery.RecordingSocket;
+import org.lanscape.signaling.delivery.RelayResult;
+import org.lanscape.signaling.delivery.WriterThreads;
 import org.lanscape.signaling.protocol.RawJson;
+import org.lanscape.signaling.session.Credentials;
+import org.lanscape.signaling.session.Peer;
+import org.lanscape.signaling.session.ResumeTokens;
+import org.lanscape.signaling.session.SessionResume;
+import org.lanscape.signaling.session.SessionState;
+import org.lanscape.signaling.session.Sessions;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -78,7 +88,7 @@ class TopicRegistryTest {
                 super.send(frame);
                 if (frame.contains("peer-joined")) { // reply at once, still inside the join
                     String newcomer = Json.createReader(new java.io.StringReader(frame)).readObject().getString("peerId");
-                    results.add(registry.relay(member[0], "offer", newcomer, null, null, 0));
+                    results.add(registry.relays().relay(member[0], "offer", newcomer, null, null, 0));
                 }
             }
         };
@@ -100,15 +110,15 @@ class TopicRegistryTest {
         Peer po = registry.join("elsewhere", null, "req", other, false, Credentials.NONE);
 
         RawJson payload = RawJson.of("{\"sdp\":\"v=0\"}");
-        assertEquals(RelayResult.DELIVERED, registry.relay(pa, "offer", pb.id(), payload, RawJson.of("\"m1\""), 0));
+        assertEquals(RelayResult.DELIVERED, registry.relays().relay(pa, "offer", pb.id(), payload, RawJson.of("\"m1\""), 0));
         JsonObject relayed = b.messages().get(2);
         assertEquals("offer", relayed.getString("type"));
         assertEquals(pa.id(), relayed.getString("from"));
         assertEquals("v=0", relayed.getJsonObject("payload").getString("sdp"));
         assertEquals("m1", relayed.getString("msgId"));
 
-        assertEquals(RelayResult.TARGET_NOT_FOUND, registry.relay(pa, "offer", po.id(), payload, null, 0));
-        assertEquals(RelayResult.TARGET_NOT_FOUND, registry.relay(pa, "offer", "01NOSUCHPEER", payload, null, 0));
+        assertEquals(RelayResult.TARGET_NOT_FOUND, registry.relays().relay(pa, "offer", po.id(), payload, null, 0));
+        assertEquals(RelayResult.TARGET_NOT_FOUND, registry.relays().relay(pa, "offer", "01NOSUCHPEER", payload, null, 0));
         assertEquals(2, other.messages().size(), "welcome and peer-list only");
     }
 
@@ -130,13 +140,13 @@ class TopicRegistryTest {
         int overhead = org.lanscape.signaling.protocol.ServerMessageEncoder.toJson(new org.lanscape.signaling.protocol
                 .ServerMessage.Relayed("offer", pa.id(), RawJson.of("\"\""), RawJson.of("\"fits\""))).length();
         RawJson big = RawJson.of("\"" + "s".repeat((int) (2048 - ps.outbox().queuedBytes() - overhead - 30)) + "\"");
-        assertEquals(RelayResult.DELIVERED, registry.relay(pa, "offer", ps.id(), big, RawJson.of("\"fits\""), 0));
-        assertEquals(RelayResult.DROPPED, registry.relay(pa, "offer", ps.id(), big, RawJson.of("\"no-room\""), 0));
+        assertEquals(RelayResult.DELIVERED, registry.relays().relay(pa, "offer", ps.id(), big, RawJson.of("\"fits\""), 0));
+        assertEquals(RelayResult.DROPPED, registry.relays().relay(pa, "offer", ps.id(), big, RawJson.of("\"no-room\""), 0));
 
         RecordingSocket c = new RecordingSocket();
         Peer pc = registry.join("room", null, "req", c, false, Credentials.NONE); // its peer-joined has no room at the stuck peer
-        assertEquals(TopicRegistry.SLOW_CONSUMER, stuck.closedWith);
-        assertTrue(ps.isClosed());
+        assertEquals(Sessions.SLOW_CONSUMER, stuck.closedWith);
+        assertTrue(ps.state() == SessionState.State.CLOSED);
         List<JsonObject> toA = a.messages();
         assertEquals("peer-joined", toA.get(2).getString("type"));
         assertEquals(pc.id(), toA.get(2).getString("peerId"));
@@ -157,7 +167,7 @@ class TopicRegistryTest {
         registry.join("room", null, "req", watcher, false, Credentials.NONE);
         Peer plain = registry.join("room", null, "req", seed, false, Credentials.NONE);
         assertFalse(seed.messages().get(0).containsKey("resumeToken"), "the seed's welcome: no token");
-        registry.connectionLost(plain);
+        registry.sessions().connectionLost(plain);
         assertEquals("peer-left", watcher.messages().get(3).getString("type"), "it leaves at once");
         assertEquals(0, registry.awayPeers(10).size());
     }
@@ -192,15 +202,15 @@ class TopicRegistryTest {
         Peer pa = registry.join("room", null, "req", a, false, Credentials.NONE);
         Peer pl = registry.join("room", null, "req", lost, true, Credentials.NONE);
         String token = lost.messages().get(0).getString("resumeToken");
-        registry.connectionLost(pl);
+        registry.sessions().connectionLost(pl);
         assertTrue(pl.isAway());
-        assertEquals(RelayResult.DELIVERED, registry.relay(pa, "offer", pl.id(), null, RawJson.of("\"held\""), 1));
+        assertEquals(RelayResult.DELIVERED, registry.relays().relay(pa, "offer", pl.id(), null, RawJson.of("\"held\""), 1));
         registry.join("room", null, "req", new RecordingSocket(), false, Credentials.NONE); // a peer-joined during the gap: superseded
 
         RecordingSocket back = new RecordingSocket();
-        TopicRegistry.ResumeOutcome[] outcome = new TopicRegistry.ResumeOutcome[1];
-        assertEquals(pl, registry.resume(token, -1, "room", "req2", back, Credentials.NONE, outcome));
-        assertEquals(TopicRegistry.ResumeOutcome.RESUMED, outcome[0]);
+        SessionResume.Outcome[] outcome = new SessionResume.Outcome[1];
+        assertEquals(pl, registry.resumes().resume(token, -1, "room", "req2", back, Credentials.NONE, outcome));
+        assertEquals(SessionResume.Outcome.RESUMED, outcome[0]);
         List<JsonObject> frames = back.messages();
         assertEquals(pl.id(), frames.get(0).getString("selfId"));
         assertEquals(2, frames.get(1).getJsonArray("peers").size(), "the current peer-list");
@@ -208,24 +218,24 @@ class TopicRegistryTest {
         assertEquals(3, frames.size(), "the peer-joined of the gap is replaced by the peer-list");
         assertTrue(a.messages().stream().noneMatch(m -> m.getString("type").equals("peer-left")), "nobody saw it leave");
 
-        assertEquals(null, registry.resume(token, -1, "room", "req3", new RecordingSocket(), Credentials.NONE, outcome));
-        assertEquals(TopicRegistry.ResumeOutcome.INVALID, outcome[0], "single-use");
+        assertEquals(null, registry.resumes().resume(token, -1, "room", "req3", new RecordingSocket(), Credentials.NONE, outcome));
+        assertEquals(SessionResume.Outcome.INVALID, outcome[0], "single-use");
         String second = frames.get(0).getString("resumeToken");
-        assertEquals(null, registry.resume(second, -1, "other-room", "req3", new RecordingSocket(), Credentials.NONE, outcome));
-        assertEquals(TopicRegistry.ResumeOutcome.INVALID, outcome[0], "bound to its topic");
+        assertEquals(null, registry.resumes().resume(second, -1, "other-room", "req3", new RecordingSocket(), Credentials.NONE, outcome));
+        assertEquals(SessionResume.Outcome.INVALID, outcome[0], "bound to its topic");
 
-        assertEquals(RelayResult.DELIVERED, registry.relay(pa, "offer", pl.id(), null, RawJson.of("\"to-expire\""), 1));
-        registry.connectionLost(pl);
-        assertEquals(RelayResult.DELIVERED, registry.relay(pa, "offer", pl.id(), null, RawJson.of("\"held-then-expired\""), 1));
-        registry.expireIfDue(pl, System.nanoTime()); // not yet due: nothing happens
+        assertEquals(RelayResult.DELIVERED, registry.relays().relay(pa, "offer", pl.id(), null, RawJson.of("\"to-expire\""), 1));
+        registry.sessions().connectionLost(pl);
+        assertEquals(RelayResult.DELIVERED, registry.relays().relay(pa, "offer", pl.id(), null, RawJson.of("\"held-then-expired\""), 1));
+        registry.sessions().expireIfDue(pl, System.nanoTime()); // not yet due: nothing happens
         assertTrue(pl.isAway());
-        registry.expireIfDue(pl, System.nanoTime() + Duration.ofSeconds(16).toNanos());
+        registry.sessions().expireIfDue(pl, System.nanoTime() + Duration.ofSeconds(16).toNanos());
         List<JsonObject> toA = a.messages();
         assertEquals("peer-left", toA.get(toA.size() - 2).getString("type"));
         assertEquals("dropped", toA.get(toA.size() - 1).getString("code"), "the held relay is answered, not lost");
         assertEquals("held-then-expired", toA.get(toA.size() - 1).getString("msgId"));
-        assertEquals(null, registry.resume(second, -1, "room", "req4", new RecordingSocket(), Credentials.NONE, outcome));
-        assertEquals(TopicRegistry.ResumeOutcome.EXPIRED, outcome[0]);
+        assertEquals(null, registry.resumes().resume(second, -1, "room", "req4", new RecordingSocket(), Credentials.NONE, outcome));
+        assertEquals(SessionResume.Outcome.EXPIRED, outcome[0]);
     }
 
     @Test
@@ -235,7 +245,7 @@ class TopicRegistryTest {
         RecordingSocket b = new RecordingSocket();
         Peer pa = registry.join("room", null, "req", a, false, Credentials.NONE);
         registry.join("room", null, "req", b, false, Credentials.NONE);
-        registry.disconnect(pa, 4001, "write timeout");
+        registry.sessions().disconnect(pa, 4001, "write timeout");
         assertEquals(4001, a.closedWith);
         assertEquals("peer-left", b.messages().get(2).getString("type"));
         assertEquals(Peer.Delivery.GONE, pa.deliver(Frame.relay("x", 0, "s", null, null), 0), "a disconnected peer takes nothing");
@@ -272,7 +282,7 @@ class TopicRegistryTest {
                     topicOf.put(peer.id(), topic);
                     for (String target : known(socket.messages())) {
                         String msgId = peer.id() + "#" + relays.incrementAndGet();
-                        RelayResult result = registry.relay(peer, "ice-candidate", target, null, RawJson.of("\"" + msgId + "\""), 0);
+                        RelayResult result = registry.relays().relay(peer, "ice-candidate", target, null, RawJson.of("\"" + msgId + "\""), 0);
                         if (result == RelayResult.DROPPED) {
                             fail("nothing may be dropped with queues this large");
                         }
@@ -378,12 +388,12 @@ class TopicRegistryTest {
         second.watched = new Object[] {a, b, topic};
         registry.join("room", null, "req", new RecordingSocket(), false, Credentials.NONE); // broadcast
         String token = second.messages().get(0).getString("resumeToken");
-        registry.connectionLost(b);
+        registry.sessions().connectionLost(b);
         LockCheckingSocket back = new LockCheckingSocket();
         back.watched = new Object[] {a, b, topic};
-        TopicRegistry.ResumeOutcome[] outcome = new TopicRegistry.ResumeOutcome[1];
-        assertEquals(b, registry.resume(token, -1, "room", "req2", back, Credentials.NONE, outcome));
-        registry.connectionClosed(b); // peer-left to a
+        SessionResume.Outcome[] outcome = new SessionResume.Outcome[1];
+        assertEquals(b, registry.resumes().resume(token, -1, "room", "req2", back, Credentials.NONE, outcome));
+        registry.sessions().connectionClosed(b); // peer-left to a
         assertTrue(back.messages().size() >= 2, "the resumed connection got its welcome and peer-list");
         assertEquals(List.of(), first.heldLocks);
         assertEquals(List.of(), back.heldLocks);
@@ -469,7 +479,7 @@ class TopicRegistryTest {
         registry.join("room", null, "req", new RecordingSocket(), false, Credentials.NONE); // the topic stays open
         String token = lost.messages().get(0).getString("resumeToken");
         Topic topic = registry.topic("room");
-        registry.connectionLost(peer);
+        registry.sessions().connectionLost(peer);
         List<Boolean> locked = new ArrayList<>();
         assertEquals(org.lanscape.signaling.cluster.HandOver.Result.HANDED_OVER, registry.busListener().handOver(
                 token, -1, "room", null, "other-node", handOver -> locked.add(Thread.holdsLock(peer) || Thread.holdsLock(topic))));
@@ -501,14 +511,14 @@ class TopicRegistryTest {
         Peer peer = watched.peer();
         RecordingSocket other = watched.other();
         String token = watched.token();
-        registry.connectionLost(peer);
+        registry.sessions().connectionLost(peer);
 
-        registry.connectionFailed(peer, TopicRegistry.SLOW_CONSUMER, "slow consumer");
+        registry.sessions().connectionFailed(peer, Sessions.SLOW_CONSUMER, "slow consumer");
         assertTrue(peer.isAway(), "still held");
         assertTrue(other.messages().stream().noneMatch(m -> m.getString("type").equals("peer-left")), "nobody saw it leave");
-        TopicRegistry.ResumeOutcome[] outcome = new TopicRegistry.ResumeOutcome[1];
-        assertEquals(peer, registry.resume(token, -1, "room", "req2", new RecordingSocket(), Credentials.NONE, outcome));
-        assertEquals(TopicRegistry.ResumeOutcome.RESUMED, outcome[0]);
+        SessionResume.Outcome[] outcome = new SessionResume.Outcome[1];
+        assertEquals(peer, registry.resumes().resume(token, -1, "room", "req2", new RecordingSocket(), Credentials.NONE, outcome));
+        assertEquals(SessionResume.Outcome.RESUMED, outcome[0]);
     }
 
     /**
@@ -525,7 +535,7 @@ class TopicRegistryTest {
         String token = watched.token();
         int before = registry.peerCount();
         assertEquals(org.lanscape.signaling.cluster.HandOver.Result.HANDED_OVER, registry.busListener().handOver(
-                token, -1, "room", null, "other-node", handOver -> registry.connectionFailed(peer, 4001, "ping timeout")));
+                token, -1, "room", null, "other-node", handOver -> registry.sessions().connectionFailed(peer, 4001, "ping timeout")));
         assertTrue(other.messages().stream().noneMatch(m -> m.getString("type").equals("peer-left")), "nobody saw it leave");
         assertEquals("other-node", registry.topic("room").remoteMember(peer.id()).node(), "it lives on the other node");
         assertEquals(before - 1, registry.peerCount(), "its place here given back once");
@@ -538,7 +548,7 @@ class TopicRegistryTest {
         Watched watched = watched(registry);
         Peer peer = watched.peer();
         String token = watched.token();
-        registry.connectionLost(peer);
+        registry.sessions().connectionLost(peer);
         int before = registry.peerCount();
         registry.busListener().handOver(token, -1, "room", null, "other-node", handOver -> registry.leave(peer));
         assertEquals(before - 1, registry.peerCount());
@@ -553,10 +563,10 @@ class TopicRegistryTest {
         Peer peer = watched.peer();
         RecordingSocket other = watched.other();
         String token = watched.token();
-        registry.connectionLost(peer);
+        registry.sessions().connectionLost(peer);
         boolean[] parked = {true};
         assertEquals(org.lanscape.signaling.cluster.HandOver.Result.HANDED_OVER, registry.busListener().handOver(
-                token, -1, "room", null, "other-node", handOver -> parked[0] = registry.park(peer)));
+                token, -1, "room", null, "other-node", handOver -> parked[0] = registry.sessions().park(peer)));
         assertFalse(parked[0], "not parked: it is moving");
         assertEquals(null, bus.parkedFor);
         assertTrue(other.messages().stream().noneMatch(m -> m.getString("type").equals("peer-left")), "nobody saw it leave");
@@ -584,8 +594,8 @@ class TopicRegistryTest {
         StubBus bus = new StubBus();
         TopicRegistry registry = resumableRegistry(bus); // grace 15 s
         Peer peer = registry.join("room", null, "req", new RecordingSocket(), true, Credentials.NONE);
-        assertEquals(Peer.Hold.HELD, peer.suspend(System.nanoTime() - Duration.ofSeconds(10).toNanos()), "lost 10 s ago");
-        assertTrue(registry.park(peer));
+        assertEquals(SessionState.Hold.HELD, peer.session().hold(System.nanoTime() - Duration.ofSeconds(10).toNanos()), "lost 10 s ago");
+        assertTrue(registry.sessions().park(peer));
         assertTrue(bus.parkedFor.compareTo(Duration.ofSeconds(5)) <= 0 && bus.parkedFor.compareTo(Duration.ofSeconds(4)) > 0,
                 "about 5 s left: " + bus.parkedFor);
     }
@@ -596,9 +606,9 @@ class TopicRegistryTest {
         StubBus bus = new StubBus();
         TopicRegistry registry = resumableRegistry(bus);
         Peer peer = registry.join("room", null, "req", new RecordingSocket(), true, Credentials.NONE);
-        peer.suspend(System.nanoTime() - Duration.ofSeconds(16).toNanos());
-        assertFalse(registry.park(peer));
-        assertTrue(peer.isClosed());
+        peer.session().hold(System.nanoTime() - Duration.ofSeconds(16).toNanos());
+        assertFalse(registry.sessions().park(peer));
+        assertTrue(peer.state() == SessionState.State.CLOSED);
         assertEquals(null, bus.parkedFor);
     }
 
@@ -626,16 +636,16 @@ class TopicRegistryTest {
         RecordingSocket lost = new RecordingSocket();
         Peer peer = registry.join("room", null, "req", lost, true, Credentials.NONE);
         String token = lost.messages().get(0).getString("resumeToken");
-        registry.connectionLost(peer);
+        registry.sessions().connectionLost(peer);
         RecordingSocket back = new RecordingSocket();
-        TopicRegistry.ResumeOutcome[] outcome = new TopicRegistry.ResumeOutcome[1];
-        assertEquals(peer, registry.resume(token, -1, "room", "req2", back, Credentials.NONE, outcome));
-        registry.expireIfDue(peer, System.nanoTime() + Duration.ofMinutes(5).toNanos());
-        assertFalse(peer.isClosed(), "the resumed peer is live");
+        SessionResume.Outcome[] outcome = new SessionResume.Outcome[1];
+        assertEquals(peer, registry.resumes().resume(token, -1, "room", "req2", back, Credentials.NONE, outcome));
+        registry.sessions().expireIfDue(peer, System.nanoTime() + Duration.ofMinutes(5).toNanos());
+        assertFalse(peer.state() == SessionState.State.CLOSED, "the resumed peer is live");
         assertEquals(1, registry.topicSize("room"), "and still in its topic");
         String next = back.messages().get(0).getString("resumeToken");
-        registry.connectionLost(peer);
-        assertEquals(peer, registry.resume(next, -1, "room", "req3", new RecordingSocket(), Credentials.NONE, outcome),
+        registry.sessions().connectionLost(peer);
+        assertEquals(peer, registry.resumes().resume(next, -1, "room", "req3", new RecordingSocket(), Credentials.NONE, outcome),
                 "its new token still works");
     }
 
@@ -644,11 +654,11 @@ class TopicRegistryTest {
     void aClaimTheOwnerNeverAnswersGivesUpOnItsOwn() {
         TopicRegistry registry = resumableRegistry(new StubBus());
         String token = ResumeTokens.issue("another-node");
-        TopicRegistry.ResumeOutcome[] outcome = new TopicRegistry.ResumeOutcome[1];
+        SessionResume.Outcome[] outcome = new SessionResume.Outcome[1];
         Peer peer = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(5),
-                () -> registry.resume(token, -1, "room", "req", new RecordingSocket(), Credentials.NONE, outcome));
+                () -> registry.resumes().resume(token, -1, "room", "req", new RecordingSocket(), Credentials.NONE, outcome));
         assertEquals(null, peer);
-        assertEquals(TopicRegistry.ResumeOutcome.EXPIRED, outcome[0]);
+        assertEquals(SessionResume.Outcome.EXPIRED, outcome[0]);
     }
 
     /** A relay from another node never waits for room: one full queue holds up nobody else on the bus's thread. */

@@ -1,4 +1,4 @@
-package org.lanscape.signaling.topic;
+package org.lanscape.signaling.delivery;
 
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -18,7 +18,7 @@ public final class NodeQueueBudget {
     }
 
     /** Takes room for a relay if the node has it. */
-    boolean tryTake(int bytes) {
+    public boolean tryTake(int bytes) {
         while (true) {
             long now = used.get();
             if (now + bytes > max && now > 0) {
@@ -31,11 +31,11 @@ public final class NodeQueueBudget {
     }
 
     /** Counts a frame that is queued whatever the node holds. */
-    void take(int bytes) {
+    public void take(int bytes) {
         used.addAndGet(bytes);
     }
 
-    void give(long bytes) {
+    public void give(long bytes) {
         used.addAndGet(-bytes);
     }
 

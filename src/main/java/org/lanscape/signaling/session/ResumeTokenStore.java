@@ -1,4 +1,4 @@
-package org.lanscape.signaling.topic;
+package org.lanscape.signaling.session;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -8,18 +8,18 @@ import java.util.concurrent.TimeUnit;
  * expired (to tell "expired" from "invalid"). A token is taken once: a resume or a hand-over
  * removes it, and only then goes on.
  */
-final class ResumeTokenStore {
+public final class ResumeTokenStore {
 
     private final String node;
     private final ConcurrentHashMap<String, Peer> live = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Long> expired = new ConcurrentHashMap<>();
 
-    ResumeTokenStore(String node) {
+    public ResumeTokenStore(String node) {
         this.node = node;
     }
 
     /** A new token for the peer, which replaces the one it had. */
-    String issue(Peer peer) {
+    public String issue(Peer peer) {
         String token = ResumeTokens.issue(node);
         String previous = peer.resumeToken();
         if (previous != null) {
@@ -31,11 +31,11 @@ final class ResumeTokenStore {
     }
 
     /** A token made ahead of its peer (a welcome is encoded before the peer is in its topic); see {@link #register}. */
-    String next() {
+    public String next() {
         return ResumeTokens.issue(node);
     }
 
-    void register(String token, Peer peer) {
+    public void register(String token, Peer peer) {
         peer.resumeToken(token);
         live.put(token, peer);
     }
@@ -44,7 +44,7 @@ final class ResumeTokenStore {
      * The peer of a token, if it is for that topic and {@code allowed} (the same subject): taken,
      * so that only one resume has it. Null otherwise.
      */
-    Peer take(String token, String topic, java.util.function.Predicate<Peer> allowed) {
+    public Peer take(String token, String topic, java.util.function.Predicate<Peer> allowed) {
         Peer peer = live.get(token);
         if (peer == null || !peer.topic().equals(topic) || !allowed.test(peer) || !live.remove(token, peer)) {
             return null;
@@ -53,7 +53,7 @@ final class ResumeTokenStore {
     }
 
     /** The peer left: its token resumes nothing any more. */
-    void forget(Peer peer) {
+    public void forget(Peer peer) {
         String token = peer.resumeToken();
         if (token != null) {
             live.remove(token, peer);
@@ -61,7 +61,7 @@ final class ResumeTokenStore {
     }
 
     /** The peer's session expired: its token reads as expired for a while. */
-    void expired(Peer peer, long now) {
+    public void expired(Peer peer, long now) {
         forget(peer);
         String token = peer.resumeToken();
         if (token != null) {
@@ -69,12 +69,12 @@ final class ResumeTokenStore {
         }
     }
 
-    boolean isExpired(String token) {
+    public boolean isExpired(String token) {
         return expired.containsKey(token);
     }
 
     /** Forgets expired tokens older than a minute. */
-    void forgetStale(long now) {
+    public void forgetStale(long now) {
         long minute = TimeUnit.MINUTES.toNanos(1);
         expired.values().removeIf(at -> now - at > minute);
     }

@@ -1,4 +1,4 @@
-package org.lanscape.signaling.topic;
+package org.lanscape.signaling.delivery;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,7 +22,7 @@ import java.util.logging.Logger;
  * connection is gone anyway: a write under way for longer than {@link #HELD_AFTER_NANOS} counts as
  * held, and the pool grows by one for each held write so that the others keep their threads.
  */
-final class WriterThreads implements Executor {
+public final class WriterThreads implements Executor {
 
     /** A write within the window returns in microseconds; this is far beyond any pause of the JVM. */
     static final long HELD_AFTER_NANOS = TimeUnit.SECONDS.toNanos(2);
@@ -46,7 +46,7 @@ final class WriterThreads implements Executor {
     }
 
     /** Writes on the thread that flushes (tests): no pool, no guard. */
-    static WriterThreads inline() {
+    public static WriterThreads inline() {
         return new WriterThreads();
     }
 
@@ -56,7 +56,7 @@ final class WriterThreads implements Executor {
         this.guard = null;
     }
 
-    WriterThreads(int threads) {
+    public WriterThreads(int threads) {
         this.threads = threads;
         this.pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), runnable -> {
             Writer writer = new Writer(runnable);
@@ -77,7 +77,7 @@ final class WriterThreads implements Executor {
     }
 
     /** Runs one write on this (writer) thread, counted as under way meanwhile. */
-    Throwable write(Supplier<Throwable> write) {
+    public Throwable write(Supplier<Throwable> write) {
         if (!(Thread.currentThread() instanceof Writer self)) {
             return write.get(); // inline (tests)
         }
@@ -90,7 +90,7 @@ final class WriterThreads implements Executor {
     }
 
     /** Counts the writes held past the limit and keeps as many free threads as the pool was given. */
-    int sweep(long now) {
+    public int sweep(long now) {
         int count = 0;
         made.removeIf(writer -> !writer.isAlive());
         for (Writer writer : made) {
@@ -115,11 +115,11 @@ final class WriterThreads implements Executor {
     }
 
     /** Writes held past the limit at the last sweep, for /debug/stats and the metrics. */
-    int held() {
+    public int held() {
         return held;
     }
 
-    void stop() {
+    public void stop() {
         if (pool != null) {
             guard.shutdownNow();
             pool.shutdownNow();

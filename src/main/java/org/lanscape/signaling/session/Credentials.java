@@ -1,4 +1,4 @@
-package org.lanscape.signaling.topic;
+package org.lanscape.signaling.session;
 
 /**
  * Who a connection authenticated as and until when: the subject of its token (null without auth)

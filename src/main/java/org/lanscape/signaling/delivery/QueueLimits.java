@@ -1,4 +1,6 @@
-package org.lanscape.signaling.topic;
+package org.lanscape.signaling.delivery;
+
+import java.util.function.LongConsumer;
 
 /**
  * What bounds a peer's outbox: its own byte budget, the node's, the send window of each of its
@@ -6,6 +8,6 @@ package org.lanscape.signaling.topic;
  * much of what was sent lately is kept for a resume (characters; 0 keeps none); and the threads
  * its writes run on (never a caller's: see {@link WriterThreads}).
  */
-public record QueueLimits(long peerMaxBytes, NodeQueueBudget node, TopicObserver observer, long sendWindow,
+public record QueueLimits(long peerMaxBytes, NodeQueueBudget node, LongConsumer handedOff, long sendWindow,
                           int replayChars, WriterThreads writers) {
 }

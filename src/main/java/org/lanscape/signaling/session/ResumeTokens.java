@@ -1,4 +1,4 @@
-package org.lanscape.signaling.topic;
+package org.lanscape.signaling.session;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -9,7 +9,7 @@ import java.util.Base64;
  * node that holds the session, so that whichever node the client comes back to knows whom to ask;
  * the random part is the secret, checked by that node alone.
  */
-final class ResumeTokens {
+public final class ResumeTokens {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int MAX_LENGTH = 512;
@@ -17,7 +17,7 @@ final class ResumeTokens {
     private ResumeTokens() {
     }
 
-    static String issue(String node) {
+    public static String issue(String node) {
         byte[] secret = new byte[24];
         RANDOM.nextBytes(secret);
         Base64.Encoder encoder = Base64.getUrlEncoder().withoutPadding();
@@ -25,7 +25,7 @@ final class ResumeTokens {
     }
 
     /** The node that issued the token, or null when it is not one of ours. */
-    static String node(String token) {
+    public static String node(String token) {
         if (token == null || token.length() > MAX_LENGTH) {
             return null;
         }

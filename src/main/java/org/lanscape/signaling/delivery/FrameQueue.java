@@ -1,8 +1,10 @@
-package org.lanscape.signaling.topic;
+package org.lanscape.signaling.delivery;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.Condition;
+import java.util.function.BooleanSupplier;
 
 /**
  * The frames waiting for one peer's connection, and the bytes they hold: a lane of frames that go
@@ -11,21 +13,53 @@ import java.util.List;
  * written; a frame always fits into an empty queue, whatever its size. Not thread-safe: its
  * {@link Outbox} guards it.
  */
-final class FrameQueue {
+public final class FrameQueue {
 
     private final ArrayDeque<Frame> first = new ArrayDeque<>(2);
     private final ArrayDeque<Frame> queue = new ArrayDeque<>(4);
     private final long maxBytes;
     private final NodeQueueBudget node;
+    /** Signalled when bytes are released, for relays waiting for room; of the guarding lock. */
+    private final Condition room;
     private long bytes;
+    private int waiting;
 
-    FrameQueue(long maxBytes, NodeQueueBudget node) {
+    FrameQueue(long maxBytes, NodeQueueBudget node, Condition room) {
         this.maxBytes = maxBytes;
         this.node = node;
+        this.room = room;
     }
 
     boolean fits(Frame frame) {
         return bytes == 0 || bytes + frame.bytes() <= maxBytes;
+    }
+
+    /**
+     * Waits at most {@code nanos} (under the guarding lock) until the frame fits or the queue is
+     * {@code closed}; false if neither came (or the thread was interrupted).
+     */
+    boolean awaitRoom(Frame frame, long nanos, BooleanSupplier closed) {
+        long left = nanos;
+        while (!closed.getAsBoolean() && !fits(frame)) {
+            if (left <= 0) {
+                return false;
+            }
+            waiting++;
+            try {
+                left = room.awaitNanos(left);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } finally {
+                waiting--;
+            }
+        }
+        return true;
+    }
+
+    /** The queue is closed: whoever waits for room stops waiting. */
+    void wakeAll() {
+        room.signalAll();
     }
 
     /** A relay, if the node has room for it too. */
@@ -67,6 +101,9 @@ final class FrameQueue {
     void release(Frame frame) {
         bytes -= frame.bytes();
         node.give(frame.bytes());
+        if (waiting > 0) {
+            room.signalAll();
+        }
     }
 
     /**

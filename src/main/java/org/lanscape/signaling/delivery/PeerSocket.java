@@ -1,4 +1,4 @@
-package org.lanscape.signaling.topic;
+package org.lanscape.signaling.delivery;
 
 import java.io.IOException;
 

@@ -1,4 +1,4 @@
-package org.lanscape.signaling.topic;
+package org.lanscape.signaling.delivery;
 
 import org.lanscape.signaling.protocol.RawJson;
 import org.lanscape.signaling.protocol.Utf8;
@@ -83,17 +83,17 @@ public final class Frame {
         return kind;
     }
 
-    boolean isRelay() {
+    public boolean isRelay() {
         return kind == Kind.RELAY;
     }
 
     /** A relay or a reply: held while the peer is away, handed over with its session, sent again after a resume. */
-    boolean isKept() {
+    public boolean isKept() {
         return kind == Kind.RELAY || kind == Kind.REPLY;
     }
 
     /** System.nanoTime() at receipt, for relays. */
-    long receivedAt() {
+    public long receivedAt() {
         return receivedAt;
     }
 

@@ -1,6 +1,13 @@
-package org.lanscape.signaling.topic;
+package org.lanscape.signaling.session;
 
 import org.junit.jupiter.api.Test;
+import org.lanscape.signaling.delivery.Frame;
+import org.lanscape.signaling.delivery.NodeQueueBudget;
+import org.lanscape.signaling.delivery.PeerSocket;
+import org.lanscape.signaling.delivery.QueueLimits;
+import org.lanscape.signaling.delivery.RecordingSocket;
+import org.lanscape.signaling.delivery.SendWindow;
+import org.lanscape.signaling.delivery.WriterThreads;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -17,42 +24,43 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class PeerTest {
+public class PeerTest {
 
     private static final long RELAY_WAIT = TimeUnit.MILLISECONDS.toNanos(100);
     /** The smallest window the configuration allows. */
-    static final long SMALL_WINDOW = 16 << 10;
+    public static final long SMALL_WINDOW = 16 << 10;
     private static final long NO_WINDOW_LIMIT = 1L << 30;
 
     /** A live, not resumable peer whose queue holds {@code maxBytes}, and whose client never needs to answer a ping. */
-    static Peer peer(PeerSocket socket, long maxBytes) {
+    public static Peer peer(PeerSocket socket, long maxBytes) {
         return peer(socket, maxBytes, NO_WINDOW_LIMIT);
     }
 
-    static Peer peer(PeerSocket socket, long maxBytes, long window) {
+    public static Peer peer(PeerSocket socket, long maxBytes, long window) {
         return new Peer("p", "t", null, "req", socket, false, Credentials.NONE, new QueueLimits(maxBytes,
-                new NodeQueueBudget(1L << 40), TopicObserver.NONE, window, 0, WriterThreads.inline()));
+                new NodeQueueBudget(1L << 40), nanos -> { }, window, 0, WriterThreads.inline()));
     }
 
     /** A resumable peer keeping {@code replayChars} of what it was sent for a resume. */
-    static Peer resumablePeer(PeerSocket socket, long maxBytes, int replayChars) {
+    public static Peer resumablePeer(PeerSocket socket, long maxBytes, int replayChars) {
         return resumablePeer(socket, maxBytes, replayChars, NO_WINDOW_LIMIT);
     }
 
-    static Peer resumablePeer(PeerSocket socket, long maxBytes, int replayChars, long window) {
+    public static Peer resumablePeer(PeerSocket socket, long maxBytes, int replayChars, long window) {
         return new Peer("p", "t", null, "req", socket, true, Credentials.NONE, new QueueLimits(maxBytes,
-                new NodeQueueBudget(1L << 40), TopicObserver.NONE, window, replayChars, WriterThreads.inline()));
+                new NodeQueueBudget(1L << 40), nanos -> { }, window, replayChars, WriterThreads.inline()));
     }
 
-    static Frame frame(String text) {
+    public static Frame frame(String text) {
         return Frame.control(text);
     }
 
-    static Frame relayFrame(String text) {
+    public static Frame relayFrame(String text) {
         return Frame.relay(text, 1, "sender", null, null);
     }
 
@@ -64,7 +72,7 @@ class PeerTest {
      * The client stops reading (and so answering pings): its send window is filled with padding,
      * so that the next frame waits for a pong; nothing is left queued.
      */
-    static void stall(Peer peer) {
+    public static void stall(Peer peer) {
         while (true) {
             long room = peer.outbox().windowRoom();
             if (room <= SendWindow.FRAME_OVERHEAD) {
@@ -227,7 +235,7 @@ class PeerTest {
         NodeQueueBudget node = new NodeQueueBudget(100);
         RecordingSocket a = new RecordingSocket();
         RecordingSocket b = new RecordingSocket();
-        QueueLimits limits = new QueueLimits(1 << 20, node, TopicObserver.NONE, SMALL_WINDOW, 0, WriterThreads.inline());
+        QueueLimits limits = new QueueLimits(1 << 20, node, nanos -> { }, SMALL_WINDOW, 0, WriterThreads.inline());
         Peer pa = new Peer("a", "t", null, "req", a, false, Credentials.NONE, limits);
         Peer pb = new Peer("b", "t", null, "req", b, false, Credentials.NONE, limits);
         stall(pa);
@@ -239,7 +247,7 @@ class PeerTest {
         assertTrue(pb.enqueue(frame("{\"type\":\"peer-joined\"}")), "events are never refused for the node's sake");
         assertTrue(a.pong(pa));
         assertTrue(offer(pb, relayFrame("d".repeat(30))), "room again: 40 + 22 + 30 bytes");
-        pb.close(1000, "bye");
+        pb.session().end(1000, "bye", false);
         assertEquals(0, node.used(), "a closed peer gives its bytes back");
     }
 
@@ -467,11 +475,11 @@ class PeerTest {
         stall(peer);
         int written = socket.sentCount();
         offer(peer, relayFrame("queued"));
-        List<Frame> undelivered = peer.close(1001, "bye");
+        List<Frame> undelivered = peer.session().end(1001, "bye", false);
         assertEquals(List.of("queued"), undelivered.stream().map(Frame::text).toList(),
                 "the one never written, for its sender to hear of");
         assertEquals(1001, socket.closedWith);
-        assertEquals(List.of(), peer.close(1001, "bye"));
+        assertNull(peer.session().end(1001, "bye", false), "ended already: the transition did not happen, nothing to act on");
         assertEquals(Peer.Delivery.GONE, peer.deliver(relayFrame("x"), RELAY_WAIT));
         assertTrue(peer.enqueue(frame("x")), "nothing to do, and not a slow consumer");
         assertFalse(socket.pong(peer), "a late pong opens nothing");
@@ -481,16 +489,16 @@ class PeerTest {
     @Test
     void aPeerThatDidNotAskForResumeIsNeverHeld() {
         Peer peer = peer(new RecordingSocket(), 1 << 20);
-        assertEquals(Peer.Hold.NOT_RESUMABLE, peer.suspend(System.nanoTime()));
-        assertEquals(Peer.State.LIVE, peer.state());
+        assertEquals(SessionState.Hold.NOT_RESUMABLE, peer.session().hold(System.nanoTime()));
+        assertEquals(SessionState.State.LIVE, peer.state());
     }
 
     @Test
     void whileAwayRelaysAreHeldAndEventsLeftOut() {
         RecordingSocket socket = new RecordingSocket();
         Peer peer = resumablePeer(socket, 1 << 20, 0);
-        assertEquals(Peer.Hold.HELD, peer.suspend(System.nanoTime()));
-        assertEquals(Peer.Hold.NOT_LIVE, peer.suspend(System.nanoTime()), "held already");
+        assertEquals(SessionState.Hold.HELD, peer.session().hold(System.nanoTime()));
+        assertEquals(SessionState.Hold.NOT_LIVE, peer.session().hold(System.nanoTime()), "held already");
         assertTrue(offer(peer, relayFrame("r1")));
         assertTrue(peer.enqueue(frame("peer-joined")), "accepted, and replaced by the peer-list of its return");
         assertEquals(1, peer.outbox().queuedFrames());
@@ -504,27 +512,27 @@ class PeerTest {
             for (int round = 0; round < 500; round++) {
                 Peer peer = resumablePeer(new RecordingSocket(), 1 << 20, 0);
                 long lost = System.nanoTime() - TimeUnit.SECONDS.toNanos(20);
-                peer.suspend(lost);
+                peer.session().hold(lost);
                 offer(peer, relayFrame("{\"m\":\"held\"}"));
                 java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
                 RecordingSocket back = new RecordingSocket();
                 Future<List<Frame>> expiry = pool.submit(() -> {
                     start.await();
-                    return peer.expire(System.nanoTime(), TimeUnit.SECONDS.toNanos(15));
+                    return peer.session().expire(System.nanoTime(), TimeUnit.SECONDS.toNanos(15));
                 });
                 Future<Boolean> resume = pool.submit(() -> {
                     start.await();
-                    return peer.resume(back, "req2", Credentials.NONE, got -> List.of(frame("{\"m\":\"w\"}")), System.nanoTime(), -1);
+                    return peer.session().resume(back, "req2", Credentials.NONE, got -> List.of(frame("{\"m\":\"w\"}")), System.nanoTime(), -1);
                 });
                 List<Frame> expired = expiry.get(5, TimeUnit.SECONDS);
                 boolean resumed = resume.get(5, TimeUnit.SECONDS);
                 assertTrue(resumed ^ (expired != null), "round " + round + ": exactly one wins");
                 if (resumed) {
                     peer.flush();
-                    assertEquals(Peer.State.LIVE, peer.state());
+                    assertEquals(SessionState.State.LIVE, peer.state());
                     assertEquals(2, back.messages().size(), "welcome and the held relay");
                 } else {
-                    assertEquals(Peer.State.CLOSED, peer.state());
+                    assertEquals(SessionState.State.CLOSED, peer.state());
                     assertEquals(List.of("{\"m\":\"held\"}"), expired.stream().map(Frame::text).toList(),
                             "for its sender to hear of");
                 }
@@ -538,17 +546,17 @@ class PeerTest {
     void aMoveTakesTheHeldRelaysInOrderAndKeepsWhatComesMeanwhileForTheNewNode() {
         RecordingSocket socket = new RecordingSocket();
         Peer peer = resumablePeer(socket, 1 << 20, 0);
-        peer.suspend(System.nanoTime());
+        peer.session().hold(System.nanoTime());
         assertTrue(offer(peer, relayFrame("r1")));
         assertTrue(peer.enqueue(frame("peer-joined")));
         assertTrue(offer(peer, relayFrame("r2")));
-        List<Frame> handedOver = peer.startMove("n2", -1);
+        List<Frame> handedOver = peer.session().startMove("n2", -1);
 
         assertEquals(List.of("r1", "r2"), handedOver.stream().map(Frame::text).toList(),
                 "relays only, in order: the new node sends a fresh peer-list");
-        assertEquals("n2", peer.movedTo());
+        assertEquals("n2", peer.session().movedTo());
         assertEquals(Peer.Delivery.QUEUED, peer.deliver(relayFrame("meanwhile"), RELAY_WAIT), "kept for the new node");
-        assertEquals(List.of("meanwhile"), peer.finishMove().stream().map(Frame::text).toList());
+        assertEquals(List.of("meanwhile"), peer.session().finishMove().stream().map(Frame::text).toList());
         assertEquals(Peer.Delivery.MOVED, peer.deliver(relayFrame("late"), RELAY_WAIT), "the caller sends it on to n2");
         assertEquals(0, peer.outbox().queuedFrames());
         assertEquals(0, socket.sentCount());
@@ -561,7 +569,7 @@ class PeerTest {
         stall(peer);
         int written = socket.sentCount();
         offer(peer, relayFrame("queued"));
-        List<Frame> handedOver = peer.startMove("n2", -1);
+        List<Frame> handedOver = peer.session().startMove("n2", -1);
         assertEquals(List.of("queued"), handedOver.stream().map(Frame::text).toList());
         assertEquals(1001, socket.closedWith);
         assertFalse(socket.pong(peer), "the old connection's pong opens nothing");
@@ -584,7 +592,7 @@ class PeerTest {
             assertTrue(old.entered.await(5, TimeUnit.SECONDS));
             assertTrue(offer(peer, relayFrame("queued")));
             RecordingSocket fresh = new RecordingSocket();
-            assertTrue(peer.resume(fresh, "req2", Credentials.NONE, got -> List.of(frame("welcome2")), System.nanoTime(), -1));
+            assertTrue(peer.session().resume(fresh, "req2", Credentials.NONE, got -> List.of(frame("welcome2")), System.nanoTime(), -1));
             peer.flush();
             old.release();
             running.get(5, TimeUnit.SECONDS);
@@ -628,13 +636,13 @@ class PeerTest {
                 for (int spin = round % 50; spin > 0; spin--) {
                     Thread.onSpinWait();
                 }
-                List<Frame> handedOver = peer.startMove("n2", -1);
+                List<Frame> handedOver = peer.session().startMove("n2", -1);
                 for (Future<?> f : running) {
                     f.get(10, TimeUnit.SECONDS);
                 }
                 java.util.Set<String> accounted = new java.util.HashSet<>();
                 handedOver.forEach(f -> accounted.add(f.text()));
-                peer.finishMove().forEach(f -> accounted.add(f.text()));
+                peer.session().finishMove().forEach(f -> accounted.add(f.text()));
                 accounted.addAll(socket.texts());
                 accepted.removeAll(accounted);
                 assertEquals(java.util.Set.of(), accepted, "round " + round + ": accepted but neither sent nor handed over");
@@ -674,20 +682,20 @@ class PeerTest {
             assertTrue(push(peer, frame));
         }
         assertEquals(6, first.messages().size(), "all six written to the socket");
-        peer.suspend(System.nanoTime());
+        peer.session().hold(System.nanoTime());
         assertTrue(push(peer, relay("held")));
 
         RecordingSocket second = new RecordingSocket();
-        peer.resume(second, "req2", Credentials.NONE, got -> List.of(text("welcome2"), text("list2")), System.nanoTime(), 3);
+        peer.session().resume(second, "req2", Credentials.NONE, got -> List.of(text("welcome2"), text("list2")), System.nanoTime(), 3);
         peer.flush(); // got welcome, list, r1
         assertEquals(List.of("welcome2", "list2", "r2", "r3", "held"), texts(second),
                 "the relays after the third frame, then the held one; membership is in the new list");
 
         // the count starts again on the new connection
         assertTrue(push(peer, relay("r4")));
-        peer.suspend(System.nanoTime());
+        peer.session().hold(System.nanoTime());
         RecordingSocket third = new RecordingSocket();
-        peer.resume(third, "req3", Credentials.NONE, got -> List.of(text("welcome3"), text("list3")), System.nanoTime(), 5);
+        peer.session().resume(third, "req3", Credentials.NONE, got -> List.of(text("welcome3"), text("list3")), System.nanoTime(), 5);
         peer.flush();
         assertEquals(List.of("welcome3", "list3", "r4"), texts(third));
     }
@@ -698,18 +706,18 @@ class PeerTest {
         Peer peer = resumablePeer(first, 16 * 1000L, 15); // one relay of 10 chars fits, not two
         push(peer, relay("r1"));
         push(peer, relay("r2"));
-        peer.suspend(System.nanoTime());
+        peer.session().hold(System.nanoTime());
         RecordingSocket second = new RecordingSocket();
-        peer.resume(second, "req2", Credentials.NONE, got -> List.of(text("w"), text("l")), System.nanoTime(), -1);
+        peer.session().resume(second, "req2", Credentials.NONE, got -> List.of(text("w"), text("l")), System.nanoTime(), -1);
         peer.flush();
         assertEquals(List.of("w", "l"), texts(second));
 
         push(peer, relay("r3"));
         push(peer, relay("r4"));
         push(peer, relay("r5"));
-        peer.suspend(System.nanoTime());
+        peer.session().hold(System.nanoTime());
         RecordingSocket third = new RecordingSocket();
-        peer.resume(third, "req3", Credentials.NONE, got -> List.of(text("w"), text("l")), System.nanoTime(), 0);
+        peer.session().resume(third, "req3", Credentials.NONE, got -> List.of(text("w"), text("l")), System.nanoTime(), 0);
         peer.flush();
         assertEquals(List.of("w", "l", "r5"), texts(third), "only what the budget kept");
     }
@@ -721,9 +729,9 @@ class PeerTest {
         push(peer, text("welcome"));
         push(peer, relay("r1"));
         push(peer, relay("r2"));
-        peer.suspend(System.nanoTime());
+        peer.session().hold(System.nanoTime());
         push(peer, relay("held"));
-        List<String> handedOver = peer.startMove("n2", 2).stream().map(Frame::text).toList();
+        List<String> handedOver = peer.session().startMove("n2", 2).stream().map(Frame::text).toList();
         assertEquals(List.of("{\"m\":\"r2\"}", "{\"m\":\"held\"}"), handedOver);
     }
 
@@ -752,7 +760,7 @@ class PeerTest {
                     Thread.onSpinWait();
                 }
                 RecordingSocket fresh = new RecordingSocket();
-                peer.resume(fresh, "req2", Credentials.NONE, got -> List.of(text("welcome2"), text("list2")), System.nanoTime(), -1);
+                peer.session().resume(fresh, "req2", Credentials.NONE, got -> List.of(text("welcome2"), text("list2")), System.nanoTime(), -1);
                 peer.flush();
                 stop.set(true);
                 flood.get(10, TimeUnit.SECONDS);
@@ -778,10 +786,10 @@ class PeerTest {
         long cutOff = System.nanoTime();
         push(peer, relay("recent"));
         peer.outbox().forgetSentBefore(cutOff);
-        peer.suspend(System.nanoTime());
+        peer.session().hold(System.nanoTime());
         peer.outbox().forgetSentBefore(System.nanoTime()); // a held peer keeps its log
         RecordingSocket second = new RecordingSocket();
-        peer.resume(second, "req2", Credentials.NONE, got -> List.of(text("w"), text("l")), System.nanoTime(), 1);
+        peer.session().resume(second, "req2", Credentials.NONE, got -> List.of(text("w"), text("l")), System.nanoTime(), 1);
         peer.flush();
         assertEquals(List.of("w", "l", "recent"), texts(second));
     }

@@ -1,6 +1,8 @@
-package org.lanscape.signaling.topic;
+package org.lanscape.signaling.delivery;
 
 import org.junit.jupiter.api.Test;
+import org.lanscape.signaling.session.Credentials;
+import org.lanscape.signaling.session.Peer;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -20,7 +22,7 @@ class WriterThreadsTest {
 
     private static Peer peer(PeerSocket socket, WriterThreads writers) {
         return new Peer("p-" + System.nanoTime(), "t", null, "req", socket, false, Credentials.NONE,
-                new QueueLimits(1 << 20, new NodeQueueBudget(1L << 40), TopicObserver.NONE, 1L << 30, 0, writers));
+                new QueueLimits(1 << 20, new NodeQueueBudget(1L << 40), nanos -> { }, 1L << 30, 0, writers));
     }
 
     @Test

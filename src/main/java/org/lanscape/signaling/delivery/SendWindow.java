@@ -1,4 +1,4 @@
-package org.lanscape.signaling.topic;
+package org.lanscape.signaling.delivery;
 
 /**
  * How much one connection may be sent that its client has not yet confirmed reading. Frames are
@@ -13,12 +13,12 @@ package org.lanscape.signaling.topic;
  * bytes more than its text, for the socket's own bookkeeping of small writes.
  * Not thread-safe: its {@link Outbox} guards it.
  */
-final class SendWindow {
+public final class SendWindow {
 
     /** Bytes counted for each frame beyond its text: its header and the socket's buffer overhead. */
-    static final int FRAME_OVERHEAD = 512;
+    public static final int FRAME_OVERHEAD = 512;
     /** A ping: its 8 bytes of data and the overhead. */
-    static final long PING_COST = 8 + FRAME_OVERHEAD;
+    public static final long PING_COST = 8 + FRAME_OVERHEAD;
 
     private final long limit;
     private long written;

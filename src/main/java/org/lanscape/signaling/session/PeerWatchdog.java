@@ -1,4 +1,4 @@
-package org.lanscape.signaling.topic;
+package org.lanscape.signaling.session;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
@@ -6,6 +6,7 @@ import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.lanscape.signaling.config.SignalingConfig;
+import org.lanscape.signaling.topic.TopicRegistry;
 
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -70,33 +71,33 @@ public class PeerWatchdog {
         long ping = config.pingInterval().toNanos();
         long writeTimeout = config.writeTimeout().toNanos();
         long tick = TimeUnit.MILLISECONDS.toNanos(tickMillis());
-        registry.forgetStale(now);
+        registry.sessions().forgetStale(now);
         long wallClock = System.currentTimeMillis();
         registry.forEachPeer(peer -> {
-            if (peer.isClosed()) {
+            if (peer.state() == SessionState.State.CLOSED) {
                 registry.leave(peer);
             } else if (peer.isAway()) {
-                registry.expireIfDue(peer, now);
-            } else if (peer.state() != Peer.State.LIVE) {
+                registry.sessions().expireIfDue(peer, now);
+            } else if (peer.state() != SessionState.State.LIVE) {
                 return; // moving to another node
             } else if (peer.credentials().expiredAt(wallClock)) {
                 LOG.info(() -> "closing peer: its token expired: " + peer.logContext());
-                registry.disconnect(peer, TopicRegistry.TOKEN_EXPIRED, "token expired");
+                registry.sessions().disconnect(peer, Sessions.TOKEN_EXPIRED, "token expired");
             } else if (peer.outbox().failedFor(now) > BROKEN_GRACE) { // a failed send and no close followed
-                registry.connectionFailed(peer, WRITE_TIMEOUT, "send failed");
+                registry.sessions().connectionFailed(peer, WRITE_TIMEOUT, "send failed");
             } else if (peer.outbox().stalledFor(now) > writeTimeout) {
                 LOG.info(() -> "closing peer: nothing it was sent confirmed for longer than the write timeout ("
                         + peer.outbox().unconfirmedBytes() + " bytes): " + peer.logContext());
-                registry.connectionFailed(peer, WRITE_TIMEOUT, "write timeout");
-            } else if (peer.outbox().pingUnansweredFor(now) > writeTimeout && now - peer.lastSeenAt() > writeTimeout) {
+                registry.sessions().connectionFailed(peer, WRITE_TIMEOUT, "write timeout");
+            } else if (peer.outbox().pingUnansweredFor(now) > writeTimeout && now - peer.liveness().lastSeenAt() > writeTimeout) {
                 // no pong and nothing else either: a client busy sending has its pong queued behind its messages
                 LOG.info(() -> "closing peer: no pong within the write timeout: " + peer.logContext());
-                registry.connectionFailed(peer, PING_TIMEOUT, "ping timeout");
-            } else if (now - peer.lastSeenAt() > 2 * ping) {
+                registry.sessions().connectionFailed(peer, PING_TIMEOUT, "ping timeout");
+            } else if (now - peer.liveness().lastSeenAt() > 2 * ping) {
                 LOG.info(() -> "closing peer: nothing received for two ping intervals: " + peer.logContext());
-                registry.connectionFailed(peer, PING_TIMEOUT, "ping timeout");
+                registry.sessions().connectionFailed(peer, PING_TIMEOUT, "ping timeout");
             } else {
-                if (now - peer.lastPingAt() >= (peer.pinged() ? ping : Math.min(ping, FIRST_PING))) {
+                if (now - peer.liveness().lastPingAt() >= (peer.liveness().pinged() ? ping : Math.min(ping, FIRST_PING))) {
                     peer.ping(now);
                 }
                 peer.outbox().forgetSentBefore(now - 2 * ping - tick);

@@ -1,7 +1,8 @@
-package org.lanscape.signaling.topic;
+package org.lanscape.signaling.delivery;
 
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
+import org.lanscape.signaling.session.Peer;
 
 import java.io.StringReader;
 import java.util.ArrayList;
@@ -12,13 +13,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A socket that records every message written to it (parts joined), and counts writes running at
  * once. It answers no ping: the test registries' send window is too large to need one.
  */
-class RecordingSocket implements PeerSocket {
+public class RecordingSocket implements PeerSocket {
     private final List<String> frames = new ArrayList<>();
     private final StringBuilder parts = new StringBuilder();
-    final List<Long> pings = new ArrayList<>();
-    final AtomicInteger inFlight = new AtomicInteger();
-    final AtomicInteger maxInFlight = new AtomicInteger();
-    volatile int closedWith;
+    public final List<Long> pings = new ArrayList<>();
+    public final AtomicInteger inFlight = new AtomicInteger();
+    public final AtomicInteger maxInFlight = new AtomicInteger();
+    public volatile int closedWith;
 
     @Override
     public void send(String frame) {
@@ -55,7 +56,7 @@ class RecordingSocket implements PeerSocket {
     }
 
     /** The client answers the last ping it got; false if there was none or it was not this server's latest. */
-    boolean pong(Peer peer) {
+    public boolean pong(Peer peer) {
         long data;
         synchronized (frames) {
             if (pings.isEmpty()) {
@@ -66,19 +67,19 @@ class RecordingSocket implements PeerSocket {
         return peer.pong(java.nio.ByteBuffer.allocate(Long.BYTES).putLong(0, data));
     }
 
-    List<String> texts() {
+    public List<String> texts() {
         synchronized (frames) {
             return new ArrayList<>(frames);
         }
     }
 
-    int sentCount() {
+    public int sentCount() {
         synchronized (frames) {
             return frames.size();
         }
     }
 
-    List<JsonObject> messages() {
+    public List<JsonObject> messages() {
         synchronized (frames) {
             return frames.stream().map(f -> Json.createReader(new StringReader(f)).readObject()).toList();
         }

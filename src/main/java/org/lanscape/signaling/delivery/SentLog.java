@@ -1,4 +1,4 @@
-package org.lanscape.signaling.topic;
+package org.lanscape.signaling.delivery;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -10,7 +10,7 @@ import java.util.List;
  * comes back saying it received n frames gets the relays after the n-th again: those the lost
  * connection swallowed after the server had written them. Guarded by its {@link Outbox}'s lock.
  */
-final class SentLog {
+public final class SentLog {
 
     private record Sent(long number, Frame frame, long at) {
     }

@@ -1,12 +1,20 @@
-package org.lanscape.signaling.topic;
+package org.lanscape.signaling.cluster;
 
 import jakarta.json.JsonValue;
 import org.lanscape.signaling.cluster.BusListener;
 import org.lanscape.signaling.cluster.HandOver;
 import org.lanscape.signaling.cluster.RemoteMember;
+import org.lanscape.signaling.delivery.Frame;
 import org.lanscape.signaling.protocol.ErrorCode;
 import org.lanscape.signaling.protocol.RawJson;
 import org.lanscape.signaling.protocol.ServerMessage;
+import org.lanscape.signaling.session.Peer;
+import org.lanscape.signaling.session.SessionMigration;
+import org.lanscape.signaling.topic.Fanout;
+import org.lanscape.signaling.topic.Topic;
+import org.lanscape.signaling.topic.TopicObserver;
+import org.lanscape.signaling.topic.TopicRegistry;
+import org.lanscape.signaling.topic.Topics;
 
 import java.util.Map;
 import java.util.function.Consumer;
@@ -17,14 +25,14 @@ import java.util.function.Consumer;
  * full is dropped at once (its sender hears of it), so that one slow peer holds up nobody else on
  * the bus's thread.
  */
-final class ClusterEvents implements BusListener {
+public final class ClusterEvents implements BusListener {
 
     private final TopicRegistry registry;
     private final Topics topics;
     private final SessionMigration migration;
     private final TopicObserver observer;
 
-    ClusterEvents(TopicRegistry registry, Topics topics, SessionMigration migration, TopicObserver observer) {
+    public ClusterEvents(TopicRegistry registry, Topics topics, SessionMigration migration, TopicObserver observer) {
         this.registry = registry;
         this.topics = topics;
         this.migration = migration;
@@ -88,7 +96,7 @@ final class ClusterEvents implements BusListener {
             if (sender != null) {
                 ErrorCode error = ErrorCode.DROPPED.wire().equals(code) ? ErrorCode.DROPPED : ErrorCode.TARGET_NOT_FOUND;
                 observer.undeliverable(error.wire());
-                registry.tell(sender, new ServerMessage.Error(error, msgId));
+                registry.relays().tell(sender, new ServerMessage.Error(error, msgId));
                 return;
             }
         }

@@ -1,11 +1,18 @@
-package org.lanscape.signaling.topic;
+package org.lanscape.signaling.session;
 
 import org.lanscape.signaling.cluster.ClusterBus;
 import org.lanscape.signaling.cluster.HandOver;
 import org.lanscape.signaling.cluster.HeldRelay;
 import org.lanscape.signaling.cluster.ParkedSession;
 import org.lanscape.signaling.cluster.RemoteMember;
+import org.lanscape.signaling.delivery.Frame;
+import org.lanscape.signaling.delivery.PeerSocket;
+import org.lanscape.signaling.delivery.QueueLimits;
 import org.lanscape.signaling.protocol.ServerMessage;
+import org.lanscape.signaling.topic.Fanout;
+import org.lanscape.signaling.topic.Topic;
+import org.lanscape.signaling.topic.TopicRegistry;
+import org.lanscape.signaling.topic.Topics;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +30,7 @@ import java.util.logging.Logger;
  * node issued, and installs what that node hands over; or it hands one of its own over to the
  * node a client came back to, and for a while sends on the relays that still arrive for it.
  */
-final class SessionMigration {
+public final class SessionMigration {
 
     private static final Logger LOG = Logger.getLogger(SessionMigration.class.getName());
     static final String PARKED = ParkedSession.NODE;
@@ -40,7 +47,7 @@ final class SessionMigration {
     /** Peers whose session moved to another node lately: relays that still arrive here are sent on. */
     private final ConcurrentHashMap<String, Moved> movedAway = new ConcurrentHashMap<>();
 
-    SessionMigration(TopicRegistry registry, Topics topics, ResumeTokenStore tokens, ClusterBus bus,
+    public SessionMigration(TopicRegistry registry, Topics topics, ResumeTokenStore tokens, ClusterBus bus,
                      QueueLimits limits, long claimTimeoutNanos) {
         this.registry = registry;
         this.topics = topics;
@@ -54,8 +61,8 @@ final class SessionMigration {
      * Claims the session of a token issued by {@code owner}; the result comes within the claim
      * timeout whatever the owner does (a late hand-over then ends the session everywhere).
      */
-    Peer claim(String owner, String token, long received, String topicName, String requestId, PeerSocket socket,
-               Credentials credentials, TopicRegistry.ResumeOutcome[] outcome) {
+    public Peer claim(String owner, String token, long received, String topicName, String requestId, PeerSocket socket,
+               Credentials credentials, SessionResume.Outcome[] outcome) {
         AtomicReference<Peer> adopted = new AtomicReference<>();
         java.util.concurrent.atomic.AtomicInteger phase = new java.util.concurrent.atomic.AtomicInteger(); // 0 waiting, 1 adopting, 2 given up
         java.util.concurrent.CompletableFuture<HandOver.Result> claim = bus.claim(owner, token, received, topicName,
@@ -76,9 +83,9 @@ final class SessionMigration {
             result = phase.compareAndSet(0, 2) ? HandOver.Result.EXPIRED : claim.join(); // adopting: it ends soon
         }
         outcome[0] = switch (result) {
-            case HANDED_OVER -> TopicRegistry.ResumeOutcome.RESUMED;
-            case EXPIRED -> TopicRegistry.ResumeOutcome.EXPIRED;
-            case INVALID -> TopicRegistry.ResumeOutcome.INVALID;
+            case HANDED_OVER -> SessionResume.Outcome.RESUMED;
+            case EXPIRED -> SessionResume.Outcome.EXPIRED;
+            case INVALID -> SessionResume.Outcome.INVALID;
         };
         return adopted.get();
     }
@@ -113,7 +120,7 @@ final class SessionMigration {
      * kept; the hand-over goes out with no lock held; then the peer is a remote member on the new
      * node here, and the relays kept meanwhile are sent on after the hand-over.
      */
-    HandOver.Result handOver(String token, long received, String topicName, String subject, String toNode,
+    public HandOver.Result handOver(String token, long received, String topicName, String subject, String toNode,
                              Consumer<HandOver> send) {
         Topic topic = topics.get(topicName);
         Peer peer = topic == null ? null
@@ -121,20 +128,20 @@ final class SessionMigration {
         if (peer == null) {
             return tokens.isExpired(token) ? HandOver.Result.EXPIRED : HandOver.Result.INVALID;
         }
-        List<Frame> held = peer.startMove(toNode, received);
+        List<Frame> held = peer.session().startMove(toNode, received);
         if (held == null) { // it left (grace period over) while we looked
             return HandOver.Result.EXPIRED;
         }
         movedAway.put(peer.id(), new Moved(topicName, toNode, System.nanoTime()));
-        send.accept(new HandOver(HandOver.Result.HANDED_OVER, peer.id(), peer.metadata(), carried(held), peer.clientMessages()));
+        send.accept(new HandOver(HandOver.Result.HANDED_OVER, peer.id(), peer.metadata(), carried(held), peer.session().clientMessages()));
         boolean moved = topic.moved(peer, toNode, () -> {
             bus.close(topic.name()); // before a new topic of the name can exist: its SADD comes after our SREM
             topics.remove(topic);
         });
         RemoteMember there = new RemoteMember(peer.id(), toNode, peer.metadata());
-        for (Frame late : peer.finishMove()) {
+        for (Frame late : peer.session().finishMove()) {
             if (!bus.forward(there, topicName, late.from(), late.text(), late.msgId(), late.senderNode())) {
-                registry.undelivered(topicName, List.of(late));
+                registry.relays().undelivered(topicName, List.of(late));
             }
         }
         if (moved) { // else it left meanwhile, and its leave gave its place back
@@ -158,7 +165,7 @@ final class SessionMigration {
      * A node that stopped left this session in Redis (nobody had claimed it before it went): take
      * it, if it was opened by the same subject. Null when there is none to take.
      */
-    Peer takeParked(String token, String topicName, String requestId, PeerSocket socket, Credentials credentials) {
+    public Peer takeParked(String token, String topicName, String requestId, PeerSocket socket, Credentials credentials) {
         ParkedSession parked = bus.parked(topicName, token);
         if (parked == null || !credentials.mayResume(new Credentials(parked.subject(), Long.MAX_VALUE))
                 || !bus.unpark(topicName, token, parked.peerId())) {
@@ -178,23 +185,23 @@ final class SessionMigration {
      * and leaves this node without a peer-left. False if it could not be parked: then nothing
      * changed, or (the bus refused it) it has left, and its relays were answered dropped.
      */
-    boolean park(Peer peer, java.time.Duration ttl) {
+    public boolean park(Peer peer, java.time.Duration ttl) {
         Topic topic = topics.get(peer.topic());
         String token = peer.resumeToken();
         if (topic == null || token == null) {
             return false;
         }
-        List<Frame> held = peer.startMove(PARKED, -1); // the client had everything before its close frame
+        List<Frame> held = peer.session().startMove(PARKED, -1); // the client had everything before its close frame
         if (held == null) {
             return false;
         }
         Credentials credentials = peer.credentials();
         if (!bus.park(peer.topic(), token, new ParkedSession(peer.id(), peer.metadata(),
-                credentials == null ? null : credentials.subject(), carried(held), peer.clientMessages()), ttl)) {
-            List<Frame> late = peer.finishMove();
+                credentials == null ? null : credentials.subject(), carried(held), peer.session().clientMessages()), ttl)) {
+            List<Frame> late = peer.session().finishMove();
             registry.leave(peer);
-            registry.undelivered(peer.topic(), held);
-            registry.undelivered(peer.topic(), late);
+            registry.relays().undelivered(peer.topic(), held);
+            registry.relays().undelivered(peer.topic(), late);
             return false;
         }
         boolean moved = topic.moved(peer, PARKED, () -> {
@@ -202,7 +209,7 @@ final class SessionMigration {
             topics.remove(topic);
         });
         tokens.forget(peer);
-        registry.undelivered(peer.topic(), peer.finishMove()); // offered while it was being parked: dropped
+        registry.relays().undelivered(peer.topic(), peer.session().finishMove()); // offered while it was being parked: dropped
         if (moved) { // else it left meanwhile, and its leave gave its place back
             topics.givePlace();
         }
@@ -211,13 +218,13 @@ final class SessionMigration {
     }
 
     /** The node a peer of this node moved to lately (its session resumed there), or null. */
-    String nodeOf(String topicName, String peerId) {
+    public String nodeOf(String topicName, String peerId) {
         Moved moved = movedAway.get(peerId);
         return moved != null && moved.topic().equals(topicName) ? moved.node() : null;
     }
 
     /** Forgets the moves older than a minute. */
-    void forgetStale(long now) {
+    public void forgetStale(long now) {
         long minute = TimeUnit.MINUTES.toNanos(1);
         movedAway.values().removeIf(moved -> now - moved.at() > minute);
     }
