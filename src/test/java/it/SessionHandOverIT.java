@@ -199,7 +199,7 @@ class SessionHandOverIT {
 
         assertTrue(redisConnection.sync().hget("sig:{t:" + topic + "}:members", p.id).contains(n2.id()),
                 "presence names n2");
-        assertEquals(1, n1.registry().peerCount(), "n1 holds only s now");
+        assertEquals(1, n1.registry().topics().peerCount(), "n1 holds only s now");
 
         // afterwards every node reaches it on n2, and it reaches every node
         back.id = p.id;
@@ -245,7 +245,7 @@ class SessionHandOverIT {
             SessionResume.Outcome[] outcome = new SessionResume.Outcome[1];
             assertNull(resume(full, topic, p.token, outcome).peer);
             assertEquals(SessionResume.Outcome.FULL, outcome[0]);
-            assertEquals(1, full.registry().peerCount(), "the cap held");
+            assertEquals(1, full.registry().topics().peerCount(), "the cap held");
             RecordingClient back = resume(n2, topic, p.token, outcome);
             assertEquals(SessionResume.Outcome.RESUMED, outcome[0], "the session was left where it was");
             assertEquals(p.id, back.next("welcome").getString("selfId"));
@@ -287,7 +287,7 @@ class SessionHandOverIT {
         assertEquals(SessionResume.Outcome.RESUMED, outcome[0]);
         back.next("welcome");
         back.awaitKnows(Set.of(r.id));
-        assertEquals(0, n1.registry().topicCount(), "its last local peer moved away: n1 closed the topic");
+        assertEquals(0, n1.registry().topics().count(), "its last local peer moved away: n1 closed the topic");
 
         // what a node whose view is behind sends: the relay goes to n1, which sends it on to n2
         JsonObject relay = relayMessage(n3, r, p.id, "stale");
@@ -317,7 +317,7 @@ class SessionHandOverIT {
         n1.registry().sessions().connectionLost(p.peer);
         SessionResume.Outcome[] outcome = new SessionResume.Outcome[1];
         CompletableFuture<RecordingClient> resumed;
-        synchronized (p.peer) { // n1's hand-over waits for this lock: n2's claim stays pending
+        synchronized (p.peer.session()) { // n1's hand-over waits for this lock: n2's claim stays pending
             resumed = CompletableFuture.supplyAsync(() -> resume(n2, topic, p.token, outcome));
             awaitBlockedOnMyLock(); // n1 got the claim: n2 sent it, so n2 has it pending
 
@@ -412,7 +412,7 @@ class SessionHandOverIT {
     }
 
     /**
-     * The owner answers after the claimant gave up (here: the test holds the peer's lock past the
+     * The owner answers after the claimant gave up (here: the test holds the session's lock past the
      * claim timeout): the client got a new session, so the old one ends, and everyone sees it leave.
      */
     /** ... and the relays held for it go with the hand-over, with their senders: each is answered dropped, none lost in silence. */
@@ -426,7 +426,7 @@ class SessionHandOverIT {
         relay(n1, q, p, "held-1"); // held for p on n1 (a local sender: held before the claim, in order)
         SessionResume.Outcome[] outcome = new SessionResume.Outcome[1];
         RecordingClient back;
-        synchronized (p.peer) { // n1's hand-over waits for this lock
+        synchronized (p.peer.session()) { // n1's hand-over waits for this lock
             back = CompletableFuture.supplyAsync(() -> resume(n2, topic, p.token, outcome))
                     .get(InJvmNode.REDIS_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
         }
@@ -446,6 +446,6 @@ class SessionHandOverIT {
         assertEquals("held-1", dropped.getString("msgId"));
         assertQuiet(r, q);
         assertNull(redisConnection.sync().hget("sig:{t:" + topic + "}:members", p.id), "and its presence with it");
-        assertEquals(0, n2.registry().peerCount());
+        assertEquals(0, n2.registry().topics().peerCount());
     }
 }

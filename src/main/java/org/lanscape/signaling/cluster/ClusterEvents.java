@@ -43,7 +43,7 @@ public final class ClusterEvents implements BusListener {
     public void remoteJoined(String topicName, RemoteMember member) {
         Topic topic = topics.get(topicName);
         if (topic != null) {
-            registry.settle(topic.remoteJoined(member,
+            registry.settle(topic.remote().joined(member,
                     TopicRegistry.presence(new ServerMessage.PeerJoined(member.id(), member.metadata()))));
         }
     }
@@ -52,7 +52,7 @@ public final class ClusterEvents implements BusListener {
     public void remoteLeft(String topicName, String peerId) {
         Topic topic = topics.get(topicName);
         if (topic != null) {
-            registry.settle(topic.remoteLeft(peerId, TopicRegistry.presence(new ServerMessage.PeerLeft(peerId))));
+            registry.settle(topic.remote().left(peerId, TopicRegistry.presence(new ServerMessage.PeerLeft(peerId))));
         }
     }
 
@@ -85,7 +85,7 @@ public final class ClusterEvents implements BusListener {
     public void remoteMoved(String topicName, String peerId, String toNode) {
         Topic topic = topics.get(topicName);
         if (topic != null) {
-            topic.remoteMoved(peerId, toNode);
+            topic.remote().moved(peerId, toNode);
         }
     }
 
@@ -106,7 +106,7 @@ public final class ClusterEvents implements BusListener {
     public void resyncAsked(String topicName) {
         Topic topic = topics.get(topicName);
         if (topic != null) {
-            topic.resyncAsked();
+            topic.remote().resyncAsked();
         }
     }
 
@@ -114,7 +114,7 @@ public final class ClusterEvents implements BusListener {
     public void resync(String topicName, Map<String, RemoteMember> members, java.util.function.Predicate<String> settled) {
         Topic topic = topics.get(topicName);
         if (topic != null) {
-            announce(topic.resync(members, settled, ClusterEvents::joined, ClusterEvents::left));
+            announce(topic.remote().resync(members, settled, ClusterEvents::joined, ClusterEvents::left));
         }
     }
 
@@ -122,14 +122,14 @@ public final class ClusterEvents implements BusListener {
     public void nodeSync(String topicName, String node, Map<String, RemoteMember> members) {
         Topic topic = topics.get(topicName);
         if (topic != null) {
-            announce(topic.nodeSync(node, members, ClusterEvents::joined, ClusterEvents::left));
+            announce(topic.remote().nodeSync(node, members, ClusterEvents::joined, ClusterEvents::left));
         }
     }
 
     @Override
     public void nodeGone(String node) {
         for (Topic topic : topics.all()) {
-            announce(topic.nodeGone(node, ClusterEvents::left));
+            announce(topic.remote().nodeGone(node, ClusterEvents::left));
         }
     }
 

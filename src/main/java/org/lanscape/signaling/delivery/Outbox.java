@@ -70,10 +70,7 @@ public final class Outbox {
         });
     }
 
-    /**
-     * A reply for a peer that is away: kept for its resume whatever its budget says (replies are
-     * few and small: one per message the client sent before its connection went).
-     */
+    /** A reply for a peer that is away: kept for its resume whatever its budget says (replies are few and small). */
     public void hold(Frame frame) {
         locked(() -> {
             if (!closed) {
@@ -197,10 +194,7 @@ public final class Outbox {
         return locked(flusher::room);
     }
 
-    /**
-     * How long the queue has not moved (nanoseconds): a write running, or frames waiting for a
-     * client that does not confirm what it was sent; 0 when it moves.
-     */
+    /** How long the queue has not moved (nanoseconds): a write running, or frames waiting for a confirmation. */
     public long stalledFor(long now) {
         return flusher.stalledFor(now);
     }

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
+import java.util.stream.Stream;
 
 /**
  * SIGTERM/SIGINT: readiness goes DOWN and new connections are refused at once, queued messages
@@ -153,14 +154,14 @@ public class GracefulShutdown {
         long start = System.nanoTime();
         long deadline = start + config.drainTimeout().toNanos();
         lifecycle.drain();
-        LOG.info(() -> "shutting down: draining " + registry.peerCount() + " peers, " + registry.queuedFrames()
-                + " queued messages, for at most " + config.drainTimeout());
-        while (registry.busyPeers() > 0 && System.nanoTime() < deadline) {
+        LOG.info(() -> "shutting down: draining " + registry.topics().peerCount() + " peers, "
+                + registry.topics().queuedFrames() + " queued messages, for at most " + config.drainTimeout());
+        while (registry.topics().busyPeers() > 0 && System.nanoTime() < deadline) {
             sleep(10);
         }
         List<Runnable> closes = new ArrayList<>();
         List<Peer> peers = new ArrayList<>();
-        registry.forEachPeer(peers::add);
+        registry.topics().forEachPeer(peers::add);
         boolean handOver = bus.canHandOver();
         String restart = "server restarting: resume on another node within " + reconnectWindowMillis(peers.size()) + " ms";
         List<Peer> released = new CopyOnWriteArrayList<>();
@@ -193,7 +194,7 @@ public class GracefulShutdown {
         int[] parked = {0};
         int[] left = {0};
         try {
-            for (Peer peer : concat(released, awayBefore)) {
+            for (Peer peer : Stream.concat(released.stream(), awayBefore.stream()).toList()) {
                 if (peer.isAway()) { // not claimed in time: parked in Redis for a resume after this node is gone
                     (registry.sessions().park(peer) ? parked : left)[0]++;
                 }
@@ -214,12 +215,6 @@ public class GracefulShutdown {
                 + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms");
     }
 
-    private static List<Peer> concat(List<Peer> a, List<Peer> b) {
-        List<Peer> all = new ArrayList<>(a);
-        all.addAll(b);
-        return all;
-    }
-
     /**
      * The window in which the clients closed with 1012 should come back (the client library picks a
      * random moment in it): long enough for the other nodes to take them at the reconnect rate, at
@@ -232,8 +227,7 @@ public class GracefulShutdown {
 
     /**
      * Waits until every released session was claimed by another node (or left), or the deadline;
-     * then lingers briefly so that relays already on their way here are sent on. Returns how many
-     * moved.
+     * then lingers briefly, for relays already on their way here to be sent on. Returns how many moved.
      */
     private int awaitHandOvers(List<Peer> released, long deadline) {
         while (released.stream().anyMatch(Peer::isAway) && System.nanoTime() < deadline) {

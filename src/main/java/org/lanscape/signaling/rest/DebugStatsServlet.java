@@ -67,7 +67,7 @@ public class DebugStatsServlet extends HttpServlet {
             }
         }
         JsonArrayBuilder largest = Json.createArrayBuilder();
-        for (Map.Entry<String, Integer> topic : topics.largestTopics(10)) {
+        for (Map.Entry<String, Integer> topic : topics.topics().largest(10)) {
             largest.add(Json.createObjectBuilder().add("topic", topic.getKey()).add("peers", topic.getValue()));
         }
         MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
@@ -80,13 +80,13 @@ public class DebugStatsServlet extends HttpServlet {
         JsonObjectBuilder stats = Json.createObjectBuilder()
                 .add("state", lifecycle.state().name().toLowerCase(java.util.Locale.ROOT))
                 .add("uptimeSeconds", lifecycle.uptime().toSeconds())
-                .add("peers", topics.peerCount())
-                .add("topics", topics.topicCount())
+                .add("peers", topics.topics().peerCount())
+                .add("topics", topics.topics().count())
                 .add("largestTopics", largest)
-                .add("queuedMessages", topics.queuedFrames())
+                .add("queuedMessages", topics.topics().queuedFrames())
                 .add("queuedBytes", topics.queueBudget().used())
                 .add("queuedBytesMax", topics.queueBudget().max())
-                .add("awayPeers", Json.createArrayBuilder(topics.awayPeers(100)))
+                .add("awayPeers", Json.createArrayBuilder(topics.topics().awayPeers(100)))
                 .add("relaysDropped", metrics.relaysDropped())
                 .add("slowConsumers", metrics.slowConsumers())
                 .add("heap", Json.createObjectBuilder().add("usedBytes", heap.getUsed())

@@ -73,7 +73,7 @@ public class PeerWatchdog {
         long tick = TimeUnit.MILLISECONDS.toNanos(tickMillis());
         registry.sessions().forgetStale(now);
         long wallClock = System.currentTimeMillis();
-        registry.forEachPeer(peer -> {
+        registry.topics().forEachPeer(peer -> {
             if (peer.state() == SessionState.State.CLOSED) {
                 registry.leave(peer);
             } else if (peer.isAway()) {

@@ -35,7 +35,7 @@ public final class SessionState {
         NOT_LIVE
     }
 
-    /** What became of a relay offered while the session was not taking any: see {@link #keep}. */
+    /** What {@link #keep} did with a relay offered while the session was not taking any. */
     public enum Kept { KEPT, MOVED, GONE }
 
     private final boolean resumable;
@@ -96,11 +96,9 @@ public final class SessionState {
     }
 
     /**
-     * LIVE or AWAY to LIVE on a new connection: {@code head} (welcome, the current peer-list), made
-     * from the number of messages read from the client on its old connection (-1: unknown), then
-     * the relays the old connection swallowed after the client's {@code received}-th frame
-     * (negative: it did not say), then those held while away; the caller then flushes. A
-     * connection still open is closed with 1001. False if the session is no longer here.
+     * LIVE or AWAY to LIVE on a new connection, which starts with {@code head} (made from the count
+     * of messages read on the old one, -1: unknown), then what {@link Outbox#resume} replays; the
+     * caller then flushes. A connection still open is closed with 1001. False if no longer here.
      */
     public boolean resume(PeerSocket newSocket, String newRequestId, Credentials newCredentials,
                           LongFunction<List<Frame>> head, long now, long received) {
@@ -125,10 +123,9 @@ public final class SessionState {
     }
 
     /**
-     * LIVE or AWAY to MOVING towards {@code toNode}: returns the relays it should get there (as
-     * {@link #resume} would), or null if it is no longer here. Relays offered from now on are
-     * {@link #keep kept} until {@link #finishMove}, so that none reaches the new node before the
-     * hand-over does.
+     * LIVE or AWAY to MOVING towards {@code toNode}: the relays it should get there (as {@link #resume}
+     * would), or null if it is no longer here. Relays offered from now on are {@link #keep kept}
+     * until {@link #finishMove}: none reaches the new node before the hand-over does.
      */
     public List<Frame> startMove(String toNode, long received) {
         PeerSocket old;
@@ -160,7 +157,7 @@ public final class SessionState {
         return kept;
     }
 
-    /** A relay the outbox did not take: kept while MOVING, else it says where the session went. */
+    /** A relay the outbox did not take: kept while MOVING, else where the session went. */
     public synchronized Kept keep(Frame relay) {
         if (state == State.MOVING) {
             late.add(relay);
@@ -169,10 +166,7 @@ public final class SessionState {
         return state == State.MOVED ? Kept.MOVED : Kept.GONE;
     }
 
-    /**
-     * AWAY to CLOSED once the grace period ran out: the relays held for it (their senders are
-     * told). Null if it is not away, or not for that long: a resume in between wins.
-     */
+    /** AWAY to CLOSED once the grace period ran out: the relays held for it; null if a resume came first. */
     public synchronized List<Frame> expire(long now, long grace) {
         if (state != State.AWAY || now - awaySince <= grace) {
             return null;
@@ -205,9 +199,8 @@ public final class SessionState {
     }
 
     /**
-     * LIVE or AWAY to CLOSED when the connection is already closing (the client closed it, or it
-     * failed): the socket is left alone, closing it again would park a thread in Liberty until the
-     * close handshake completes. As {@link #end(int, String, boolean)} returns.
+     * LIVE or AWAY to CLOSED when the connection is closing already (closing it again would park a
+     * thread in Liberty until the close handshake completes). Returns as {@link #end(int, String, boolean)}.
      */
     public synchronized List<Frame> end() {
         if (state != State.LIVE && state != State.AWAY) {

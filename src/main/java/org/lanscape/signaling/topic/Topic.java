@@ -9,11 +9,8 @@ import org.lanscape.signaling.session.Peer;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
@@ -37,17 +34,8 @@ public final class Topic {
     private final String name;
     private final ConcurrentHashMap<String, Peer> peers = new ConcurrentHashMap<>();
     /** Members connected to other nodes (cluster mode), kept current by the bus. */
-    private final ConcurrentHashMap<String, RemoteMember> remote = new ConcurrentHashMap<>();
+    private final RemoteMembers remote = new RemoteMembers(this);
     private boolean closed; // guarded by this
-    private boolean opened; // guarded by this: the remote members were read
-    /** While the remote members are being read: the reading, and who left meanwhile. Guarded by this. */
-    private CompletableFuture<Void> opening;
-    private Set<String> departed;
-    /**
-     * While a resync's read of Redis is on its way: the members that live events changed since it
-     * was asked for (their events are newer than what it will say of them). Guarded by this.
-     */
-    private Set<String> changedSinceResync;
 
     public Topic(String name) {
         this.name = name;
@@ -55,6 +43,21 @@ public final class Topic {
 
     public String name() {
         return name;
+    }
+
+    /** The members on other nodes, as the cluster reports them; changed under this topic's lock. */
+    public RemoteMembers remote() {
+        return remote;
+    }
+
+    /** Under this topic's lock. */
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** Whether that peer is a member on this node. */
+    public boolean isLocal(String id) {
+        return peers.containsKey(id);
     }
 
     public Peer peer(String id) {
@@ -74,59 +77,9 @@ public final class Topic {
         return peers.values();
     }
 
-    /**
-     * Before the first local peer joins: learns the members on other nodes (a Redis round trip)
-     * without holding this topic's lock, which the bus's events for the topic take; members who
-     * leave meanwhile are not brought back by the answer; others joining meanwhile wait for it.
-     */
+    /** Learns the members on other nodes before the first local peer joins (see {@link RemoteMembers#open}). */
     public void open(Function<String, Map<String, RemoteMember>> opener) {
-        CompletableFuture<Void> reading;
-        synchronized (this) {
-            if (opened) {
-                return;
-            }
-            if (opening != null) {
-                reading = opening;
-            } else {
-                opening = new CompletableFuture<>();
-                departed = new HashSet<>();
-                reading = null;
-            }
-        }
-        if (reading != null) {
-            try {
-                reading.join();
-            } catch (java.util.concurrent.CompletionException failed) {
-                open(opener); // the read failed: this join reads again
-            }
-            return;
-        }
-        Map<String, RemoteMember> snapshot;
-        try {
-            snapshot = opener.apply(name); // empty when Redis does not answer
-        } catch (RuntimeException | Error e) { // joins waiting for this read must not wait forever
-            CompletableFuture<Void> failed;
-            synchronized (this) {
-                failed = opening;
-                opening = null;
-                departed = null;
-            }
-            failed.completeExceptionally(e);
-            throw e;
-        }
-        CompletableFuture<Void> done;
-        synchronized (this) {
-            for (RemoteMember member : snapshot.values()) {
-                if (!departed.contains(member.id()) && !peers.containsKey(member.id())) {
-                    remote.putIfAbsent(member.id(), member);
-                }
-            }
-            opened = true;
-            departed = null;
-            done = opening;
-            opening = null;
-        }
-        done.complete(null);
+        remote.open(opener);
     }
 
     /**
@@ -190,7 +143,7 @@ public final class Topic {
             return false;
         }
         // Remote before it stops being local: a relay finds it one way or the other.
-        remote.put(peer.id(), new RemoteMember(peer.id(), toNode, peer.metadata()));
+        remote.put(new RemoteMember(peer.id(), toNode, peer.metadata()));
         peers.remove(peer.id(), peer);
         if (peers.isEmpty()) {
             closed = true;
@@ -209,7 +162,7 @@ public final class Topic {
         if (closed) {
             return null;
         }
-        boolean known = remote.remove(peer.id()) != null;
+        boolean known = remote.remove(peer.id());
         List<Frame> start = new ArrayList<>(held.size() + 2);
         start.add(welcomeFrame);
         start.add(peerList.apply(records(null)));
@@ -218,118 +171,6 @@ public final class Topic {
         peers.put(peer.id(), peer);
         Fanout fanout = known ? Fanout.NONE : Fanout.of(peers.values(), peer, joinedFrame); // their view was behind
         return fanout.with(peer);
-    }
-
-    /** A remote member's session moved to another node. */
-    public synchronized void remoteMoved(String peerId, String toNode) {
-        changed(peerId);
-        remote.computeIfPresent(peerId, (id, member) -> new RemoteMember(id, toNode, member.metadata()));
-    }
-
-    /** A peer joined on another node: remember it and tell the local members. */
-    public synchronized Fanout remoteJoined(RemoteMember member, Frame joinedFrame) {
-        changed(member.id());
-        if (closed || peers.containsKey(member.id()) || remote.putIfAbsent(member.id(), member) != null) {
-            return Fanout.NONE;
-        }
-        return Fanout.of(peers.values(), null, joinedFrame);
-    }
-
-    /** A peer left on another node. */
-    public synchronized Fanout remoteLeft(String peerId, Frame leftFrame) {
-        if (departed != null) {
-            departed.add(peerId);
-        }
-        changed(peerId);
-        if (closed || remote.remove(peerId) == null) {
-            return Fanout.NONE;
-        }
-        return Fanout.of(peers.values(), null, leftFrame);
-    }
-
-    private void changed(String peerId) {
-        if (changedSinceResync != null) {
-            changedSinceResync.add(peerId);
-        }
-    }
-
-    /** A resync's read of Redis is asked for now: live events from here on are newer than what it says. */
-    public synchronized void resyncAsked() {
-        changedSinceResync = new HashSet<>();
-    }
-
-    /**
-     * The remote members as Redis had them when the resync was asked for: only real changes are
-     * announced, and what live events changed since is left as they said. A member missing from
-     * Redis is removed only if its node is {@code settled} (its entries in Redis are whole: it
-     * registered since Redis last lost data); the members of a node that has not yet are kept, for
-     * its sync to confirm or remove.
-     */
-    public synchronized List<Fanout> resync(Map<String, RemoteMember> current, java.util.function.Predicate<String> settled,
-                                     Function<RemoteMember, Frame> joined, Function<String, Frame> left) {
-        Set<String> changed = changedSinceResync == null ? Set.of() : changedSinceResync;
-        changedSinceResync = null;
-        if (closed) {
-            return List.of();
-        }
-        List<Fanout> fanouts = new ArrayList<>();
-        for (RemoteMember member : List.copyOf(remote.values())) {
-            if (!current.containsKey(member.id()) && !changed.contains(member.id()) && settled.test(member.node())) {
-                remote.remove(member.id());
-                fanouts.add(Fanout.of(peers.values(), null, left.apply(member.id())));
-            }
-        }
-        for (RemoteMember member : current.values()) {
-            if (changed.contains(member.id()) || peers.containsKey(member.id())) {
-                continue;
-            }
-            RemoteMember known = remote.put(member.id(), member);
-            if (known == null) {
-                fanouts.add(Fanout.of(peers.values(), null, joined.apply(member)));
-            }
-        }
-        return fanouts;
-    }
-
-    /**
-     * A node says which of its peers are in this topic (after it registered them again): its
-     * members here become exactly those; only real changes are announced.
-     */
-    public synchronized List<Fanout> nodeSync(String node, Map<String, RemoteMember> members, Function<RemoteMember, Frame> joined,
-                                       Function<String, Frame> left) {
-        if (closed) {
-            return List.of();
-        }
-        List<Fanout> fanouts = new ArrayList<>();
-        for (RemoteMember member : List.copyOf(remote.values())) {
-            if (member.node().equals(node) && !members.containsKey(member.id())) {
-                changed(member.id());
-                remote.remove(member.id());
-                fanouts.add(Fanout.of(peers.values(), null, left.apply(member.id())));
-            }
-        }
-        for (RemoteMember member : members.values()) {
-            changed(member.id());
-            if (!peers.containsKey(member.id()) && remote.put(member.id(), member) == null) {
-                fanouts.add(Fanout.of(peers.values(), null, joined.apply(member)));
-            }
-        }
-        return fanouts;
-    }
-
-    /** A node is gone (dead, its presence reaped): its members leave here. */
-    public synchronized List<Fanout> nodeGone(String node, Function<String, Frame> left) {
-        List<Fanout> fanouts = new ArrayList<>();
-        if (!closed) {
-            for (RemoteMember member : List.copyOf(remote.values())) {
-                if (member.node().equals(node)) {
-                    changed(member.id());
-                    remote.remove(member.id());
-                    fanouts.add(Fanout.of(peers.values(), null, left.apply(member.id())));
-                }
-            }
-        }
-        return fanouts;
     }
 
     /** Runs {@code action} on the local members while no membership change of this topic can happen. */
@@ -356,7 +197,7 @@ public final class Topic {
                 records.add(member.record());
             }
         }
-        for (RemoteMember member : remote.values()) {
+        for (RemoteMember member : remote.all()) {
             records.add(new PeerRecord(member.id(), member.metadata()));
         }
         return records;

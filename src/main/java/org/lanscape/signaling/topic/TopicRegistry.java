@@ -209,48 +209,14 @@ public class TopicRegistry {
 
     // ---- what the node holds ----
 
-    public void forEachPeer(Consumer<Peer> action) {
-        topics.forEachPeer(action);
-    }
-
-    public int topicCount() {
-        return topics.count();
-    }
-
-    public int peerCount() {
-        return topics.peerCount();
-    }
-
-    /** Peers in that topic on this node (0 for no such topic). */
-    public int topicSize(String topicName) {
-        Topic topic = topics.get(topicName);
-        return topic == null ? 0 : topic.size();
-    }
-
-    public long queuedFrames() {
-        return topics.queuedFrames();
+    /** The topics of this node, and what they hold. */
+    public Topics topics() {
+        return topics;
     }
 
     /** Bytes held by all queues of this node, and the cap. */
     public NodeQueueBudget queueBudget() {
         return limits.node();
-    }
-
-    public List<String> awayPeers(int limit) {
-        return topics.awayPeers(limit);
-    }
-
-    public int busyPeers() {
-        return topics.busyPeers();
-    }
-
-    public List<Map.Entry<String, Integer>> largestTopics(int limit) {
-        return topics.largest(limit);
-    }
-
-    /** The topic of that name, for tests that look at its lock. */
-    Topic topic(String name) {
-        return topics.get(name);
     }
 
     public Frame peerList(List<PeerRecord> records) {

@@ -52,6 +52,12 @@ public final class Topics {
         peers.decrementAndGet();
     }
 
+    /** Peers in that topic on this node (0 for no such topic). */
+    public int size(String name) {
+        Topic topic = topics.get(name);
+        return topic == null ? 0 : topic.size();
+    }
+
     public int peerCount() {
         return peers.get();
     }

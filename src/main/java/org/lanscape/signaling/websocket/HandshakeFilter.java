@@ -117,12 +117,12 @@ public class HandshakeFilter implements Filter {
             resumeToken = BearerToken.subprotocolEntry(request.getHeader("Sec-WebSocket-Protocol"), RESUME_PREFIX);
         }
         boolean resuming = resumeToken != null; // its peer is in the topic already; the join checks if it fails
-        if (!resuming && registry.topicSize(topic) >= config.topicMaxPeers()) {
+        if (!resuming && registry.topics().size(topic) >= config.topicMaxPeers()) {
             refuse(request, response, 409, "topic_full", "topic_full", "the topic has its maximum number of peers");
             return;
         }
         // a session held here keeps its place; one from another node takes one, as a join does
-        if ((!resuming || registry.resumes().takesPlace(resumeToken)) && registry.peerCount() >= config.maxConnections()) {
+        if ((!resuming || registry.resumes().takesPlace(resumeToken)) && registry.topics().peerCount() >= config.maxConnections()) {
             response.setHeader("Retry-After", "10");
             refuse(request, response, 503, "server_full", "node_full", "the server has its maximum number of connections");
             return;

@@ -73,8 +73,8 @@ class TopicRegistryTest {
         registry.leave(pb); // idempotent: nobody hears it twice
         assertEquals(4, a.messages().size());
         registry.leave(pa);
-        assertEquals(0, registry.topicCount());
-        assertEquals(0, registry.peerCount());
+        assertEquals(0, registry.topics().count());
+        assertEquals(0, registry.topics().peerCount());
     }
 
     @Test
@@ -169,7 +169,7 @@ class TopicRegistryTest {
         assertFalse(seed.messages().get(0).containsKey("resumeToken"), "the seed's welcome: no token");
         registry.sessions().connectionLost(plain);
         assertEquals("peer-left", watcher.messages().get(3).getString("type"), "it leaves at once");
-        assertEquals(0, registry.awayPeers(10).size());
+        assertEquals(0, registry.topics().awayPeers(10).size());
     }
 
     @Test
@@ -185,11 +185,11 @@ class TopicRegistryTest {
         JoinRefusedException nodeFull = org.junit.jupiter.api.Assertions.assertThrows(JoinRefusedException.class,
                 () -> registry.join("third", null, "req", new RecordingSocket(), false, Credentials.NONE));
         assertEquals(JoinRefusedException.Reason.NODE_FULL, nodeFull.reason());
-        assertEquals(3, registry.peerCount());
-        assertEquals(2, registry.topicCount(), "a refused join leaves no topic behind");
+        assertEquals(3, registry.topics().peerCount());
+        assertEquals(2, registry.topics().count(), "a refused join leaves no topic behind");
         registry.leave(a);
         registry.join("room", null, "req", new RecordingSocket(), false, Credentials.NONE); // room again, for one
-        assertEquals(3, registry.peerCount());
+        assertEquals(3, registry.topics().peerCount());
     }
 
     @Test
@@ -301,8 +301,8 @@ class TopicRegistryTest {
         }
         pool.shutdown();
 
-        assertEquals(0, registry.topicCount(), "every topic went away with its last peer");
-        assertEquals(0, registry.peerCount());
+        assertEquals(0, registry.topics().count(), "every topic went away with its last peer");
+        assertEquals(0, registry.topics().peerCount());
 
         Map<String, Set<String>> learned = new HashMap<>();
         Map<String, Set<String>> sawLeave = new HashMap<>();
@@ -383,7 +383,7 @@ class TopicRegistryTest {
         Peer a = registry.join("room", null, "req", first, true, Credentials.NONE);
         LockCheckingSocket second = new LockCheckingSocket();
         Peer b = registry.join("room", null, "req", second, true, Credentials.NONE);
-        Topic topic = registry.topic("room");
+        Topic topic = registry.topics().get("room");
         first.watched = new Object[] {a, b, topic};
         second.watched = new Object[] {a, b, topic};
         registry.join("room", null, "req", new RecordingSocket(), false, Credentials.NONE); // broadcast
@@ -409,7 +409,7 @@ class TopicRegistryTest {
         StubBus bus = new StubBus();
         TopicRegistry registry = resumableRegistry(bus);
         registry.join("room", null, "req", new RecordingSocket(), false, Credentials.NONE);
-        registry.leave(registry.topic("room").peers().iterator().next()); // the topic closes; the next join opens anew
+        registry.leave(registry.topics().get("room").peers().iterator().next()); // the topic closes; the next join opens anew
         bus.openGate = new java.util.concurrent.CountDownLatch(1);
         bus.opening = new java.util.concurrent.CountDownLatch(1);
         bus.remoteMembers = Map.of("R1", new org.lanscape.signaling.cluster.RemoteMember("R1", "other", null),
@@ -478,7 +478,7 @@ class TopicRegistryTest {
         Peer peer = registry.join("room", null, "req", lost, true, Credentials.NONE);
         registry.join("room", null, "req", new RecordingSocket(), false, Credentials.NONE); // the topic stays open
         String token = lost.messages().get(0).getString("resumeToken");
-        Topic topic = registry.topic("room");
+        Topic topic = registry.topics().get("room");
         registry.sessions().connectionLost(peer);
         List<Boolean> locked = new ArrayList<>();
         assertEquals(org.lanscape.signaling.cluster.HandOver.Result.HANDED_OVER, registry.busListener().handOver(
@@ -533,12 +533,12 @@ class TopicRegistryTest {
         Peer peer = watched.peer();
         RecordingSocket other = watched.other();
         String token = watched.token();
-        int before = registry.peerCount();
+        int before = registry.topics().peerCount();
         assertEquals(org.lanscape.signaling.cluster.HandOver.Result.HANDED_OVER, registry.busListener().handOver(
                 token, -1, "room", null, "other-node", handOver -> registry.sessions().connectionFailed(peer, 4001, "ping timeout")));
         assertTrue(other.messages().stream().noneMatch(m -> m.getString("type").equals("peer-left")), "nobody saw it leave");
-        assertEquals("other-node", registry.topic("room").remoteMember(peer.id()).node(), "it lives on the other node");
-        assertEquals(before - 1, registry.peerCount(), "its place here given back once");
+        assertEquals("other-node", registry.topics().get("room").remoteMember(peer.id()).node(), "it lives on the other node");
+        assertEquals(before - 1, registry.topics().peerCount(), "its place here given back once");
     }
 
     /** A session that leaves while it is being handed over gives its place on this node back once, not twice. */
@@ -549,9 +549,9 @@ class TopicRegistryTest {
         Peer peer = watched.peer();
         String token = watched.token();
         registry.sessions().connectionLost(peer);
-        int before = registry.peerCount();
+        int before = registry.topics().peerCount();
         registry.busListener().handOver(token, -1, "room", null, "other-node", handOver -> registry.leave(peer));
-        assertEquals(before - 1, registry.peerCount());
+        assertEquals(before - 1, registry.topics().peerCount());
     }
 
     /** A stopping node parks what nobody claimed; a claim that got there first is left to finish: nobody sees it leave. */
@@ -570,7 +570,7 @@ class TopicRegistryTest {
         assertFalse(parked[0], "not parked: it is moving");
         assertEquals(null, bus.parkedFor);
         assertTrue(other.messages().stream().noneMatch(m -> m.getString("type").equals("peer-left")), "nobody saw it leave");
-        assertEquals("other-node", registry.topic("room").remoteMember(peer.id()).node());
+        assertEquals("other-node", registry.topics().get("room").remoteMember(peer.id()).node());
     }
 
     /** A topic whose first read of the other nodes' members failed with an Error: the next join reads again, never waits forever. */
@@ -585,7 +585,7 @@ class TopicRegistryTest {
         Peer joined = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(5),
                 () -> registry.join("room", null, "req", next, false, Credentials.NONE), "the next join is not held by the failed read");
         assertEquals(joined.id(), next.messages().get(0).getString("selfId"));
-        assertEquals(1, registry.peerCount(), "the failed join gave its place back");
+        assertEquals(1, registry.topics().peerCount(), "the failed join gave its place back");
     }
 
     /** A session parked when its node stops is kept for what is left of its grace period, not a whole new one. */
@@ -642,7 +642,7 @@ class TopicRegistryTest {
         assertEquals(peer, registry.resumes().resume(token, -1, "room", "req2", back, Credentials.NONE, outcome));
         registry.sessions().expireIfDue(peer, System.nanoTime() + Duration.ofMinutes(5).toNanos());
         assertFalse(peer.state() == SessionState.State.CLOSED, "the resumed peer is live");
-        assertEquals(1, registry.topicSize("room"), "and still in its topic");
+        assertEquals(1, registry.topics().size("room"), "and still in its topic");
         String next = back.messages().get(0).getString("resumeToken");
         registry.sessions().connectionLost(peer);
         assertEquals(peer, registry.resumes().resume(next, -1, "room", "req3", new RecordingSocket(), Credentials.NONE, outcome),

@@ -1,30 +1,22 @@
 package org.lanscape.signaling.cluster.redis;
 
 import io.lettuce.core.AbstractRedisClient;
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.cluster.ClusterClientOptions;
-import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
-import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import org.lanscape.signaling.cluster.ClusterConfig.Topology;
 
 import java.net.SocketAddress;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -48,8 +40,6 @@ import java.util.logging.Logger;
 final class RedisConnection {
 
     private static final Logger LOG = Logger.getLogger(RedisConnection.class.getName());
-    /** Commands one shard's connection holds while it (re)connects; beyond, they fail at once. */
-    private static final int CLUSTER_REQUEST_QUEUE = 65_536;
 
     private final String url;
     private final boolean sharded;
@@ -82,37 +72,7 @@ final class RedisConnection {
      */
     void start(Runnable onConnected, Runnable onLost, Runnable onMoved) {
         this.onMoved = onMoved;
-        TimeoutOptions timeouts = TimeoutOptions.enabled(timeout);
-        if (sharded) {
-            RedisClusterClient cluster = RedisClusterClient.create(seeds(url));
-            // Lettuce opens a shard's connection at its first command and would reject that command
-            // while it connects: commands wait instead, bounded by the timeout and the queue size.
-            cluster.setOptions(ClusterClientOptions.builder()
-                    .autoReconnect(true)
-                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
-                    .requestQueueSize(CLUSTER_REQUEST_QUEUE)
-                    .timeoutOptions(timeouts)
-                    .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
-                            .enablePeriodicRefresh(topologyRefresh)
-                            .enableAllAdaptiveRefreshTriggers()
-                            .build())
-                    .build());
-            cluster.getResources().eventBus().get()
-                    .filter(ClusterTopologyChangedEvent.class::isInstance)
-                    .subscribe(event -> {
-                        LOG.info("cluster: the Redis Cluster's topology changed; subscribing again at the slots' owners");
-                        this.onMoved.run();
-                    });
-            client = cluster;
-        } else {
-            RedisClient single = RedisClient.create(RedisURI.create(url));
-            single.setOptions(ClientOptions.builder()
-                    .autoReconnect(true)
-                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                    .timeoutOptions(timeouts)
-                    .build());
-            client = single;
-        }
+        client = RedisClients.create(url, sharded, timeout, topologyRefresh, () -> this.onMoved.run());
         client.addListener(new RedisConnectionStateListener() {
             @Override
             public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
@@ -137,11 +97,6 @@ final class RedisConnection {
                 onLost.run();
             }
         });
-    }
-
-    /** {@code redis://host:port,redis://host2:port}: the seed nodes of a Redis Cluster. */
-    static List<RedisURI> seeds(String url) {
-        return Arrays.stream(url.split(",")).map(String::trim).filter(s -> !s.isEmpty()).map(RedisURI::create).toList();
     }
 
     /** Opens what is not open yet (the maintenance thread); the Pub/Sub connection subscribes to {@code nodeChannel}. */
