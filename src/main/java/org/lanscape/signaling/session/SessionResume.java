@@ -91,13 +91,16 @@ public final class SessionResume {
             return null;
         }
         String next = tokens.next();
-        tokens.register(next, peer); // before it is reachable again: a leave that comes at once forgets it
-        boolean resumed = topic.resume(peer, registry::peerList,
-                peerList -> peer.session().resume(socket, requestId, credentials,
-                        got -> List.of(TopicRegistry.control(new ServerMessage.Welcome(peer.id(), next, got)), peerList),
-                        System.nanoTime(), received));
+        boolean resumed = topic.resume(peer, registry::peerList, peerList -> {
+            boolean back = peer.session().resume(socket, requestId, credentials,
+                    got -> List.of(TopicRegistry.control(new ServerMessage.Welcome(peer.id(), next, got)), peerList),
+                    System.nanoTime(), received);
+            if (back) { // under the topic's lock: a leave takes it after this, and forgets the token
+                tokens.register(next, peer);
+            }
+            return back;
+        });
         if (!resumed) { // it left (grace period over) while we looked
-            tokens.forget(peer);
             outcome[0] = Outcome.EXPIRED;
             return null;
         }

@@ -113,7 +113,7 @@ public final class Sessions {
         if (peer.session().movedTo() != null) {
             return false; // a claim took it meanwhile (the claim finishes it), or the park refused it and it left
         }
-        connectionClosed(peer); // idempotent: also after a park the bus refused, which left already
+        connectionClosed(peer); // ends it unless something else did (then that one finishes it)
         return false;
     }
 
