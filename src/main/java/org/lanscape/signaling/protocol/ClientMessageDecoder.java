@@ -12,6 +12,8 @@ import jakarta.websocket.Decoder;
  * A missing {@code type} decodes to "" and a missing {@code to} to null, which the endpoint answers
  * with the seed's {@code invalid_type} and {@code missing_target}. An empty or null msgId counts
  * as none (the seed's omitempty). Stateless: Liberty may call {@code decode} before {@code init}.
+ * The endpoint calls it on the message it assembled from its parts: Liberty cannot give a
+ * container's decoder a message in parts, the only shape that keeps the size limit (README.md, "Design").
  */
 public class ClientMessageDecoder implements Decoder.Text<ClientFrame> {
 

@@ -7,7 +7,9 @@ import jakarta.websocket.Encoder;
  * null components out. The registry encodes each message once through {@link #toJson} and hands
  * the same text to every recipient, so a broadcast costs one encoding. Every message is written
  * directly (JSON-B took a fifth of a connection's handshake): strings escaped, a relay's payload
- * and msgId and a peer's metadata as the JSON they are. Stateless.
+ * and msgId and a peer's metadata as the JSON they are. Stateless. Not the container's encoder: that
+ * would run once per send, after the frame is queued, where the byte budgets need its size before
+ * (README.md, "Design").
  */
 public class ServerMessageEncoder implements Encoder.Text<ServerMessage> {
 

@@ -8,11 +8,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Registers {@code /ws/{topic}} with the container. The endpoint is programmatic, not annotated,
- * because only then does Liberty hold a frame to the session's buffer size at the frame's header
- * while delivering a message in its frames: an annotated endpoint that takes a message in parts
- * gets no size check at all (a frame declaring 2^62 bytes filled the heap), and one that takes
- * whole messages gathers every continuation frame first (180 MB of 60 KB frames were held).
+ * Registers {@code /ws/{topic}} with the container. The endpoint is programmatic, not annotated
+ * as the design card has it, because only then does Liberty hold a frame to the session's buffer
+ * size at the frame's header while delivering a message in its frames: an annotated endpoint that
+ * takes a message in parts gets no size check at all, and one that takes whole messages gathers
+ * every continuation frame first (256 MB of 60 KB frames, 2026-12-07). README.md, "Design".
  */
 public class SignalingEndpoints implements ServerApplicationConfig {
 
