@@ -468,6 +468,24 @@ public class PeerTest {
         assertTrue(peer.isIdle(), "a shutdown does not wait for it");
     }
 
+    /**
+     * At the default window (128 KiB): 65 100 bytes unconfirmed (less than half, so no ping yet),
+     * then a 65 000-byte relay that fits the window but not what is left of it: it asks for a ping
+     * at once, or nothing would move until the watchdog closed a healthy client with 4001.
+     */
+    @Test
+    void aFrameThatFitsTheWindowButNotWhatIsLeftOfItAsksForAPing() {
+        RecordingSocket socket = new RecordingSocket();
+        Peer peer = peer(socket, 1 << 20, 128 << 10);
+        assertTrue(offer(peer, relayFrame("x".repeat(65_100 - SendWindow.FRAME_OVERHEAD))));
+        assertEquals(0, socket.pings.size(), "less than half the window unconfirmed: no ping yet");
+        assertTrue(offer(peer, relayFrame("y".repeat(65_000))));
+        assertEquals(1, peer.outbox().queuedFrames(), "it waits for room");
+        assertEquals(1, socket.pings.size(), "and asked for it");
+        assertTrue(socket.pong(peer));
+        assertEquals(0, peer.outbox().queuedFrames(), "the pong let it go");
+    }
+
     @Test
     void closedPeerTakesNothingAndReturnsWhatItStillHeld() {
         RecordingSocket socket = new RecordingSocket();
