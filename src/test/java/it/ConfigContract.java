@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -61,6 +62,58 @@ abstract class ConfigContract {
             assertTrue(Files.readString(server.log()).indexOf("too-short-secret-value") < 0,
                     "the secret is never logged");
         }
+    }
+
+    /**
+     * The labelled counters the dashboard and the alert rules use are in a fresh server's first
+     * scrape, and a close code a client picks makes no series of its own (before: one per code).
+     */
+    @Test
+    void theFirstScrapeHasTheLabelledCountersAndClientsMakeNoSeries() throws Exception {
+        try (ServerProcess server = start("metricsServer", Map.of())) {
+            String first = scrape(server);
+            assertEquals(0, value(first, "signaling_connections_closed_total", "code=\"1000\""), first);
+            assertEquals(0, value(first, "signaling_connections_closed_total", "code=\"other\""), first);
+            assertEquals(0, value(first, "signaling_handshakes_rejected_total", "reason=\"node_full\""), first);
+            assertEquals(0, value(first, "signaling_resumes_total", "result=\"ok\""), first);
+            for (int code : new int[] {3001, 4777, 4999}) {
+                try (WsClient client = WsClient.connect(server.wsBase(), "series-" + code)) {
+                    client.next("peer-list");
+                    client.close(code);
+                }
+            }
+            assertTrue(awaitScrape(server, s -> value(s, "signaling_connections_closed_total", "code=\"other\"") == 3),
+                    "the three closes counted as other");
+            String after = scrape(server);
+            for (String code : List.of("3001", "4777", "4999")) {
+                assertEquals(-1, value(after, "signaling_connections_closed_total", "code=\"" + code + "\""),
+                        "no series for " + code);
+            }
+        }
+    }
+
+    /** The value of the series of that name whose labels hold {@code label}; -1 when there is none. */
+    private static double value(String scrape, String name, String label) {
+        return scrape.lines().filter(l -> l.startsWith(name + "{") && l.substring(0, l.indexOf('}') + 1).contains(label))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(-1);
+    }
+
+    private static String scrape(ServerProcess server) throws Exception {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(server.httpBase() + "metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** Scrapes until {@code done} holds (a close is counted once the server's onClose has run). */
+    private static boolean awaitScrape(ServerProcess server, java.util.function.Predicate<String> done) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (done.test(scrape(server))) {
+                return true;
+            }
+            Thread.sleep(50); // polling a scrape: the server has no event for "counted"
+        }
+        return false;
     }
 
     @Test

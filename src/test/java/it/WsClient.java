@@ -137,9 +137,14 @@ final class WsClient implements AutoCloseable {
     /** A clean close: close frame, and the server's answer awaited briefly, so the server sees 1000. */
     @Override
     public void close() {
+        close(WebSocket.NORMAL_CLOSURE);
+    }
+
+    /** A close with that code; the server's answer awaited briefly. */
+    void close(int code) {
         try {
             if (!socket.isOutputClosed()) {
-                socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(2, TimeUnit.SECONDS);
+                socket.sendClose(code, "bye").get(2, TimeUnit.SECONDS);
             }
             closed.get(2, TimeUnit.SECONDS);
         } catch (Exception e) {

@@ -1,6 +1,7 @@
 package org.lanscape.signaling.cluster;
 
 import com.github.f4b6a3.ulid.UlidCreator;
+import io.lettuce.core.RedisURI;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -99,6 +100,14 @@ public class ClusterConfig {
                                         + " each redis://host:port or rediss://host:port");
                     }
                 }
+            }
+        }
+        for (String url : urls) {
+            try {
+                RedisURI.create(url.trim());
+            } catch (RuntimeException e) { // its message repeats the URL, password and all: neither is logged
+                throw new InvalidConfigException("signaling.redis.url", "(not logged)",
+                        "is not a Redis URL (redis://[:password@]host:port, rediss://, redis-sentinel://...#master)");
             }
         }
     }

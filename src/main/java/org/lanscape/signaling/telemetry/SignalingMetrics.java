@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -35,6 +36,17 @@ public class SignalingMetrics implements TopicObserver {
 
     private static final List<String> RELAY_TYPES =
             List.of(MessageTypes.OFFER, MessageTypes.ANSWER, MessageTypes.ICE_CANDIDATE);
+    /**
+     * The close codes counted under their own tag: the protocol's and this server's. A client may
+     * close with any code it likes; each of the others counts as "other", or one client could make
+     * thousands of series.
+     */
+    static final Set<Integer> CLOSE_CODES = Set.of(1000, 1001, 1002, 1003, 1005, 1006, 1007, 1008, 1009, 1010,
+            1011, 1012, 1013, 1015, 4000, 4001, 4002, 4003, 4409);
+    /** Why handshakes are refused (HandshakeFilter, SignalingEndpoint, the auth codes). */
+    static final List<String> REJECTIONS = List.of("not_ready", "invalid_topic", "origin_not_allowed", "missing_token",
+            "invalid_token", "topic_forbidden", "invalid_metadata", "topic_full", "node_full", "unchecked");
+    static final List<String> RESUME_RESULTS = List.of("ok", "expired", "invalid", "full");
 
     @Inject
     MetricRegistry registry;
@@ -148,13 +160,18 @@ public class SignalingMetrics implements TopicObserver {
 
     /**
      * Called at startup, so that the first scrape already has every series (the bean would otherwise be
-     * created by the first request that counts something): the error counters too, at 0.
+     * created by the first request that counts something): the tagged counters too (errors, closes, refused
+     * handshakes, resumes), at 0.
      */
     public void registerAll() {
         cluster.registerAll();
         for (org.lanscape.signaling.protocol.ErrorCode code : org.lanscape.signaling.protocol.ErrorCode.values()) {
             errorCounter(code.wire());
         }
+        CLOSE_CODES.forEach(this::closeCounter);
+        closeCounter(-1);
+        REJECTIONS.forEach(this::rejectionCounter);
+        RESUME_RESULTS.forEach(this::resumeCounter);
     }
 
     /** An {@code error} frame sent to a client. */
@@ -168,19 +185,31 @@ public class SignalingMetrics implements TopicObserver {
 
     /** A WebSocket connection closed, with that close code. */
     public void connectionClosed(int closeCode) {
-        tagged(closes, String.valueOf(closeCode), "signaling.connections.closed",
-                "WebSocket connections closed, by close code", "code").inc();
+        closeCounter(closeCode).inc();
+    }
+
+    private Counter closeCounter(int closeCode) {
+        String code = CLOSE_CODES.contains(closeCode) ? String.valueOf(closeCode) : "other";
+        return tagged(closes, code, "signaling.connections.closed", "WebSocket connections closed, by close code", "code");
     }
 
     /** A handshake refused before the upgrade, by reason. */
     public void handshakeRejected(String reason) {
-        tagged(rejections, reason, "signaling.handshakes.rejected", "WebSocket handshakes refused, by reason",
-                "reason").inc();
+        rejectionCounter(reason).inc();
+    }
+
+    private Counter rejectionCounter(String reason) {
+        return tagged(rejections, reason, "signaling.handshakes.rejected", "WebSocket handshakes refused, by reason",
+                "reason");
     }
 
     /** A resume attempt: ok, expired or invalid. */
     public void resumed(String result) {
-        tagged(resumes, result, "signaling.resumes", "Session resume attempts, by result", "result").inc();
+        resumeCounter(result).inc();
+    }
+
+    private Counter resumeCounter(String result) {
+        return tagged(resumes, result, "signaling.resumes", "Session resume attempts, by result", "result");
     }
 
     /** The counter of that name for one value of its tag, made on first use. */

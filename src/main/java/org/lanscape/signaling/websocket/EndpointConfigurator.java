@@ -25,7 +25,7 @@ public class EndpointConfigurator extends ServerEndpointConfig.Configurator {
         if (context == null || context.requestId() == null) {
             List<String> inbound = request.getHeaders().get(RequestIds.HEADER);
             String id = RequestIds.accept(inbound == null || inbound.isEmpty() ? null : inbound.get(0));
-            context = context == null ? HandshakeContext.anonymous(id) : context.withRequestId(id);
+            context = context == null ? HandshakeContext.unchecked(id) : context.withRequestId(id);
         }
         config.getUserProperties().put(CONTEXT, context);
     }

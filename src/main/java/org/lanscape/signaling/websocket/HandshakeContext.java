@@ -8,19 +8,21 @@ import jakarta.json.JsonObject;
  * {@link EndpointConfigurator} on the request's thread, and from there into the WebSocket
  * session's user properties. {@code expiresAtMillis} is {@link Long#MAX_VALUE} without a token;
  * {@code resumeToken} is the one the connection asks to resume with, from the query or the
- * subprotocol list, or null.
+ * subprotocol list, or null. {@code checked} is false for an upgrade the handshake checks never
+ * saw (a runtime that upgraded it before its filters): the endpoint refuses it, whatever the auth mode.
  */
 record HandshakeContext(String requestId, JsonObject metadata, String subject, long expiresAtMillis,
-                        String resumeToken) {
+                        String resumeToken, boolean checked) {
 
     private static final ThreadLocal<HandshakeContext> CURRENT = new ThreadLocal<>();
 
-    static HandshakeContext anonymous(String requestId) {
-        return new HandshakeContext(requestId, null, null, Long.MAX_VALUE, null);
+    /** An upgrade that no handshake check saw. */
+    static HandshakeContext unchecked(String requestId) {
+        return new HandshakeContext(requestId, null, null, Long.MAX_VALUE, null, false);
     }
 
     HandshakeContext withRequestId(String id) {
-        return new HandshakeContext(id, metadata, subject, expiresAtMillis, resumeToken);
+        return new HandshakeContext(id, metadata, subject, expiresAtMillis, resumeToken, checked);
     }
 
     static HandshakeContext current() {

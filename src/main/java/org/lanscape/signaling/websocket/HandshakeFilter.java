@@ -135,7 +135,7 @@ public class HandshakeFilter implements Filter {
             return;
         }
         HandshakeContext.set(new HandshakeContext(RequestIds.current(), metadata, grant.subject(), grant.validUntilMillis(),
-                resumeToken));
+                resumeToken, true));
         try {
             chain.doFilter(req, res);
         } finally {

@@ -85,8 +85,10 @@ public class SignalingEndpoint extends Endpoint {
             return;
         }
         HandshakeContext context = (HandshakeContext) session.getUserProperties().get(EndpointConfigurator.CONTEXT);
-        if (context == null) {
-            context = HandshakeContext.anonymous("-");
+        if (context == null || !context.checked()) { // fail closed: no origin, auth or capacity check saw it
+            services.metrics().handshakeRejected("unchecked");
+            close(CloseCodes.POLICY_VIOLATION, "the handshake was not checked");
+            return;
         }
         socket = new SessionSocket(session, services.closer());
         Credentials credentials = new Credentials(context.subject(), context.expiresAtMillis());

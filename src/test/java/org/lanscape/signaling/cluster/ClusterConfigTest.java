@@ -57,6 +57,19 @@ class ClusterConfigTest {
         assertFalse(e.getMessage().contains("secret"), e.getMessage());
     }
 
+    /** A URL Lettuce cannot parse is refused at startup, and its password is in no message (Lettuce's own repeats the URL). */
+    @Test
+    void aMalformedUrlIsRefusedWithoutItsPassword() {
+        for (String[] bad : new String[][] {{"standalone", "redis://:s3cret pass@a:6379"},
+{"sentinel", "redis-sentinel://:s3cret@a:26379 x#m"},
+                {"cluster", "redis://:s3cret@a:7000,redis://:s3cret@b:70 01"}}) {
+            InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> read(bad[0], bad[1]),
+                    bad[0] + " " + bad[1]);
+            assertTrue(e.getMessage().contains("signaling.redis.url"), e.getMessage());
+            assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
+        }
+    }
+
     private static void assertMessage(Runnable read, String part) {
         InvalidConfigException e = assertThrows(InvalidConfigException.class, read::run);
         assertTrue(e.getMessage().contains(part), e.getMessage());
