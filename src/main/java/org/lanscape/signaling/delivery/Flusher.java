@@ -29,6 +29,8 @@ final class Flusher {
     private Frame inFlight;
     /** Characters of {@link #inFlight} already sent, while it goes out in parts. */
     private int partSent;
+    /** A streamed frame's next part, made but not yet admitted by the window. */
+    private String pendingPart;
     private boolean pingWanted;
     private volatile long writeStartedAt;
     private volatile long blockedSince;
@@ -56,7 +58,7 @@ final class Flusher {
         return socket != null;
     }
 
-    /** Whether a write may start now and there is something to write. */
+    /** Whether a write may start now, and there is something to write. */
     boolean canWrite() {
         return socket != null && failedAt == 0 && !writing
                 && (!queue.isEmpty() || inFlight != null || pingWanted || window.wantsPing());
@@ -92,20 +94,30 @@ final class Flusher {
             blockedSince = 0;
             return null;
         }
+        int maxPartChars = (int) (window.partLimit() - SendWindow.FRAME_OVERHEAD) / 3;
         String text = frame.text();
-        int from = inFlight != null ? partSent : 0;
+        int from = 0;
         int to;
         long cost;
-        if (from == 0 && window.fitsWhole(SendWindow.cost(frame.bytes()))) {
+        boolean whole = false;
+        if (frame.source() != null) { // made part by part: taken now, so that its next part stays its own
+            take(frame, now);
+            if (pendingPart == null) {
+                pendingPart = frame.source().next(maxPartChars);
+            }
+            to = pendingPart.length();
+            cost = SendWindow.cost(Utf8.length(pendingPart));
+        } else if (inFlight == null && window.fitsWhole(SendWindow.cost(frame.bytes()))) {
+            whole = true;
             to = text.length();
             cost = SendWindow.cost(frame.bytes());
         } else {
-            to = partEnd(text, from, (int) (window.partLimit() - SendWindow.FRAME_OVERHEAD) / 3);
+            from = inFlight != null ? partSent : 0;
+            to = Utf8.partEnd(text, from, maxPartChars);
             cost = SendWindow.cost(Utf8.length(text, from, to));
         }
         if (!window.admits(cost)) {
-            // It waits for the client to confirm what it was sent: ask it now, whatever half the
-            // window says, or nothing moves until the watchdog's ping (after the write timeout).
+            // ask the client to confirm now, whatever half the window says, or nothing moves until the watchdog's ping
             if (!window.pingOutstanding() && window.admits(0)) {
                 return pingWrite(now);
             }
@@ -115,19 +127,29 @@ final class Flusher {
             return null;
         }
         blockedSince = 0;
-        if (inFlight == null) {
-            queue.poll();
-            inFlight = frame;
-            if (sentLog != null) {
-                sentLog.sent(frame, now);
-            }
-            if (frame.isRelay()) {
-                handedOff.accept(now - frame.receivedAt());
-            }
-        }
+        take(frame, now);
         window.sent(cost);
+        String part = frame.source() != null ? pendingPart : whole ? text : text.substring(from, to);
+        boolean last = frame.source() != null ? frame.source().done() : to == text.length();
+        pendingPart = null;
         partSent = to;
-        return start(new Write(socket, window, frame, 0, from, to, to == text.length()), now);
+        return start(new Write(socket, window, frame, 0, part, whole, last), now);
+    }
+
+    /** The frame becomes the one in flight (taken from the queue) if it is not yet. */
+    private void take(Frame frame, long now) {
+        if (inFlight != null) {
+            return;
+        }
+        queue.poll();
+        inFlight = frame;
+        partSent = 0;
+        if (sentLog != null) {
+            sentLog.sent(frame, now);
+        }
+        if (frame.isRelay()) {
+            handedOff.accept(now - frame.receivedAt());
+        }
     }
 
     /** After a write: false when the loop stops (it failed, or its connection was replaced meanwhile). */
@@ -159,6 +181,7 @@ final class Flusher {
             queue.release(inFlight);
             inFlight = null;
         }
+        pendingPart = null;
         writing = false;
         writeStartedAt = 0;
         blockedSince = 0;
@@ -172,7 +195,6 @@ final class Flusher {
     boolean failed() {
         return failedAt != 0;
     }
-
     long unconfirmed() {
         return window == null ? 0 : window.unconfirmed();
     }
@@ -183,18 +205,18 @@ final class Flusher {
 
     /** How long the queue has not moved: a write running, or frames waiting for a confirmation. */
     long stalledFor(long now) {
-        long started = writeStartedAt;
-        long blocked = blockedSince;
-        return Math.max(started == 0 ? 0 : now - started, blocked == 0 ? 0 : now - blocked);
+        return Math.max(since(writeStartedAt, now), since(blockedSince, now));
     }
 
     long pingUnansweredFor(long now) {
-        long at = pingSentAt;
-        return at == 0 ? 0 : now - at;
+        return since(pingSentAt, now);
     }
 
     long failedFor(long now) {
-        long at = failedAt;
+        return since(failedAt, now);
+    }
+
+    private static long since(long at, long now) {
         return at == 0 ? 0 : now - at;
     }
 
@@ -202,44 +224,12 @@ final class Flusher {
         long token = TOKENS.nextLong();
         window.pingSent(token);
         pingSentAt = now | 1;
-        return start(new Write(socket, window, null, token, 0, 0, true), now);
+        return start(new Write(socket, window, null, token, null, true, true), now);
     }
 
     private Write start(Write write, long now) {
         writing = true;
         writeStartedAt = now;
         return write;
-    }
-
-    /** Where a part that starts at {@code from} ends: at most {@code chars} long, never inside a surrogate pair. */
-    private static int partEnd(String text, int from, int chars) {
-        int to = Math.min(text.length(), from + Math.max(1, chars));
-        if (to < text.length() && to - from > 1 && Character.isHighSurrogate(text.charAt(to - 1))) {
-            to--;
-        }
-        return to;
-    }
-
-    /**
-     * One write, claimed under the lock and run without it: a ping ({@code frame} null), a whole
-     * frame, or a part {@code [from, to)} of one, {@code last} when it ends the message.
-     */
-    record Write(PeerSocket socket, SendWindow window, Frame frame, long token, int from, int to, boolean last) {
-
-        /** Runs the write; the failure, or null. */
-        Throwable run() {
-            try {
-                if (frame == null) {
-                    socket.ping(token);
-                } else if (from == 0 && last) {
-                    socket.send(frame.text());
-                } else {
-                    socket.sendPart(frame.text().substring(from, to), last);
-                }
-                return null;
-            } catch (Exception e) {
-                return e;
-            }
-        }
     }
 }

@@ -34,8 +34,15 @@ public final class Frame {
     private final String from;
     private final RawJson msgId;
     private final String senderNode;
+    private final TextSource source;
 
     private Frame(String text, int bytes, Kind kind, long receivedAt, String from, RawJson msgId, String senderNode) {
+        this(text, bytes, kind, receivedAt, from, msgId, senderNode, null);
+    }
+
+    private Frame(String text, int bytes, Kind kind, long receivedAt, String from, RawJson msgId, String senderNode,
+                  TextSource source) {
+        this.source = source;
         this.text = text;
         this.bytes = bytes;
         this.kind = kind;
@@ -47,6 +54,14 @@ public final class Frame {
 
     public static Frame control(String text) {
         return new Frame(text, Utf8.length(text), Kind.CONTROL, 0, null, null, null);
+    }
+
+    /**
+     * A control frame whose text is made part by part as it is written ({@link #source}); it is
+     * counted as the {@code heldBytes} it holds meanwhile, not as its size on the wire.
+     */
+    public static Frame streamed(TextSource source, int heldBytes) {
+        return new Frame(null, heldBytes, Kind.CONTROL, 0, null, null, null, source);
     }
 
     public static Frame reply(String text) {
@@ -70,11 +85,17 @@ public final class Frame {
         return new Frame(text, ascii ? text.length() : Utf8.length(text), Kind.RELAY, receivedAt, from, msgId, senderNode);
     }
 
+    /** The whole text; null for a {@link #streamed} frame. */
     public String text() {
         return text;
     }
 
-    /** Size on the wire: the text's UTF-8 bytes. */
+    /** Where a {@link #streamed} frame's text comes from, part by part; null for any other. */
+    public TextSource source() {
+        return source;
+    }
+
+    /** Size on the wire: the text's UTF-8 bytes (a streamed frame: what it holds). */
     public int bytes() {
         return bytes;
     }

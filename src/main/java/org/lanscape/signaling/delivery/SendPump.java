@@ -46,7 +46,7 @@ final class SendPump {
 
     private void pump() {
         while (true) {
-            Flusher.Write next;
+            Write next;
             lock.lock();
             try {
                 next = closed.getAsBoolean() ? null : flusher.next();

@@ -35,13 +35,9 @@ public class ServerMessageEncoder implements Encoder.Text<ServerMessage> {
             }
         } else if (message instanceof ServerMessage.PeerList list) {
             if (list.peers() != null) {
-                json.append(",\"peers\":[");
+                json.append(",\"peers\":["); // as PEER_LIST_HEAD ends
                 for (int i = 0; i < list.peers().size(); i++) {
-                    PeerRecord peer = list.peers().get(i);
-                    json.append(i == 0 ? "{\"id\":" : ",{\"id\":");
-                    string(json, peer.id());
-                    metadata(json, peer.metadata());
-                    json.append('}');
+                    json.append(peerRecord(list.peers().get(i), i == 0));
                 }
                 json.append(']');
             }
@@ -53,6 +49,19 @@ public class ServerMessageEncoder implements Encoder.Text<ServerMessage> {
             json.append(",\"peerId\":");
             string(json, left.peerId());
         }
+        return json.append('}').toString();
+    }
+
+    /** How a peer-list with peers begins: {@link #peerRecord}s follow, then {@link #PEER_LIST_END}. */
+    public static final String PEER_LIST_HEAD = "{\"type\":\"peer-list\",\"peers\":[";
+    public static final String PEER_LIST_END = "]}";
+
+    /** One peer of a peer-list, with the comma before it unless it is the {@code first}. */
+    public static String peerRecord(PeerRecord peer, boolean first) {
+        StringBuilder json = new StringBuilder(64);
+        json.append(first ? "{\"id\":" : ",{\"id\":");
+        string(json, peer.id());
+        metadata(json, peer.metadata());
         return json.append('}').toString();
     }
 

@@ -29,4 +29,16 @@ public final class Utf8 {
         }
         return bytes;
     }
+
+    /**
+     * Where a part of {@code text} that starts at {@code from} ends: at most {@code chars} long (at
+     * least one character), never inside a surrogate pair (one more when the pair is all it holds).
+     */
+    public static int partEnd(String text, int from, int chars) {
+        int to = Math.min(text.length(), from + Math.max(1, chars));
+        if (to < text.length() && Character.isHighSurrogate(text.charAt(to - 1))) {
+            to = to - from > 1 ? to - 1 : to + 1;
+        }
+        return to;
+    }
 }

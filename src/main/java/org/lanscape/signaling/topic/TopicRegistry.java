@@ -39,6 +39,8 @@ import java.util.logging.Logger;
 public class TopicRegistry {
 
     private static final Logger LOG = Logger.getLogger(TopicRegistry.class.getName());
+    /** Peer-lists of more peers than this are written part by part, never held whole. */
+    static final int STREAMED_PEER_LIST = 32;
 
     private final Topics topics = new Topics();
     private SignalingConfig config;
@@ -219,7 +221,11 @@ public class TopicRegistry {
         return limits.node();
     }
 
+    /** A newcomer's peer-list: a large one is written part by part from its records (see {@link PeerListParts}). */
     public Frame peerList(List<PeerRecord> records) {
+        if (records.size() > STREAMED_PEER_LIST) {
+            return Frame.streamed(new PeerListParts(records), PeerListParts.HELD_PER_PEER * records.size());
+        }
         return control(new ServerMessage.PeerList(records));
     }
 

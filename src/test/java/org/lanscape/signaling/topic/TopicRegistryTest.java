@@ -123,6 +123,47 @@ class TopicRegistryTest {
     }
 
     /**
+     * Peers that read (each answers its last ping once per join: a round trip), each with 1.5 KB of
+     * metadata, fill a room until a newcomer's peer-list is larger than a peer's queue (64 KiB here;
+     * 1 MiB at the defaults, reached by the 651st peer):
+     * the peer-list is written part by part, holding no text, so the membership events after it
+     * still fit and nobody is closed (before: every newcomer from then on was a slow consumer).
+     */
+    @Test
+    void aPeerListLargerThanTheQueueClosesNobodyWhoReads() throws Exception {
+        TopicRegistry registry = new TopicRegistry(new SignalingConfig(64 << 10, Duration.ofMillis(100),
+                Duration.ofSeconds(5), Duration.ofSeconds(30), 65536).withSendWindow(16 << 10), TopicObserver.NONE,
+                new LocalBus("test"), WriterThreads.inline());
+        jakarta.json.JsonObject metadata = jakarta.json.Json.createObjectBuilder().add("name", "peer")
+                .add("avatar", "A".repeat(1_500)).build();
+        List<RecordingSocket> sockets = new ArrayList<>();
+        List<Peer> peers = new ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+            RecordingSocket socket = new RecordingSocket();
+            sockets.add(socket);
+            peers.add(registry.join("room", metadata, "req", socket, false, Credentials.NONE));
+            for (int k = 0; k < peers.size(); k++) { // one round trip per join: every client answers its last ping
+                sockets.get(k).pong(peers.get(k));
+            }
+        }
+        for (boolean answered = true; answered; ) { // then they read what is left
+            answered = false;
+            for (int k = 0; k < peers.size(); k++) {
+                answered |= sockets.get(k).pong(peers.get(k));
+            }
+        }
+        for (int i = 0; i < sockets.size(); i++) {
+            assertEquals(0, sockets.get(i).closedWith, "peer " + i + " was closed");
+            assertEquals(2 + sockets.size() - 1 - i, sockets.get(i).sentCount(), "peer " + i + ": welcome, peer-list, "
+                    + "and a peer-joined for each peer after it");
+        }
+        JsonObject list = sockets.get(119).messages().get(1);
+        assertEquals("peer-list", list.getString("type"));
+        assertEquals(119, list.getJsonArray("peers").size());
+        assertEquals(metadata, list.getJsonArray("peers").getJsonObject(7).getJsonObject("metadata"));
+    }
+
+    /**
      * A peer that does not read: relays to it wait and are then dropped; an event it must get
      * but has no room for disconnects it as a slow consumer (4002), never skipped; what was still
      * queued for it is answered dropped to its senders.
