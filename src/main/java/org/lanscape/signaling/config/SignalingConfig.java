@@ -36,7 +36,7 @@ public class SignalingConfig {
     private int rateBurst;
     private int rateCloseAfter;
     private Duration resumeGrace;
-    private int resumeReplayChars;
+    private int resumeReplayBytes;
 
     protected SignalingConfig() {
         // for CDI proxies
@@ -65,7 +65,7 @@ public class SignalingConfig {
         this.rateBurst = read.integer("signaling.rate.burst", 1, 1_000_000);
         this.rateCloseAfter = read.integer("signaling.rate.close-after", 1, 1_000_000);
         this.resumeGrace = read.duration("signaling.resume.grace", false);
-        this.resumeReplayChars = read.integer("signaling.resume.replay-size", 0, 16 << 20);
+        this.resumeReplayBytes = (int) read.bytes("signaling.resume.replay-size", 0, 16 << 20);
     }
 
     /**
@@ -93,7 +93,7 @@ public class SignalingConfig {
         this.rateBurst = 4000;
         this.rateCloseAfter = 200;
         this.resumeGrace = Duration.ZERO;
-        this.resumeReplayChars = 32768;
+        this.resumeReplayBytes = 32768;
     }
 
     /** For tests: capacity limits set. */
@@ -131,8 +131,8 @@ public class SignalingConfig {
      * How much of the relays sent lately to each peer is kept (characters), so that a resume that
      * says how many frames it received gets again those its lost connection swallowed; 0: none.
      */
-    public int resumeReplayChars() {
-        return resumeReplayChars;
+    public int resumeReplayBytes() {
+        return resumeReplayBytes;
     }
 
     /** Bytes (UTF-8, on the wire) one peer's outbound queue may hold, including the frame in flight. */

@@ -28,12 +28,12 @@ public final class Outbox {
     /**
      * @param handedOff told, for each relay written, how long after its receipt (nanoseconds)
      * @param windowBytes the connection's {@link SendWindow}
-     * @param replayChars characters of the relays sent lately kept for a resume; 0 keeps none
+     * @param replayBytes bytes of the relays sent lately kept for a resume; 0 keeps none
      */
     public Outbox(PeerSocket socket, long maxBytes, NodeQueueBudget node, LongConsumer handedOff, long windowBytes,
-                  int replayChars, WriterThreads writers) {
+                  int replayBytes, WriterThreads writers) {
         this.queue = new FrameQueue(maxBytes, node, lock.newCondition());
-        this.sentLog = replayChars > 0 ? new SentLog(replayChars) : null;
+        this.sentLog = replayBytes > 0 ? new SentLog(replayBytes, node) : null;
         this.flusher = new Flusher(queue, sentLog, handedOff, windowBytes);
         this.pump = new SendPump(lock, flusher, writers, () -> closed);
         attach(socket);
@@ -222,6 +222,7 @@ public final class Outbox {
     private void closeLocked() {
         closed = true;
         flusher.forgetInFlight();
+        replayFrom(-1); // the log's bytes go back to the node
         queue.drop(true);
         attach(null);
         queue.wakeAll();

@@ -6,9 +6,11 @@ import java.util.List;
 
 /**
  * What was sent on one connection, for a resume: the number of text frames handed to the socket
- * (welcome is 1) and the last relays among them, within a budget of characters. A client that
- * comes back saying it received n frames gets the relays after the n-th again: those the lost
- * connection swallowed after the server had written them. Guarded by its {@link Outbox}'s lock.
+ * (welcome is 1) and the last relays among them, within a budget of bytes (UTF-8, as on the wire)
+ * that the node's budget counts too, so that no number of resumable peers holds more than the
+ * node's cap. A client that comes back saying it received n frames gets the relays after the n-th
+ * again: those the lost connection swallowed after the server had written them. Guarded by its
+ * {@link Outbox}'s lock.
  */
 public final class SentLog {
 
@@ -16,12 +18,14 @@ public final class SentLog {
     }
 
     private final int budget;
+    private final NodeQueueBudget node;
     private final ArrayDeque<Sent> relays = new ArrayDeque<>(4);
     private long count;
-    private int chars;
+    private long bytes;
 
-    SentLog(int budget) {
-        this.budget = budget;
+    SentLog(int budgetBytes, NodeQueueBudget node) {
+        this.budget = budgetBytes;
+        this.node = node;
     }
 
     /** A frame is being handed to the current connection's socket, at {@code now} (nanoTime). */
@@ -31,17 +35,29 @@ public final class SentLog {
             return; // only relays and replies are replayed: membership is replaced by a fresh peer-list
         }
         relays.addLast(new Sent(count, frame, now));
-        chars += frame.text().length();
-        while (chars > budget && !relays.isEmpty()) {
-            chars -= relays.removeFirst().frame().text().length();
+        bytes += frame.bytes();
+        node.take(frame.bytes());
+        while (bytes > budget && !relays.isEmpty()) {
+            dropFirst();
         }
     }
 
     /** Drops the relays sent before that time (nanoTime). */
     void forget(long before) {
         while (!relays.isEmpty() && relays.peekFirst().at() - before < 0) {
-            chars -= relays.removeFirst().frame().text().length();
+            dropFirst();
         }
+    }
+
+    private void dropFirst() {
+        int dropped = relays.removeFirst().frame().bytes();
+        bytes -= dropped;
+        node.give(dropped);
+    }
+
+    /** Bytes of the relays it holds. */
+    long bytes() {
+        return bytes;
     }
 
     boolean isEmpty() {
@@ -62,7 +78,8 @@ public final class SentLog {
             }
         }
         relays.clear();
-        chars = 0;
+        node.give(bytes);
+        bytes = 0;
         count = 0;
         return missed;
     }

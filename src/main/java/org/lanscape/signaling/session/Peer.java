@@ -44,7 +44,7 @@ public final class Peer {
         this.topic = topic;
         this.metadata = metadata;
         this.outbox = new Outbox(socket, limits.peerMaxBytes(), limits.node(), limits.handedOff(), limits.sendWindow(),
-                resumable ? limits.replayChars() : 0, limits.writers());
+                resumable ? limits.replayBytes() : 0, limits.writers());
         this.liveness = new ClientLiveness(System.nanoTime());
         this.session = new SessionState(resumable, outbox, liveness, socket, requestId, credentials);
     }

@@ -71,7 +71,7 @@ public class TopicRegistry {
         this.bus = bus;
         this.writers = writers;
         this.limits = new QueueLimits(config.queueMaxBytes(), new NodeQueueBudget(config.nodeQueueMaxBytes()),
-                this.observer::handedOff, config.sendWindow(), config.resumeReplayChars(), writers);
+                this.observer::handedOff, config.sendWindow(), config.resumeReplayBytes(), writers);
         this.tokens = new ResumeTokenStore(bus.nodeId());
         this.relays = new Relays(topics, bus, this.observer, config.relayWait().toNanos(), () -> sessions);
         SessionMigration migration = new SessionMigration(this, topics, tokens, bus, limits,

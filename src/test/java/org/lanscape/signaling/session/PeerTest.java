@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -46,14 +47,14 @@ public class PeerTest {
                 new NodeQueueBudget(1L << 40), nanos -> { }, window, 0, WriterThreads.inline()));
     }
 
-    /** A resumable peer keeping {@code replayChars} of what it was sent for a resume. */
-    public static Peer resumablePeer(PeerSocket socket, long maxBytes, int replayChars) {
-        return resumablePeer(socket, maxBytes, replayChars, NO_WINDOW_LIMIT);
+    /** A resumable peer keeping {@code replayBytes} of what it was sent for a resume. */
+    public static Peer resumablePeer(PeerSocket socket, long maxBytes, int replayBytes) {
+        return resumablePeer(socket, maxBytes, replayBytes, NO_WINDOW_LIMIT);
     }
 
-    public static Peer resumablePeer(PeerSocket socket, long maxBytes, int replayChars, long window) {
+    public static Peer resumablePeer(PeerSocket socket, long maxBytes, int replayBytes, long window) {
         return new Peer("p", "t", null, "req", socket, true, Credentials.NONE, new QueueLimits(maxBytes,
-                new NodeQueueBudget(1L << 40), nanos -> { }, window, replayChars, WriterThreads.inline()));
+                new NodeQueueBudget(1L << 40), nanos -> { }, window, replayBytes, WriterThreads.inline()));
     }
 
     public static Frame frame(String text) {
@@ -466,6 +467,26 @@ public class PeerTest {
         assertEquals(1, writes.get(), "nothing more is written after a failure");
         assertTrue(peer.outbox().failedFor(System.nanoTime() + 1) > 0);
         assertTrue(peer.isIdle(), "a shutdown does not wait for it");
+    }
+
+    /**
+     * A resumable peer's log of the relays sent lately is held in bytes (UTF-8, as on the wire), and
+     * the node's budget counts it until the session ends (before: characters, counted nowhere, so
+     * 20 000 resumable peers could hold 1.25 GiB outside every budget).
+     */
+    @Test
+    void theSentLogIsBoundedInBytesAndCountedByTheNode() {
+        NodeQueueBudget node = new NodeQueueBudget(1L << 40);
+        RecordingSocket socket = new RecordingSocket();
+        Peer peer = new Peer("p", "t", null, "req", socket, true, Credentials.NONE,
+                new QueueLimits(1 << 20, node, nanos -> { }, NO_WINDOW_LIMIT, 3_000, WriterThreads.inline()));
+        for (int i = 0; i < 3; i++) {
+            assertTrue(offer(peer, relayFrame("€".repeat(1_000)))); // 1 000 characters, 3 000 bytes
+        }
+        assertEquals(3, socket.sentCount());
+        assertEquals(3_000, node.used(), "the log holds the last one: its 3 000 bytes, counted by the node");
+        assertNotNull(peer.session().end(1000, "bye", false));
+        assertEquals(0, node.used(), "an ended session's log is given back");
     }
 
     /**
