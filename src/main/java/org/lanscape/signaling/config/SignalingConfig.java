@@ -112,6 +112,13 @@ public class SignalingConfig {
         return copy;
     }
 
+    /** For tests: the node's cap on queued relays. */
+    public SignalingConfig withNodeQueueMaxBytes(long bytes) {
+        SignalingConfig copy = withResume(resumeGrace);
+        copy.nodeQueueMaxBytes = bytes;
+        return copy;
+    }
+
     /** For tests: session resume on, with that grace period. */
     public SignalingConfig withResume(Duration grace) {
         SignalingConfig copy = new SignalingConfig(queueMaxBytes, relayWait, writeTimeout, pingInterval, maxMessageSize);

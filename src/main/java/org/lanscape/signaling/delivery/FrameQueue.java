@@ -137,6 +137,22 @@ public final class FrameQueue {
         }
     }
 
+    /** Removes the relays queued and returns them, in order; other frames stay. */
+    List<Frame> removeRelays() {
+        List<Frame> removed = new ArrayList<>();
+        for (ArrayDeque<Frame> lane : List.of(first, queue)) {
+            lane.removeIf(frame -> {
+                if (frame.isRelay()) {
+                    release(frame);
+                    removed.add(frame);
+                    return true;
+                }
+                return false;
+            });
+        }
+        return removed;
+    }
+
     /** The relays queued, in order (for their senders to hear they were not delivered). */
     List<Frame> relays() {
         List<Frame> relays = new ArrayList<>();

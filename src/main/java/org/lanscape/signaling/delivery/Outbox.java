@@ -15,7 +15,8 @@ import java.util.function.Supplier;
  */
 public final class Outbox {
 
-    public enum Result { QUEUED, FULL, CLOSED }
+    /** NODE_FULL: the peer had room, the node's budget did not. */
+    public enum Result { QUEUED, FULL, NODE_FULL, CLOSED }
 
     private final ReentrantLock lock = new ReentrantLock();
     private final FrameQueue queue;
@@ -45,7 +46,7 @@ public final class Outbox {
             if (!queue.awaitRoom(frame, waitNanos, () -> closed)) {
                 return Result.FULL;
             }
-            return closed ? Result.CLOSED : queue.addRelay(frame) ? Result.QUEUED : Result.FULL;
+            return closed ? Result.CLOSED : queue.addRelay(frame) ? Result.QUEUED : Result.NODE_FULL;
         });
         if (result == Result.QUEUED) {
             flush();
@@ -144,6 +145,11 @@ public final class Outbox {
             closeLocked();
             return relays;
         });
+    }
+
+    /** Takes the relays queued out of the queue (a held session's, to give the node room): their senders are told. */
+    public List<Frame> removeRelays() {
+        return locked(queue::removeRelays);
     }
 
     /** Nothing more goes out; returns the relays that were still waiting (their senders are told). */

@@ -1,13 +1,21 @@
 package org.lanscape.signaling.delivery;
 
 import java.util.function.LongConsumer;
+import java.util.function.LongPredicate;
 
 /**
  * What bounds a peer's outbox: its own byte budget, the node's, the send window of each of its
  * connections (bytes written but not confirmed by the client, see {@link SendWindow}), and how
- * much of what was sent lately is kept for a resume (bytes; 0 keeps none); and the threads
- * its writes run on (never a caller's: see {@link WriterThreads}).
+ * much of what was sent lately is kept for a resume (bytes; 0 keeps none); the threads its
+ * writes run on (never a caller's: see {@link WriterThreads}); and {@code reclaim}, which frees
+ * that many bytes of the node's budget from sessions held for a resume, true if it freed any.
  */
 public record QueueLimits(long peerMaxBytes, NodeQueueBudget node, LongConsumer handedOff, long sendWindow,
-                          int replayBytes, WriterThreads writers) {
+                          int replayBytes, WriterThreads writers, LongPredicate reclaim) {
+
+    /** Without reclaiming: a relay the node has no room for is refused. */
+    public QueueLimits(long peerMaxBytes, NodeQueueBudget node, LongConsumer handedOff, long sendWindow,
+                       int replayBytes, WriterThreads writers) {
+        this(peerMaxBytes, node, handedOff, sendWindow, replayBytes, writers, bytes -> false);
+    }
 }

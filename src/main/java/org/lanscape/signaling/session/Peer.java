@@ -35,6 +35,7 @@ public final class Peer {
     private final Outbox outbox;
     private final ClientLiveness liveness;
     private final SessionState session;
+    private final java.util.function.LongPredicate reclaim;
     private volatile String resumeToken;
 
     /** @param resumable whether the client asked for a session that survives a lost connection */
@@ -47,6 +48,7 @@ public final class Peer {
                 resumable ? limits.replayBytes() : 0, limits.writers());
         this.liveness = new ClientLiveness(System.nanoTime());
         this.session = new SessionState(resumable, outbox, liveness, socket, requestId, credentials);
+        this.reclaim = limits.reclaim();
     }
 
     public String id() {
@@ -109,10 +111,14 @@ public final class Peer {
     public Delivery deliver(Frame relay, long waitNanos) {
         SessionState.State now = session.state();
         if (now == SessionState.State.LIVE || now == SessionState.State.AWAY) {
-            switch (outbox.offer(relay, now == SessionState.State.AWAY ? 0 : waitNanos)) {
+            Outbox.Result result = outbox.offer(relay, now == SessionState.State.AWAY ? 0 : waitNanos);
+            if (result == Outbox.Result.NODE_FULL && now == SessionState.State.LIVE && reclaim.test(relay.bytes())) {
+                result = outbox.offer(relay, 0); // room taken from sessions held for a resume, for one that reads
+            }
+            switch (result) {
                 case QUEUED:
                     return Delivery.QUEUED;
-                case FULL:
+                case FULL, NODE_FULL:
                     return Delivery.DROPPED;
                 default: // closed under us: moving, moved or gone
             }

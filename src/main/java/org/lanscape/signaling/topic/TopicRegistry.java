@@ -49,6 +49,7 @@ public class TopicRegistry {
     private QueueLimits limits;
     private ResumeTokenStore tokens;
     private Relays relays;
+    private HeldRoom heldRoom;
     private Sessions sessions;
     private SessionResume resumes;
     private BusListener busListener;
@@ -71,9 +72,11 @@ public class TopicRegistry {
         this.bus = bus;
         this.writers = writers;
         this.limits = new QueueLimits(config.queueMaxBytes(), new NodeQueueBudget(config.nodeQueueMaxBytes()),
-                this.observer::handedOff, config.sendWindow(), config.resumeReplayBytes(), writers);
+                this.observer::handedOff, config.sendWindow(), config.resumeReplayBytes(), writers,
+                bytes -> heldRoom.test(bytes));
         this.tokens = new ResumeTokenStore(bus.nodeId());
         this.relays = new Relays(topics, bus, this.observer, config.relayWait().toNanos(), () -> sessions);
+        this.heldRoom = new HeldRoom(topics, relays);
         SessionMigration migration = new SessionMigration(this, topics, tokens, bus, limits,
                 bus.claimTimeout().toNanos());
         this.sessions = new Sessions(this, relays, tokens, migration, config, this.observer);

@@ -164,6 +164,46 @@ class TopicRegistryTest {
     }
 
     /**
+     * Resumable connections that stop reading and are then lost are held for their resume with the
+     * relays queued for them, and can hold the node at its cap: a relay between two peers that read
+     * still goes through, with room taken from the largest held session, whose relays are answered
+     * dropped (before: every relay on the node was refused for as long as they were held).
+     */
+    @Test
+    void sessionsHeldForAResumeCannotStarveThePeersThatRead() throws Exception {
+        TopicRegistry registry = new TopicRegistry(new SignalingConfig(64 << 10, Duration.ofMillis(1),
+                Duration.ofSeconds(5), Duration.ofSeconds(30), 65536).withSendWindow(PeerTest.SMALL_WINDOW)
+                .withResume(Duration.ofMinutes(1)).withNodeQueueMaxBytes(256 << 10), TopicObserver.NONE,
+                new LocalBus("test"), WriterThreads.inline());
+        RecordingSocket senderSocket = new RecordingSocket();
+        Peer sender = registry.join("room", null, "req", senderSocket, false, Credentials.NONE);
+        List<Peer> held = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            Peer peer = registry.join("room", null, "req", new RecordingSocket(), true, Credentials.NONE);
+            PeerTest.stall(peer);
+            registry.sessions().connectionLost(peer);
+            held.add(peer);
+        }
+        RawJson payload = RawJson.of("\"" + "h".repeat(8_000) + "\"");
+        int refused = 0;
+        for (Peer peer : held) {
+            for (int i = 0; i < 8; i++) {
+                RelayResult result = registry.relays().relay(sender, "offer", peer.id(), payload, RawJson.of("\"h\""), 0);
+                refused += result == RelayResult.DROPPED ? 1 : 0;
+            }
+        }
+        assertTrue(refused > 0, "the held sessions took the node to its cap");
+        RecordingSocket bSocket = new RecordingSocket();
+        Peer a = registry.join("room", null, "req", new RecordingSocket(), false, Credentials.NONE);
+        Peer b = registry.join("room", null, "req", bSocket, false, Credentials.NONE);
+        assertEquals(RelayResult.DELIVERED, registry.relays().relay(a, "offer", b.id(), payload, RawJson.of("\"reads\""), 0));
+        assertEquals("reads", bSocket.messages().get(bSocket.messages().size() - 1).getString("msgId"));
+        long droppedToSender = senderSocket.messages().stream()
+                .filter(m -> "error".equals(m.getString("type")) && "dropped".equals(m.getString("code"))).count();
+        assertTrue(droppedToSender >= 1, "the relays taken from a held session are answered dropped");
+    }
+
+    /**
      * A peer that does not read: relays to it wait and are then dropped; an event it must get
      * but has no room for disconnects it as a slow consumer (4002), never skipped; what was still
      * queued for it is answered dropped to its senders.
