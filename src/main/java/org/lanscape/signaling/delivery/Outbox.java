@@ -147,9 +147,12 @@ public final class Outbox {
         });
     }
 
-    /** Takes the relays queued out of the queue (a held session's, to give the node room): their senders are told. */
+    /**
+     * Takes the relays queued for a session held without a connection (to give the node room; their
+     * senders are told); none once it is back on one.
+     */
     public List<Frame> removeRelays() {
-        return locked(queue::removeRelays);
+        return locked(() -> flusher.connected() ? List.<Frame>of() : queue.removeRelays());
     }
 
     /** Nothing more goes out; returns the relays that were still waiting (their senders are told). */
