@@ -54,10 +54,7 @@ public final class Outbox {
         return result;
     }
 
-    /**
-     * A frame the peer must get (presence, an error for it): queued if its budget has room, FULL
-     * otherwise, never waiting. Never sends: the caller {@link #flush}es once it holds no lock.
-     */
+    /** A frame the peer must get (presence, an error): queued if its budget has room, never waiting nor sending. */
     public Result enqueue(Frame frame) {
         return locked(() -> {
             if (closed) {
@@ -109,10 +106,7 @@ public final class Outbox {
         return confirmed;
     }
 
-    /**
-     * The connection is gone (the peer is held for a resume): nothing is sent until
-     * {@link #resume}; the queued relays stay, and so does the log of what was sent.
-     */
+    /** The connection is gone (held for a resume): nothing is sent until {@link #resume}; relays and the log stay. */
     public void detach() {
         locked(() -> {
             flusher.forgetInFlight();
@@ -147,10 +141,7 @@ public final class Outbox {
         });
     }
 
-    /**
-     * Takes the relays queued for a session held without a connection (to give the node room; their
-     * senders are told); none once it is back on one.
-     */
+    /** Takes the relays queued for a session held without a connection, for the node's room (senders are told). */
     public List<Frame> removeRelays() {
         return locked(() -> flusher.connected() ? List.<Frame>of() : queue.removeRelays());
     }
@@ -208,7 +199,7 @@ public final class Outbox {
         return flusher.stalledFor(now);
     }
 
-    /** How long the ping that went out last has waited for its pong (nanoseconds); 0 when none waits. */
+    /** How long the last ping has waited for its pong (nanoseconds); 0 when none waits. */
     public long pingUnansweredFor(long now) {
         return flusher.pingUnansweredFor(now);
     }

@@ -198,10 +198,7 @@ public final class SessionState {
         return undelivered;
     }
 
-    /**
-     * LIVE or AWAY to CLOSED when the connection is closing already (closing it again would park a
-     * thread in Liberty until the close handshake completes). Returns as {@link #end(int, String, boolean)}.
-     */
+    /** LIVE or AWAY to CLOSED when the connection is closing already (closing it again would park a Liberty thread). */
     public synchronized List<Frame> end() {
         if (state != State.LIVE && state != State.AWAY) {
             return null;
