@@ -6,6 +6,7 @@ import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.lanscape.signaling.config.SignalingConfig;
+import org.lanscape.signaling.telemetry.LogThrottle;
 import org.lanscape.signaling.topic.TopicRegistry;
 
 import java.util.concurrent.ScheduledFuture;
@@ -81,20 +82,24 @@ public class PeerWatchdog {
             } else if (peer.state() != SessionState.State.LIVE) {
                 return; // moving to another node
             } else if (peer.credentials().expiredAt(wallClock)) {
-                LOG.info(() -> "closing peer: its token expired: " + peer.logContext());
+                LogThrottle.SHARED.info(LOG, "token-expired",
+                        () -> "closing peer: its token expired: " + peer.logContext());
                 registry.sessions().disconnect(peer, Sessions.TOKEN_EXPIRED, "token expired");
             } else if (peer.outbox().failedFor(now) > BROKEN_GRACE) { // a failed send and no close followed
                 registry.sessions().connectionFailed(peer, WRITE_TIMEOUT, "send failed");
             } else if (peer.outbox().stalledFor(now) > writeTimeout) {
-                LOG.info(() -> "closing peer: nothing it was sent confirmed for longer than the write timeout ("
+                LogThrottle.SHARED.info(LOG, "write-timeout",
+                        () -> "closing peer: nothing it was sent confirmed for longer than the write timeout ("
                         + peer.outbox().unconfirmedBytes() + " bytes): " + peer.logContext());
                 registry.sessions().connectionFailed(peer, WRITE_TIMEOUT, "write timeout");
             } else if (peer.outbox().pingUnansweredFor(now) > writeTimeout && now - peer.liveness().lastSeenAt() > writeTimeout) {
                 // no pong and nothing else either: a client busy sending has its pong queued behind its messages
-                LOG.info(() -> "closing peer: no pong within the write timeout: " + peer.logContext());
+                LogThrottle.SHARED.info(LOG, "no-pong",
+                        () -> "closing peer: no pong within the write timeout: " + peer.logContext());
                 registry.sessions().connectionFailed(peer, PING_TIMEOUT, "ping timeout");
             } else if (now - peer.liveness().lastSeenAt() > 2 * ping) {
-                LOG.info(() -> "closing peer: nothing received for two ping intervals: " + peer.logContext());
+                LogThrottle.SHARED.info(LOG, "silent",
+                        () -> "closing peer: nothing received for two ping intervals: " + peer.logContext());
                 registry.sessions().connectionFailed(peer, PING_TIMEOUT, "ping timeout");
             } else {
                 if (now - peer.liveness().lastPingAt() >= (peer.liveness().pinged() ? ping : Math.min(ping, FIRST_PING))) {

@@ -2,6 +2,7 @@ package org.lanscape.signaling.session;
 
 import org.lanscape.signaling.config.SignalingConfig;
 import org.lanscape.signaling.delivery.Frame;
+import org.lanscape.signaling.telemetry.LogThrottle;
 import org.lanscape.signaling.topic.Relays;
 import org.lanscape.signaling.topic.TopicObserver;
 import org.lanscape.signaling.topic.TopicRegistry;
@@ -74,7 +75,8 @@ public final class Sessions {
     /** A peer had no room for a frame it had to get. */
     public void slowConsumer(Peer peer) {
         observer.slowConsumer();
-        LOG.info(() -> "closing peer: its queue is full (" + peer.outbox().queuedBytes() + " bytes): slow consumer: "
+        LogThrottle.SHARED.info(LOG, "slow-consumer",
+                () -> "closing peer: its queue is full (" + peer.outbox().queuedBytes() + " bytes): slow consumer: "
                 + peer.logContext());
         connectionFailed(peer, SLOW_CONSUMER, "slow consumer");
     }

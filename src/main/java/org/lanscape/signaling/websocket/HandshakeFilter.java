@@ -19,6 +19,7 @@ import org.lanscape.signaling.config.SignalingConfig;
 import org.lanscape.signaling.lifecycle.ServerLifecycle;
 import org.lanscape.signaling.rest.JsonErrors;
 import org.lanscape.signaling.rest.RequestIds;
+import org.lanscape.signaling.telemetry.LogThrottle;
 import org.lanscape.signaling.telemetry.SignalingMetrics;
 import org.lanscape.signaling.topic.TopicRegistry;
 
@@ -163,7 +164,8 @@ public class HandshakeFilter implements Filter {
         // A bad token or bad metadata gets one line an operator sees; the rest (capacity, origin, topic
         // names, storms of them) only the metric.
         Level level = reason.equals("invalid_metadata") || reason.equals("invalid_token") ? Level.INFO : Level.FINE;
-        LOG.log(level, () -> "handshake refused: reason=" + reason + " status=" + status + " (" + message + ") requestId="
+        LogThrottle.SHARED.log(LOG, level, "handshake-" + reason,
+                () -> "handshake refused: reason=" + reason + " status=" + status + " (" + message + ") requestId="
                 + request.getAttribute(RequestIds.ATTRIBUTE));
         JsonErrors.write(request, response, status, code, message);
     }

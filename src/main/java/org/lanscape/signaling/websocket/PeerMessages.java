@@ -11,6 +11,7 @@ import org.lanscape.signaling.protocol.MessageTypes;
 import org.lanscape.signaling.protocol.RawJson;
 import org.lanscape.signaling.protocol.ServerMessage;
 import org.lanscape.signaling.session.Peer;
+import org.lanscape.signaling.telemetry.LogThrottle;
 import org.lanscape.signaling.telemetry.SignalingTracing;
 
 import java.nio.ByteBuffer;
@@ -55,7 +56,8 @@ final class PeerMessages {
                 rateLimited(text);
             }
         } else if (assembler.tooBig()) {
-            LOG.info(() -> "closing peer: message over " + services.config().maxMessageSize() + " bytes: " + peer.logContext());
+            LogThrottle.SHARED.info(LOG, "message-too-big",
+                    () -> "closing peer: message over " + services.config().maxMessageSize() + " bytes: " + peer.logContext());
             closeAndLeave.accept(CloseCodes.MESSAGE_TOO_BIG, "message too big");
         }
     }
@@ -68,7 +70,8 @@ final class PeerMessages {
             return;
         }
         if (!rateLimiter.tryAcquire(now) && rateLimiter.shouldClose()) {
-            LOG.info(() -> "closing peer: kept flooding pongs past the rate limit: " + peer.logContext());
+            LogThrottle.SHARED.info(LOG, "pong-flood",
+                    () -> "closing peer: kept flooding pongs past the rate limit: " + peer.logContext());
             closeAndLeave.accept(CloseCodes.POLICY_VIOLATION, "rate limit exceeded");
         }
     }
@@ -106,7 +109,8 @@ final class PeerMessages {
 
     private void rateLimited(String text) {
         if (rateLimiter.shouldClose()) {
-            LOG.info(() -> "closing peer: kept flooding past the rate limit: " + peer.logContext());
+            LogThrottle.SHARED.info(LOG, "flood",
+                    () -> "closing peer: kept flooding past the rate limit: " + peer.logContext());
             closeAndLeave.accept(CloseCodes.POLICY_VIOLATION, "rate limit exceeded");
             return;
         }

@@ -13,6 +13,7 @@ import org.lanscape.signaling.session.Credentials;
 import org.lanscape.signaling.session.Peer;
 import org.lanscape.signaling.session.SessionResume;
 import org.lanscape.signaling.session.SessionState;
+import org.lanscape.signaling.telemetry.LogThrottle;
 import org.lanscape.signaling.telemetry.SignalingTracing;
 import org.lanscape.signaling.topic.JoinRefusedException;
 import org.lanscape.signaling.topic.TopicRegistry;
@@ -170,7 +171,7 @@ public class SignalingEndpoint extends Endpoint {
 
     private void binary() {
         if (peer != null) {
-            LOG.info(() -> "closing peer: binary frame: " + peer.logContext());
+            LogThrottle.SHARED.info(LOG, "binary-frame", () -> "closing peer: binary frame: " + peer.logContext());
         }
         close(CloseCodes.UNSUPPORTED_DATA, "binary frames are not supported");
         leave();
@@ -184,7 +185,7 @@ public class SignalingEndpoint extends Endpoint {
     @Override
     public void onError(Session session, Throwable failure) {
         String context = peer == null ? "-" : peer.logContext();
-        LOG.info(() -> "connection failed: " + failure + " " + context);
+        LogThrottle.SHARED.info(LOG, "connection-failed", () -> "connection failed: " + failure + " " + context);
         LOG.log(Level.FINE, "connection failed: " + context, failure);
     }
 
