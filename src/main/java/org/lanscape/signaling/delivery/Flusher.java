@@ -187,9 +187,9 @@ final class Flusher {
         blockedSince = 0;
     }
 
-    /** Nothing being written and no ping waiting for its pong, or nothing more can go out (a write failed). */
+    /** Nothing being written or half-written, no ping waiting for its pong; or nothing more can go out (a write failed). */
     boolean idle() {
-        return failedAt != 0 || !writing && pingSentAt == 0;
+        return failedAt != 0 || !writing && inFlight == null && pingSentAt == 0;
     }
 
     boolean failed() {

@@ -62,9 +62,12 @@ public final class FrameQueue {
         room.signalAll();
     }
 
-    /** A relay, if the node has room for it too. */
-    boolean addRelay(Frame frame) {
-        if (!node.tryTake(frame.bytes())) {
+    /**
+     * A relay, if the node has room for it too; one for a session held for a resume only while
+     * the node holds less than half its cap: the other half is for peers that read.
+     */
+    boolean addRelay(Frame frame, boolean held) {
+        if (!node.tryTake(frame.bytes(), held ? node.max() / 2 : node.max())) {
             return false;
         }
         bytes += frame.bytes();

@@ -19,9 +19,14 @@ public final class NodeQueueBudget {
 
     /** Takes room for a relay if the node has it. */
     public boolean tryTake(int bytes) {
+        return tryTake(bytes, max);
+    }
+
+    /** Takes room if the node holds no more than {@code limit} with it (a held session's relay: half the cap). */
+    public boolean tryTake(int bytes, long limit) {
         while (true) {
             long now = used.get();
-            if (now + bytes > max && now > 0) {
+            if (now + bytes > limit && now > 0) {
                 return false;
             }
             if (used.compareAndSet(now, now + bytes)) {

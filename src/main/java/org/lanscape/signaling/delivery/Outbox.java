@@ -29,24 +29,24 @@ public final class Outbox {
     /**
      * @param handedOff told, for each relay written, how long after its receipt (nanoseconds)
      * @param windowBytes the connection's {@link SendWindow}
-     * @param replayBytes bytes of the relays sent lately kept for a resume; 0 keeps none
+     * @param replayBytes bytes of the relays sent lately kept for a resume (0 keeps none), within {@code logs}
      */
     public Outbox(PeerSocket socket, long maxBytes, NodeQueueBudget node, LongConsumer handedOff, long windowBytes,
-                  int replayBytes, WriterThreads writers) {
+                  int replayBytes, NodeQueueBudget logs, WriterThreads writers) {
         this.queue = new FrameQueue(maxBytes, node, lock.newCondition());
-        this.sentLog = replayBytes > 0 ? new SentLog(replayBytes, node) : null;
+        this.sentLog = replayBytes > 0 ? new SentLog(replayBytes, logs) : null;
         this.flusher = new Flusher(queue, sentLog, handedOff, windowBytes);
         this.pump = new SendPump(lock, flusher, writers, () -> closed);
         attach(socket);
     }
 
-    /** A relay: waits at most {@code waitNanos} for room, then gives up (its sender gets dropped). Sends. */
-    public Result offer(Frame frame, long waitNanos) {
+    /** A relay (for a session {@code held} for a resume, or not): waits at most {@code waitNanos} for room. Sends. */
+    public Result offer(Frame frame, long waitNanos, boolean held) {
         Result result = locked(() -> {
             if (!queue.awaitRoom(frame, waitNanos, () -> closed)) {
                 return Result.FULL;
             }
-            return closed ? Result.CLOSED : queue.addRelay(frame) ? Result.QUEUED : Result.NODE_FULL;
+            return closed ? Result.CLOSED : queue.addRelay(frame, held) ? Result.QUEUED : Result.NODE_FULL;
         });
         if (result == Result.QUEUED) {
             flush();

@@ -7,10 +7,11 @@ import java.util.List;
 /**
  * What was sent on one connection, for a resume: the number of text frames handed to the socket
  * (welcome is 1) and the last relays among them, within a budget of bytes (UTF-8, as on the wire)
- * that the node's budget counts too, so that no number of resumable peers holds more than the
- * node's cap. A client that comes back saying it received n frames gets the relays after the n-th
- * again: those the lost connection swallowed after the server had written them. Guarded by its
- * {@link Outbox}'s lock.
+ * and within the node's budget for all logs together: when that is full, a log gives up its own
+ * oldest relays first, and keeps none rather than pass it (the replay is best effort: a relay
+ * written before the client's last pong is never needed again). A client that comes back saying
+ * it received n frames gets the relays after the n-th again: those the lost connection swallowed
+ * after the server had written them. Guarded by its {@link Outbox}'s lock.
  */
 public final class SentLog {
 
@@ -34,9 +35,14 @@ public final class SentLog {
         if (budget == 0 || !frame.isKept()) {
             return; // only relays and replies are replayed: membership is replaced by a fresh peer-list
         }
+        while (!node.tryTake(frame.bytes())) {
+            if (relays.isEmpty()) {
+                return; // the node's logs are full: this one is not kept
+            }
+            dropFirst();
+        }
         relays.addLast(new Sent(count, frame, now));
         bytes += frame.bytes();
-        node.take(frame.bytes());
         while (bytes > budget && !relays.isEmpty()) {
             dropFirst();
         }

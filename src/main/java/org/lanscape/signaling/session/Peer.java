@@ -45,7 +45,7 @@ public final class Peer {
         this.topic = topic;
         this.metadata = metadata;
         this.outbox = new Outbox(socket, limits.peerMaxBytes(), limits.node(), limits.handedOff(), limits.sendWindow(),
-                resumable ? limits.replayBytes() : 0, limits.writers());
+                resumable ? limits.replayBytes() : 0, limits.logs(), limits.writers());
         this.liveness = new ClientLiveness(System.nanoTime());
         this.session = new SessionState(resumable, outbox, liveness, socket, requestId, credentials);
         this.reclaim = limits.reclaim();
@@ -111,9 +111,10 @@ public final class Peer {
     public Delivery deliver(Frame relay, long waitNanos) {
         SessionState.State now = session.state();
         if (now == SessionState.State.LIVE || now == SessionState.State.AWAY) {
-            Outbox.Result result = outbox.offer(relay, now == SessionState.State.AWAY ? 0 : waitNanos);
-            if (result == Outbox.Result.NODE_FULL && now == SessionState.State.LIVE && reclaim.test(relay.bytes())) {
-                result = outbox.offer(relay, 0); // room taken from sessions held for a resume, for one that reads
+            boolean away = now == SessionState.State.AWAY;
+            Outbox.Result result = outbox.offer(relay, away ? 0 : waitNanos, away);
+            if (result == Outbox.Result.NODE_FULL && !away && reclaim.test(relay.bytes())) {
+                result = outbox.offer(relay, 0, false); // room taken from sessions held for a resume, for one that reads
             }
             switch (result) {
                 case QUEUED:

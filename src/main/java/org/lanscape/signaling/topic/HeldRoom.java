@@ -20,6 +20,9 @@ final class HeldRoom implements LongPredicate {
     /** After a look that found nothing to take, the next waits this long: the cap is held by peers that read. */
     private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
+    private record Holder(Peer peer, long bytes) {
+    }
+
     private final Topics topics;
     private final Relays relays;
     private long nothingUntil;
@@ -36,23 +39,24 @@ final class HeldRoom implements LongPredicate {
         if (nothingUntil != 0 && now - nothingUntil < 0) {
             return false;
         }
-        List<Peer> held = new ArrayList<>();
+        List<Holder> held = new ArrayList<>();
         topics.forEachPeer(peer -> {
-            if (peer.isAway() && peer.outbox().queuedBytes() > 0) {
-                held.add(peer);
+            long holds = peer.isAway() ? peer.outbox().queuedBytes() : 0;
+            if (holds > 0) {
+                held.add(new Holder(peer, holds)); // the size read once: it changes while we look
             }
         });
-        held.sort(Comparator.comparingLong((Peer peer) -> peer.outbox().queuedBytes()).reversed());
+        held.sort(Comparator.comparingLong(Holder::bytes).reversed());
         long freed = 0;
-        for (Peer peer : held) {
+        for (Holder holder : held) {
             if (freed >= bytes) {
                 break;
             }
-            List<Frame> taken = peer.outbox().removeRelays();
+            List<Frame> taken = holder.peer().outbox().removeRelays();
             for (Frame relay : taken) {
                 freed += relay.bytes();
             }
-            relays.undelivered(peer.topic(), taken);
+            relays.undelivered(holder.peer().topic(), taken);
         }
         nothingUntil = freed > 0 ? 0 : now + QUIET_NANOS;
         return freed > 0;

@@ -73,7 +73,7 @@ public class TopicRegistry {
         this.writers = writers;
         this.limits = new QueueLimits(config.queueMaxBytes(), new NodeQueueBudget(config.nodeQueueMaxBytes()),
                 this.observer::handedOff, config.sendWindow(), config.resumeReplayBytes(), writers,
-                bytes -> heldRoom.test(bytes));
+                bytes -> heldRoom.test(bytes), new NodeQueueBudget(config.nodeQueueMaxBytes() / 4));
         this.tokens = new ResumeTokenStore(bus.nodeId());
         this.relays = new Relays(topics, bus, this.observer, config.relayWait().toNanos(), () -> sessions);
         this.heldRoom = new HeldRoom(topics, relays);

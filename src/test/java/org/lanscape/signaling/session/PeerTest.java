@@ -471,22 +471,29 @@ public class PeerTest {
 
     /**
      * A resumable peer's log of the relays sent lately is held in bytes (UTF-8, as on the wire), and
-     * the node's budget counts it until the session ends (before: characters, counted nowhere, so
-     * 20 000 resumable peers could hold 1.25 GiB outside every budget).
+     * the node's budget for all logs counts it until the session ends; a log the node has no room
+     * for keeps nothing rather than pass it (before: characters, counted nowhere, so 20 000
+     * resumable peers could hold 1.25 GiB outside every budget).
      */
     @Test
     void theSentLogIsBoundedInBytesAndCountedByTheNode() {
         NodeQueueBudget node = new NodeQueueBudget(1L << 40);
+        NodeQueueBudget logs = new NodeQueueBudget(4_000);
         RecordingSocket socket = new RecordingSocket();
-        Peer peer = new Peer("p", "t", null, "req", socket, true, Credentials.NONE,
-                new QueueLimits(1 << 20, node, nanos -> { }, NO_WINDOW_LIMIT, 3_000, WriterThreads.inline()));
+        QueueLimits limits = new QueueLimits(1 << 20, node, nanos -> { }, NO_WINDOW_LIMIT, 3_000, WriterThreads.inline(),
+                bytes -> false, logs);
+        Peer peer = new Peer("p", "t", null, "req", socket, true, Credentials.NONE, limits);
         for (int i = 0; i < 3; i++) {
             assertTrue(offer(peer, relayFrame("€".repeat(1_000)))); // 1 000 characters, 3 000 bytes
         }
         assertEquals(3, socket.sentCount());
-        assertEquals(3_000, node.used(), "the log holds the last one: its 3 000 bytes, counted by the node");
+        assertEquals(3_000, logs.used(), "the log holds the last one: its 3 000 bytes, counted by the node");
+        assertEquals(0, node.used(), "and the queue is empty");
+        Peer other = new Peer("q", "t", null, "req", new RecordingSocket(), true, Credentials.NONE, limits);
+        assertTrue(offer(other, relayFrame("€".repeat(1_000))));
+        assertEquals(3_000, logs.used(), "no room left in the node's logs: the other keeps none");
         assertNotNull(peer.session().end(1000, "bye", false));
-        assertEquals(0, node.used(), "an ended session's log is given back");
+        assertEquals(0, logs.used(), "an ended session's log is given back");
     }
 
     /**
