@@ -9,6 +9,7 @@ import org.lanscape.signaling.protocol.PeerRecord;
 
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.function.LongPredicate;
 
 /**
  * One peer of a topic: who it is, its {@link SessionState session} and its {@link Outbox}.
@@ -35,7 +36,7 @@ public final class Peer {
     private final Outbox outbox;
     private final ClientLiveness liveness;
     private final SessionState session;
-    private final java.util.function.LongPredicate reclaim;
+    private final LongPredicate reclaim;
     private volatile String resumeToken;
 
     /** @param resumable whether the client asked for a session that survives a lost connection */

@@ -236,7 +236,7 @@ public class SignalingEndpoint extends Endpoint {
         }
         boolean first = peer.state() != SessionState.State.CLOSED;
         Span span = first ? services.tracing().start("signaling.leave", peer.topic(), peer.session().requestId()) : null;
-        registry.sessions().connectionClosed(peer); // idempotent: also when the watchdog or a failed send got there first
+        registry.sessions().connectionClosed(peer); // ends it only if nothing else did (the watchdog, a failed send): that one left already
         if (first) {
             SignalingTracing.end(span, "signaling.peer.id", peer.id());
             LOG.fine(() -> "peer left: " + peer.logContext());
