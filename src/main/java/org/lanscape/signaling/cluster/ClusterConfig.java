@@ -33,6 +33,7 @@ public class ClusterConfig {
     private Duration nodeTtl;
     private Duration scanInterval;
     private Duration redisTimeout;
+    private long inboundMaxBytes = autoInboundMaxBytes();
 
     public ClusterConfig() {
         // for CDI: init() reads the configuration
@@ -68,6 +69,12 @@ public class ClusterConfig {
         nodeTtl = read.duration("signaling.cluster.node-ttl", true);
         scanInterval = read.duration("signaling.cluster.scan-interval", true);
         redisTimeout = read.duration("signaling.redis.timeout", true);
+        inboundMaxBytes = read.bytesOrAuto("signaling.cluster.inbound-max-bytes", 1 << 20, 1L << 40,
+                autoInboundMaxBytes());
+    }
+
+    private static long autoInboundMaxBytes() {
+        return Runtime.getRuntime().maxMemory() / 16;
     }
 
     /** The URL must match the topology: a mistake here would otherwise show only as a node that never gets ready. */
@@ -144,6 +151,18 @@ public class ClusterConfig {
     }
 
     /** Longest wait for Redis on any path (a topic's first join, a resume claimed from another node, maintenance). */
+    /** Messages from other nodes waiting for this node's workers, in bytes; past it they are shed (InboundDispatch). */
+    public long inboundMaxBytes() {
+        return inboundMaxBytes;
+    }
+
+    /** For tests: these settings with another inbound budget. */
+    public ClusterConfig withInboundMaxBytes(long bytes) {
+        ClusterConfig copy = new ClusterConfig(redisUrl, topology, nodeId, nodeTtl, scanInterval, redisTimeout);
+        copy.inboundMaxBytes = bytes;
+        return copy;
+    }
+
     public Duration redisTimeout() {
         return redisTimeout;
     }

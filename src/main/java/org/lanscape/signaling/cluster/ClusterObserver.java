@@ -7,6 +7,10 @@ public interface ClusterObserver {
 
     void messageIn(String kind);
 
+    /** A message from another node that this node's inbound budget had no room for (see InboundOverflow). */
+    default void messageShed(String kind) {
+    }
+
     void redisRoundTrip(long nanos);
 
     void reconnected();

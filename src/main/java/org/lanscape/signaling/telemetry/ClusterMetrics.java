@@ -59,6 +59,11 @@ public class ClusterMetrics implements ClusterObserver {
         clusterMessage("in", kind);
     }
 
+    @Override
+    public void messageShed(String kind) {
+        clusterMessage("shed", kind);
+    }
+
     private void clusterMessage(String direction, String kind) {
         clusterMessages.computeIfAbsent(direction + kind, k -> registry.counter(
                 meta("signaling.cluster.messages", "Messages between nodes through Redis, by direction and kind",

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -39,6 +40,8 @@ final class SessionSocket implements PeerSocket {
     private Thread writer;
     /** Guarded by this. */
     private boolean closing;
+    /** One close per connection goes to the closer, so its queue never holds more than the open connections. */
+    private final AtomicBoolean closeAsked = new AtomicBoolean();
     /** Whole text messages read from the client; written only by the connection's read thread. */
     private volatile long received;
 
@@ -122,6 +125,9 @@ final class SessionSocket implements PeerSocket {
 
     @Override
     public void close(int code, String reason) {
+        if (!closeAsked.compareAndSet(false, true)) {
+            return; // the first close's code and reason stand
+        }
         // Closing waits for the connection's read and write to clear: never on the caller's thread (SocketCloser).
         try {
             closer.execute(() -> closeNow(code, reason));

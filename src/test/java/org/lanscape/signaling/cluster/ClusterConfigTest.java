@@ -24,7 +24,8 @@ class ClusterConfigTest {
     private static ClusterConfig read(String topology, String url) {
         Map<String, String> values = new HashMap<>(Map.of("signaling.cluster.mode", "redis",
                 "signaling.redis.topology", topology, "signaling.redis.url", url,
-                "signaling.cluster.node-ttl", "6s", "signaling.cluster.scan-interval", "2s", "signaling.redis.timeout", "2s"));
+                "signaling.cluster.node-ttl", "6s", "signaling.cluster.scan-interval", "2s", "signaling.redis.timeout", "2s",
+                "signaling.cluster.inbound-max-bytes", "auto"));
         ClusterConfig config = new ClusterConfig();
         config.config = new MapConfig(values);
         config.init();

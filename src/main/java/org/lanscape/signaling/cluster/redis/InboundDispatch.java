@@ -8,6 +8,7 @@ import org.lanscape.signaling.cluster.RemoteMember;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -16,6 +17,12 @@ import java.util.logging.Logger;
  * to a worker (one per stripe, chosen by topic, which keeps each topic's events and relays in
  * order), so Redis never buffers output for this node; a worker never waits on a peer (see
  * {@link BusListener#deliver}), so a slow peer holds up no other topic of its stripe.
+ * <p>
+ * What waits for the workers is bounded ({@code signaling.cluster.inbound-max-bytes}, the messages'
+ * text): past it a relay is not queued and its sender is told {@code dropped}, and a topic event is
+ * not queued and the topic's view is read again from Redis instead ({@link InboundOverflow}). The
+ * small answers that complete something this node or its peers asked for (undeliverable, claim,
+ * handover, refused) are always queued: nothing else tells anyone of them.
  */
 final class InboundDispatch {
 
@@ -26,13 +33,19 @@ final class InboundDispatch {
     private final RelayForwarding relays;
     private final Claims claims;
     private final ExecutorService[] stripes;
+    private final long maxQueued;
+    private final AtomicLong queued = new AtomicLong();
+    private final InboundOverflow overflow;
     private volatile BusListener listener;
 
-    InboundDispatch(String node, ClusterObserver observer, RelayForwarding relays, Claims claims) {
+    InboundDispatch(String node, ClusterObserver observer, RelayForwarding relays, Claims claims, long maxQueued,
+                    InboundOverflow overflow) {
         this.node = node;
         this.observer = observer;
         this.relays = relays;
         this.claims = claims;
+        this.maxQueued = maxQueued;
+        this.overflow = overflow;
         int n = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
         this.stripes = new ExecutorService[n];
         for (int i = 0; i < n; i++) {
@@ -55,10 +68,45 @@ final class InboundDispatch {
         }
         String kind = message.getString("k", "");
         String route = message.getString("topic", message.getString("to", ""));
+        long size = text.length();
+        if (queued.addAndGet(size) > maxQueued && !answer(kind)) {
+            queued.addAndGet(-size);
+            shed(kind, message);
+            return;
+        }
         try {
-            stripes[Math.floorMod(route.hashCode(), stripes.length)].execute(() -> handle(kind, message));
+            stripes[Math.floorMod(route.hashCode(), stripes.length)].execute(() -> {
+                try {
+                    handle(kind, message);
+                } finally {
+                    queued.addAndGet(-size);
+                }
+            });
         } catch (RejectedExecutionException stopped) {
             // the node is stopping: its peers are gone, nothing is left to deliver to
+        }
+    }
+
+    /** Bytes of messages waiting for (or in) a worker, for /debug/stats. */
+    long queued() {
+        return queued.get();
+    }
+
+    private static boolean answer(String kind) {
+        return BusMessage.UNDELIVERABLE.equals(kind) || BusMessage.CLAIM.equals(kind)
+                || BusMessage.HANDOVER.equals(kind) || BusMessage.REFUSED.equals(kind);
+    }
+
+    private void shed(String kind, JsonObject message) {
+        observer.messageShed(kind);
+        try {
+            if (BusMessage.RELAY.equals(kind)) {
+                overflow.relayShed(message.getString("node", ""), message.getString("from", ""), BusMessage.msgId(message));
+            } else if (message.containsKey("topic") && !message.getString("node", "").equals(node)) {
+                overflow.topicShed(message.getString("topic"));
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "cluster: a shed " + kind + " message could not be answered", e);
         }
     }
 

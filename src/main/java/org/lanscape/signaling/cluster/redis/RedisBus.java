@@ -64,7 +64,17 @@ public final class RedisBus implements ClusterBus {
         this.parked = new ParkedSessions(redis, node, undeliverable);
         this.claims = new Claims(redis, node, timeout, observer, undeliverable);
         this.relays = new RelayForwarding(redis, node, observer, claims, undeliverable);
-        this.inbound = new InboundDispatch(node, observer, relays, claims);
+        this.inbound = new InboundDispatch(node, observer, relays, claims, config.inboundMaxBytes(), new InboundOverflow() {
+            @Override
+            public void relayShed(String senderNode, String fromPeerId, RawJson msgId) {
+                undeliverable.tell(senderNode, fromPeerId, "dropped", msgId);
+            }
+
+            @Override
+            public void topicShed(String topic) {
+                reconcile.markDirty(topic); // read again by the next beat
+            }
+        });
         this.reconcile = new Reconcile(redis, node, timeout, observer, inbound);
         this.heartbeat = new Heartbeat(config, redis, presence, reconcile, parked, observer);
     }
