@@ -244,4 +244,28 @@ abstract class OperationsContract {
                     "the runtime's HTTP span has the query");
         }
     }
+
+    /** A token in the URL (access_token, or a resume token) reaches no span: the runtime's HTTP span records the query. */
+    @Test
+    void aTokenInTheQueryNeverReachesASpan() throws Exception {
+        String topic = "tq-" + UUID.randomUUID();
+        try (WsClient peer = WsClient.connect(ws(), topic + "?access_token=query-secret-jwt&resume=query-secret-resume")) {
+            assertEquals("resume_failed", peer.await("error").getString("code"));
+        }
+        String redacted = "access_token=REDACTED&resume=REDACTED";
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline && (collector.spans().stream().noneMatch(span ->
+                topic.equals(span.attribute("signaling.topic")) && span.name().equals("signaling.resume"))
+                || runtimeTracesTheHandshake() && collector.spans().stream()
+                .noneMatch(span -> redacted.equals(span.attribute("url.query"))))) {
+            Thread.sleep(100); // polling: the server exports in batches
+        }
+        if (runtimeTracesTheHandshake()) {
+            assertTrue(collector.spans().stream().anyMatch(span -> redacted.equals(span.attribute("url.query"))),
+                    "the runtime's HTTP span keeps the query, its secrets redacted: " + collector.spans().stream()
+                            .filter(span -> span.attribute("url.query") != null).toList());
+        }
+        assertFalse(collector.received("query-secret"), "no token from the query in any span");
+        assertFalse(Files.readString(server().log()).contains("query-secret"), "nor in the log");
+    }
 }
