@@ -58,7 +58,8 @@ public class AuthConfig {
         String issuer = read.optional("signaling.auth.jwt.issuer").orElse(null);
         Duration skew = read.duration("signaling.auth.jwt.clock-skew", false);
         ClaimNames claims = new ClaimNames(read.string("signaling.auth.jwt.topics-claim"),
-                read.string("signaling.auth.jwt.metadata-claim"), read.string("signaling.auth.jwt.admin-claim"));
+                read.string("signaling.auth.jwt.metadata-claim"), read.string("signaling.auth.jwt.admin-claim"),
+                read.string("signaling.auth.jwt.max-peers-claim"));
         try {
             if (secret != null) {
                 if (secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {

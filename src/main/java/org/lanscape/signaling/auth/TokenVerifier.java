@@ -36,6 +36,7 @@ public final class TokenVerifier {
     private final String topicsClaim;
     private final String metadataClaim;
     private final String adminClaim;
+    private final String maxPeersClaim;
     private final long skewMillis;
 
     private TokenVerifier(JwtConsumer consumer, ClaimNames claims, Duration skew) {
@@ -43,6 +44,7 @@ public final class TokenVerifier {
         this.topicsClaim = claims.topics();
         this.metadataClaim = claims.metadata();
         this.adminClaim = claims.admin();
+        this.maxPeersClaim = claims.maxPeers();
         this.skewMillis = skew.toMillis();
     }
 
@@ -141,7 +143,7 @@ public final class TokenVerifier {
         try {
             long validUntil = claims.getExpirationTime().getValueInMillis() + skewMillis;
             boolean admin = Boolean.TRUE.equals(claims.getClaimValue(adminClaim));
-            return new Grant(claims.getSubject(), topics(claims), metadata(claims), validUntil, admin);
+            return new Grant(claims.getSubject(), topics(claims), metadata(claims), validUntil, admin, maxPeers(claims));
         } catch (MalformedClaimException | RuntimeException e) {
             throw new AuthException(401, "invalid_token", "the token's claims are malformed");
         }
@@ -168,6 +170,18 @@ public final class TokenVerifier {
         }
         return claims.isClaimValueString(topicsClaim) ? List.of(claims.getStringClaimValue(topicsClaim))
                 : List.copyOf(claims.getStringListClaimValue(topicsClaim));
+    }
+
+    /** A whole number of at least 1, or absent (0). */
+    private int maxPeers(JwtClaims claims) throws MalformedClaimException {
+        Object value = claims.getClaimValue(maxPeersClaim);
+        if (value == null) {
+            return 0;
+        }
+        if (!(value instanceof Long n) || n < 1) {
+            throw new MalformedClaimException(maxPeersClaim + " must be a whole number of at least 1");
+        }
+        return (int) Math.min(n, Integer.MAX_VALUE);
     }
 
     private JsonObject metadata(JwtClaims claims) throws MalformedClaimException {

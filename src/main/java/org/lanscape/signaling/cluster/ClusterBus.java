@@ -98,6 +98,27 @@ public interface ClusterBus {
         return true;
     }
 
+    /**
+     * Takes a place for a joining peer among the topic's members on every node, in one step:
+     * refused when {@code maxPeers} are there already (a place given back by {@link #left}).
+     */
+    default Claim claimPlace(String topic, String peerId, jakarta.json.JsonValue metadata, int maxPeers) {
+        return Claim.UNCHECKED;
+    }
+
+    /** Counts a connection of {@code subject} across the cluster: refused when it has {@code max} already. */
+    default Claim claimConnection(String subject, String connectionId, int max) {
+        return Claim.UNCHECKED;
+    }
+
+    default void releaseConnection(String subject, String connectionId) {
+    }
+
+    /** The subject's connections on every node, or -1 when nobody can tell. */
+    default int connections(String subject) {
+        return -1;
+    }
+
     /** True while the bus works. One node is always healthy. */
     boolean healthy();
 

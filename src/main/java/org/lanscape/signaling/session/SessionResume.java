@@ -108,4 +108,19 @@ public final class SessionResume {
         outcome[0] = Outcome.RESUMED;
         return peer;
     }
+
+    /**
+     * {@code ?received=<n>} beside {@code resume}: how many messages the client got on the lost
+     * connection; -1 when it does not say (or says something that is not a count).
+     */
+    public static long received(String value) {
+        if (value == null) {
+            return -1;
+        }
+        try {
+            return Math.max(-1, Long.parseLong(value));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
 }

@@ -45,7 +45,8 @@ public class SignalingMetrics implements TopicObserver {
             1011, 1012, 1013, 1015, 4000, 4001, 4002, 4003, 4409);
     /** Why handshakes are refused (HandshakeFilter, SignalingEndpoint, the auth codes). */
     static final List<String> REJECTIONS = List.of("not_ready", "invalid_topic", "origin_not_allowed", "missing_token",
-            "invalid_token", "topic_forbidden", "invalid_metadata", "topic_full", "node_full", "unchecked");
+            "invalid_token", "topic_forbidden", "invalid_metadata", "topic_full", "node_full", "unchecked",
+            "user_limit", "rate_limited");
     static final List<String> RESUME_RESULTS = List.of("ok", "expired", "invalid", "full");
 
     @Inject

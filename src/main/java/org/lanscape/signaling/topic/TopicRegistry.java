@@ -6,6 +6,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonValue;
 import org.lanscape.signaling.cluster.BusListener;
+import org.lanscape.signaling.cluster.Claim;
 import org.lanscape.signaling.cluster.ClusterBus;
 import org.lanscape.signaling.cluster.ClusterEvents;
 import org.lanscape.signaling.config.SignalingConfig;
@@ -151,20 +152,20 @@ public class TopicRegistry {
             // after, it would pin the ended peer for good); nobody knows the token before the welcome
             tokens.register(token, peer);
         }
+        int maxPeers = Math.min(config.topicMaxPeers(), credentials.maxPeers());
         while (true) {
             Topic topic = topics.getOrCreate(topicName);
             Topic.Joined result;
             try {
                 topic.open(bus::open);
-                result = topic.add(peer, welcome, joined, this::peerList, config.topicMaxPeers(), notice);
+                result = bus.claimPlace(topicName, peer.id(), metadata, maxPeers) == Claim.REFUSED ? Topic.Joined.FULL
+                        : topic.add(peer, welcome, joined, this::peerList, maxPeers, notice);
             } catch (RuntimeException | Error e) {
-                tokens.forget(peer);
-                topics.givePlace();
+                refused(peer);
                 throw e;
             }
             if (result.full()) {
-                tokens.forget(peer);
-                topics.givePlace();
+                refused(peer);
                 throw new JoinRefusedException(JoinRefusedException.Reason.TOPIC_FULL);
             }
             if (!result.closed()) {
@@ -176,6 +177,13 @@ public class TopicRegistry {
             }
             // The topic closed under us (its last peer left): the next round finds or makes a new one.
         }
+    }
+
+    /** A join that did not happen gives back what it took: its place on the node and in the topic, its token. */
+    private void refused(Peer peer) {
+        tokens.forget(peer);
+        topics.givePlace();
+        bus.left(peer.topic(), peer.id());
     }
 
     /** Removes the peer from its topic and sends peer-left to the rest; idempotent. */

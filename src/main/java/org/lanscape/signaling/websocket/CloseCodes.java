@@ -16,6 +16,8 @@ public final class CloseCodes {
     public static final int TRY_AGAIN_LATER = 1013;
     /** The topic reached signaling.topic.max-peers between the handshake check and the join. */
     public static final int TOPIC_FULL = 4409;
+    /** The token's subject reached signaling.user.max-connections between the handshake check and the join. */
+    public static final int USER_LIMIT = 4429;
     /** Nothing (no message, no pong) arrived for two ping intervals: see PeerWatchdog. */
     public static final int PING_TIMEOUT = org.lanscape.signaling.session.PeerWatchdog.PING_TIMEOUT;
     /** A send to this peer did not complete within signaling.write.timeout: see PeerWatchdog. */

@@ -3,6 +3,7 @@ package org.lanscape.signaling.websocket;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.lanscape.signaling.config.SignalingConfig;
+import org.lanscape.signaling.limits.UserConnections;
 import org.lanscape.signaling.telemetry.SignalingMetrics;
 import org.lanscape.signaling.telemetry.SignalingTracing;
 import org.lanscape.signaling.topic.TopicRegistry;
@@ -26,13 +27,16 @@ public class EndpointServices {
     SignalingTracing tracing;
     @Inject
     SocketCloser closer;
+    @Inject
+    UserConnections users;
 
     protected EndpointServices() {
         // for CDI
     }
 
     private EndpointServices(TopicRegistry registry, SignalingConfig config, SignalingMetrics metrics,
-                             SignalingTracing tracing, SocketCloser closer) {
+                             SignalingTracing tracing, SocketCloser closer, UserConnections users) {
+        this.users = users;
         this.registry = registry;
         this.config = config;
         this.metrics = metrics;
@@ -42,7 +46,8 @@ public class EndpointServices {
 
     /** The same services, as the application-scoped instances behind their proxies. */
     EndpointServices direct() {
-        return new EndpointServices(registry.target().get(), config, metrics.metricsTarget().get(), tracing.target().get(), closer);
+        return new EndpointServices(registry.target().get(), config, metrics.metricsTarget().get(), tracing.target().get(),
+                closer, users);
     }
 
     TopicRegistry registry() {
@@ -63,5 +68,9 @@ public class EndpointServices {
 
     SocketCloser closer() {
         return closer;
+    }
+
+    UserConnections users() {
+        return users;
     }
 }

@@ -12,17 +12,17 @@ import jakarta.json.JsonObject;
  * saw (a runtime that upgraded it before its filters): the endpoint refuses it, whatever the auth mode.
  */
 record HandshakeContext(String requestId, JsonObject metadata, String subject, long expiresAtMillis,
-                        String resumeToken, boolean checked) {
+                        int maxPeers, String resumeToken, boolean checked) {
 
     private static final ThreadLocal<HandshakeContext> CURRENT = new ThreadLocal<>();
 
     /** An upgrade that no handshake check saw. */
     static HandshakeContext unchecked(String requestId) {
-        return new HandshakeContext(requestId, null, null, Long.MAX_VALUE, null, false);
+        return new HandshakeContext(requestId, null, null, Long.MAX_VALUE, Integer.MAX_VALUE, null, false);
     }
 
     HandshakeContext withRequestId(String id) {
-        return new HandshakeContext(id, metadata, subject, expiresAtMillis, resumeToken, checked);
+        return new HandshakeContext(id, metadata, subject, expiresAtMillis, maxPeers, resumeToken, checked);
     }
 
     static HandshakeContext current() {

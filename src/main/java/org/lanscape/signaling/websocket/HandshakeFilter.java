@@ -17,9 +17,12 @@ import org.lanscape.signaling.auth.BearerToken;
 import org.lanscape.signaling.auth.Grant;
 import org.lanscape.signaling.config.SignalingConfig;
 import org.lanscape.signaling.lifecycle.ServerLifecycle;
+import org.lanscape.signaling.limits.AddressRate;
+import org.lanscape.signaling.limits.UserConnections;
 import org.lanscape.signaling.rest.JsonErrors;
 import org.lanscape.signaling.rest.RequestIds;
 import org.lanscape.signaling.telemetry.LogThrottle;
+import org.lanscape.signaling.telemetry.QueryRedaction;
 import org.lanscape.signaling.telemetry.SignalingMetrics;
 import org.lanscape.signaling.topic.TopicRegistry;
 
@@ -29,11 +32,12 @@ import java.util.logging.Logger;
 
 /**
  * Checks a WebSocket handshake on /ws/* before the upgrade, where a refusal can still be an HTTP
- * status with the JSON error body, in this order: the server is ready (503), the topic name
- * (400), the browser origin (403), the token when auth is on (401, or 403 for a topic it does not
- * grant), the metadata (400), room in the topic (409) and on the node (503 with Retry-After).
- * Each refusal is counted by reason. Mapped in web.xml to every path, after the request id filter:
- * a runtime may route a WebSocket upgrade whose path it normalizes away from /ws/* (Payara upgrades
+ * status with the JSON error body, in this order: the server is ready (503), the client address's
+ * handshake rate (429), the topic name (400), the browser origin (403), the token when auth is on
+ * (401, or 403 for a topic it does not grant), the metadata (400), room in the topic (409), the
+ * token subject's connections (429) and room on the node (503 with Retry-After). Each refusal is
+ * counted by reason. Mapped in web.xml to every path, after the request id filter: a runtime may
+ * route a WebSocket upgrade whose path it normalizes away from /ws/* (Payara upgrades
  * {@code /ws/%2e%2e}) to the endpoint all the same, so every upgrade request is checked here, and
  * every request whose path is under /ws/.
  */
@@ -54,6 +58,10 @@ public class HandshakeFilter implements Filter {
     AuthConfig auth;
     @Inject
     TopicRegistry registry;
+    @Inject
+    AddressRate addresses;
+    @Inject
+    UserConnections users;
 
     private OriginPolicy origins;
 
@@ -68,13 +76,18 @@ public class HandshakeFilter implements Filter {
         HttpServletRequest request = (HttpServletRequest) req;
         HttpServletResponse response = (HttpServletResponse) res;
         if (!isHandshake(request)) {
-            chain.doFilter(req, res);
+            chain.doFilter(QueryRedaction.redacted(request), res);
             return;
         }
         if (!lifecycle.isReady()) {
             response.setHeader("Retry-After", "5");
             refuse(request, response, 503, "unavailable", "not_ready",
                     lifecycle.isDraining() ? "the server is shutting down" : "the server is starting");
+            return;
+        }
+        if (!addresses.tryTake(addresses.clientOf(request.getRemoteAddr(), request.getHeader("X-Forwarded-For")))) {
+            response.setHeader("Retry-After", "1");
+            refuse(request, response, 429, "rate_limited", "rate_limited", "too many connections from this address just now");
             return;
         }
         String uri = request.getRequestURI();
@@ -118,8 +131,13 @@ public class HandshakeFilter implements Filter {
             resumeToken = BearerToken.subprotocolEntry(request.getHeader("Sec-WebSocket-Protocol"), RESUME_PREFIX);
         }
         boolean resuming = resumeToken != null; // its peer is in the topic already; the join checks if it fails
-        if (!resuming && registry.topics().size(topic) >= config.topicMaxPeers()) {
+        int maxPeers = grant.maxPeers(config.topicMaxPeers());
+        if (!resuming && registry.topics().size(topic) >= maxPeers) {
             refuse(request, response, 409, "topic_full", "topic_full", "the topic has its maximum number of peers");
+            return;
+        }
+        if (users.full(grant.subject())) {
+            refuse(request, response, 429, "user_limit", "user_limit", "the token's subject has its maximum number of connections");
             return;
         }
         // a session held here keeps its place; one from another node takes one, as a join does
@@ -136,9 +154,9 @@ public class HandshakeFilter implements Filter {
             return;
         }
         HandshakeContext.set(new HandshakeContext(RequestIds.current(), metadata, grant.subject(), grant.validUntilMillis(),
-                resumeToken, true));
+                maxPeers, resumeToken, true));
         try {
-            chain.doFilter(req, res);
+            chain.doFilter(QueryRedaction.redacted(request), res);
         } finally {
             HandshakeContext.clear();
         }

@@ -7,6 +7,7 @@ import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.MessageHandler;
 import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
+import org.lanscape.signaling.limits.CountedConnection;
 import org.lanscape.signaling.protocol.ErrorCode;
 import org.lanscape.signaling.protocol.ServerMessage;
 import org.lanscape.signaling.session.Credentials;
@@ -46,6 +47,7 @@ public class SignalingEndpoint extends Endpoint {
     /** The close code once onClose ran, 0 before: Payara calls onClose while onOpen may still be writing. */
     private volatile int closedWith;
     private final AtomicBoolean closeHandled = new AtomicBoolean();
+    private final CountedConnection counted = new CountedConnection();
 
     SignalingEndpoint(EndpointServices services) {
         this.services = services;
@@ -92,7 +94,12 @@ public class SignalingEndpoint extends Endpoint {
             return;
         }
         socket = new SessionSocket(session, services.closer());
-        Credentials credentials = new Credentials(context.subject(), context.expiresAtMillis());
+        if (!counted.open(services.users(), context.subject(), () -> closedWith != 0)) {
+            services.metrics().handshakeRejected("user_limit");
+            close(CloseCodes.USER_LIMIT, "the token's subject has its maximum number of connections");
+            return;
+        }
+        Credentials credentials = new Credentials(context.subject(), context.expiresAtMillis(), context.maxPeers());
         String resumeToken = context.resumeToken() != null ? context.resumeToken() : firstParameter("resume");
         SessionResume.Outcome resumed = resumeToken == null ? null
                 : resume(resumeToken, topic, context.requestId(), credentials);
@@ -119,7 +126,7 @@ public class SignalingEndpoint extends Endpoint {
     private SessionResume.Outcome resume(String token, String topic, String requestId, Credentials credentials) {
         SessionResume.Outcome[] outcome = new SessionResume.Outcome[1];
         Span span = services.tracing().start("signaling.resume", topic, requestId);
-        peer = registry.resumes().resume(token, received(), topic, requestId, socket, credentials, outcome);
+        peer = registry.resumes().resume(token, SessionResume.received(firstParameter("received")), topic, requestId, socket, credentials, outcome);
         String result = outcome[0] == SessionResume.Outcome.RESUMED ? "ok" : outcome[0].name().toLowerCase(Locale.ROOT);
         SignalingTracing.end(span, "signaling.resume.result", result);
         services.metrics().resumed(result);
@@ -151,22 +158,6 @@ public class SignalingEndpoint extends Endpoint {
     private String firstParameter(String name) {
         List<String> values = session.getRequestParameterMap().get(name);
         return values == null || values.isEmpty() ? null : values.get(0);
-    }
-
-    /**
-     * {@code ?received=<n>} beside {@code resume}: how many messages the client got on the lost
-     * connection; -1 when it does not say (or says something that is not a count).
-     */
-    private long received() {
-        String value = firstParameter("received");
-        if (value == null) {
-            return -1;
-        }
-        try {
-            return Math.max(-1, Long.parseLong(value));
-        } catch (NumberFormatException e) {
-            return -1;
-        }
     }
 
     private void binary() {
@@ -201,6 +192,7 @@ public class SignalingEndpoint extends Endpoint {
         LOG.fine(() -> "connection closed: code=" + code + " reason=" + reason.getReasonPhrase() + " "
                 + (peer == null ? "-" : peer.logContext()));
         closedWith = code;
+        counted.close();
         closed();
     }
 

@@ -95,6 +95,20 @@ class TokenVerifierTest {
     }
 
     @Test
+    void aTokensMaxPeersLowersTheTopicsLimitForItsJoinOnly() throws Exception {
+        JwtClaims claims = claims("signaling", 5);
+        claims.setClaim("max_peers", 2);
+        Grant call = hmac().verify(hs256(claims));
+        assertEquals(2, call.maxPeers(1000));
+        assertEquals(1, call.maxPeers(1), "never above the configured limit");
+        assertEquals(1000, hmac().verify(hs256(claims("signaling", 5))).maxPeers(1000));
+        for (Object bad : List.of(0, -3, "2", 2.5)) {
+            claims.setClaim("max_peers", bad);
+            assertEquals("the token's claims are malformed", refused(hmac(), hs256(claims)).getMessage(), String.valueOf(bad));
+        }
+    }
+
+    @Test
     void aTokenWithoutTopicsGrantsEveryTopic() throws Exception {
         Grant grant = hmac().verify(hs256(claims("signaling", 5)));
         assertTrue(grant.allows("anything"));

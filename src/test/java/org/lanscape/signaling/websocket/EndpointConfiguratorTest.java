@@ -35,7 +35,7 @@ class EndpointConfiguratorTest {
     void anUpgradeTheChecksSawKeepsTheirVerdict() {
         ServerEndpointConfig config = ServerEndpointConfig.Builder.create(SignalingEndpoint.class, "/ws/{topic}")
                 .configurator(new EndpointConfigurator()).build();
-        HandshakeContext.set(new HandshakeContext("req-1", null, "alice", 1234, null, true));
+        HandshakeContext.set(new HandshakeContext("req-1", null, "alice", 1234, 10, null, true));
         try {
             new EndpointConfigurator().modifyHandshake(config, new Request(), new Response());
         } finally {

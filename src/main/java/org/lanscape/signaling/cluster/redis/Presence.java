@@ -27,12 +27,14 @@ final class Presence {
     private final String node;
     private final Duration timeout;
     private final ClusterObserver observer;
+    private final Places places;
 
-    Presence(RedisConnection redis, String node, Duration timeout, ClusterObserver observer) {
+    Presence(RedisConnection redis, String node, Duration timeout, ClusterObserver observer, Places places) {
         this.redis = redis;
         this.node = node;
         this.timeout = timeout;
         this.observer = observer;
+        this.places = places;
     }
 
     /**
@@ -107,9 +109,10 @@ final class Presence {
 
     /**
      * Removes the entries of {@code owner} from every topic it has (one HDEL per topic) and publishes
-     * their leaves, pipelined; returns how many.
+     * their leaves, pipelined, and its connections from their subjects' counts; returns how many peers.
      */
     int removeAll(RedisClusterCommands<String, String> sync, String owner) {
+        places.removeAll(sync, owner);
         RedisClusterAsyncCommands<String, String> async = redis.async();
         if (async == null) {
             throw new IllegalStateException("Redis is not connected");

@@ -43,11 +43,14 @@ final class Reconcile {
     private final Duration timeout;
     private final ClusterObserver observer;
     private final InboundDispatch inbound;
+    private final Places places;
     /** Topics whose view must be read again: opened while Redis was away, or not yet done this round. */
     private final Set<String> dirty = ConcurrentHashMap.newKeySet();
     private volatile BusListener listener;
 
-    Reconcile(RedisConnection redis, String node, Duration timeout, ClusterObserver observer, InboundDispatch inbound) {
+    Reconcile(RedisConnection redis, String node, Duration timeout, ClusterObserver observer, InboundDispatch inbound,
+              Places places) {
+        this.places = places;
         this.redis = redis;
         this.node = node;
         this.timeout = timeout;
@@ -85,6 +88,7 @@ final class Reconcile {
             }
         }
         await(abandoned);
+        places.registerAll(sync);
         sync.set(RedisKeys.registered(node), String.valueOf(System.currentTimeMillis()));
         observer.resynced(System.nanoTime() - start, written);
     }

@@ -2,6 +2,7 @@ package org.lanscape.signaling.cluster.redis;
 
 import jakarta.json.JsonValue;
 import org.lanscape.signaling.cluster.BusListener;
+import org.lanscape.signaling.cluster.Claim;
 import org.lanscape.signaling.cluster.ClusterBus;
 import org.lanscape.signaling.cluster.ClusterConfig;
 import org.lanscape.signaling.cluster.ClusterObserver;
@@ -41,6 +42,7 @@ public final class RedisBus implements ClusterBus {
     private final ScheduledExecutorService pulse;
     private final RedisConnection redis;
     private final Presence presence;
+    private final Places places;
     private final Reconcile reconcile;
     private final Heartbeat heartbeat;
     private final RelayForwarding relays;
@@ -58,7 +60,8 @@ public final class RedisBus implements ClusterBus {
         this.maintenance = Executors.newSingleThreadScheduledExecutor(daemon("signaling-cluster"));
         this.pulse = Executors.newSingleThreadScheduledExecutor(daemon("signaling-cluster-heartbeat"));
         this.redis = new RedisConnection(config.redisUrl(), config.topology(), timeout, config.scanInterval());
-        this.presence = new Presence(redis, node, timeout, observer);
+        this.places = new Places(redis, node, timeout);
+        this.presence = new Presence(redis, node, timeout, observer, places);
         Undeliverable undeliverable = new Undeliverable(redis, node, observer);
         this.undeliverable = undeliverable;
         this.parked = new ParkedSessions(redis, node, undeliverable);
@@ -75,7 +78,7 @@ public final class RedisBus implements ClusterBus {
                 reconcile.markDirty(topic); // read again by the next beat
             }
         });
-        this.reconcile = new Reconcile(redis, node, timeout, observer, inbound);
+        this.reconcile = new Reconcile(redis, node, timeout, observer, inbound, places);
         this.heartbeat = new Heartbeat(config, redis, presence, reconcile, parked, observer);
     }
 
@@ -141,6 +144,26 @@ public final class RedisBus implements ClusterBus {
     @Override
     public boolean canHandOver() {
         return healthy();
+    }
+
+    @Override
+    public Claim claimPlace(String topic, String peerId, JsonValue metadata, int maxPeers) {
+        return healthy() ? places.claimMember(topic, peerId, BusMessage.member(node, metadata), maxPeers) : Claim.UNCHECKED;
+    }
+
+    @Override
+    public Claim claimConnection(String subject, String connectionId, int max) {
+        return places.claimConnection(subject, connectionId, max);
+    }
+
+    @Override
+    public void releaseConnection(String subject, String connectionId) {
+        places.releaseConnection(subject, connectionId);
+    }
+
+    @Override
+    public int connections(String subject) {
+        return healthy() ? places.connections(subject) : -1;
     }
 
     @Override

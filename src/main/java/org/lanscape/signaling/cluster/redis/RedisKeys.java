@@ -49,6 +49,16 @@ final class RedisKeys {
         return "sig:{n:" + node + "}:topics";
     }
 
+    /** SET of the token subjects the node holds connections of, for cleaning up after it. */
+    static String nodeSubjects(String node) {
+        return "sig:{n:" + node + "}:subjects";
+    }
+
+    /** HASH connection id -> node: a token subject's connections on every node (signaling.user.max-connections). */
+    static String connections(String subject) {
+        return "sig:{u:" + subject + "}:conns";
+    }
+
     /** STRING lock taken by the node that cleans up after a dead one. */
     static String cleaning(String node) {
         return "sig:{n:" + node + "}:cleaning";
