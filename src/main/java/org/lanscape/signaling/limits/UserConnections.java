@@ -54,7 +54,14 @@ public class UserConnections {
         if (!room[0]) {
             return false;
         }
-        if (bus.claimConnection(subject, connectionId, max) == Claim.REFUSED) {
+        Claim claim;
+        try {
+            claim = bus.claimConnection(subject, connectionId, max);
+        } catch (RuntimeException e) {
+            decrement(subject);
+            throw e;
+        }
+        if (claim == Claim.REFUSED) {
             decrement(subject);
             return false;
         }

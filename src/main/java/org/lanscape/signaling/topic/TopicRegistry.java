@@ -99,8 +99,7 @@ public class TopicRegistry {
 
     /** The registry itself: called through its CDI client proxy, the instance behind it (see {@link TopicObserver#target}). */
     public java.util.function.Supplier<TopicRegistry> target() {
-        TopicRegistry self = this;
-        return () -> self;
+        return () -> this;
     }
 
     /** What the cluster bus delivers to this node. */
@@ -148,24 +147,25 @@ public class TopicRegistry {
         Frame joined = presence(new ServerMessage.PeerJoined(peer.id(), metadata));
         Frame notice = noticeMessage == null ? null : control(noticeMessage);
         if (token != null) {
-            // before the peer is reachable: a leave that comes at once then forgets it (registered
-            // after, it would pin the ended peer for good); nobody knows the token before the welcome
+            // before it is reachable: a leave at once then forgets it; nobody knows it before the welcome
             tokens.register(token, peer);
         }
         int maxPeers = Math.min(config.topicMaxPeers(), credentials.maxPeers());
+        Claim claim = Claim.UNCHECKED;
         while (true) {
             Topic topic = topics.getOrCreate(topicName);
             Topic.Joined result;
             try {
                 topic.open(bus::open);
-                result = bus.claimPlace(topicName, peer.id(), metadata, maxPeers) == Claim.REFUSED ? Topic.Joined.FULL
+                claim = bus.claimPlace(topicName, peer.id(), metadata, maxPeers);
+                result = claim == Claim.REFUSED ? Topic.Joined.FULL
                         : topic.add(peer, welcome, joined, this::peerList, maxPeers, notice);
             } catch (RuntimeException | Error e) {
-                refused(peer);
+                refused(peer, claim);
                 throw e;
             }
             if (result.full()) {
-                refused(peer);
+                refused(peer, claim);
                 throw new JoinRefusedException(JoinRefusedException.Reason.TOPIC_FULL);
             }
             if (!result.closed()) {
@@ -179,11 +179,13 @@ public class TopicRegistry {
         }
     }
 
-    /** A join that did not happen gives back what it took: its place on the node and in the topic, its token. */
-    private void refused(Peer peer) {
+    /** A join that did not happen gives back what it took: its place on the node, its token, its claim if it made one. */
+    private void refused(Peer peer, Claim claim) {
         tokens.forget(peer);
         topics.givePlace();
-        bus.left(peer.topic(), peer.id());
+        if (claim != Claim.REFUSED) { // its entry may have been read already: its leave goes out too
+            bus.left(peer.topic(), peer.id());
+        }
     }
 
     /** Removes the peer from its topic and sends peer-left to the rest; idempotent. */
@@ -219,8 +221,6 @@ public class TopicRegistry {
     public boolean resumeEnabled() {
         return !config.resumeGrace().isZero();
     }
-
-    // ---- what the node holds ----
 
     /** The topics of this node, and what they hold. */
     public Topics topics() {

@@ -48,6 +48,7 @@ public class SignalingEndpoint extends Endpoint {
     private volatile int closedWith;
     private final AtomicBoolean closeHandled = new AtomicBoolean();
     private final CountedConnection counted = new CountedConnection();
+    private SessionSocket fallback; // guarded by this
 
     SignalingEndpoint(EndpointServices services) {
         this.services = services;
@@ -237,6 +238,13 @@ public class SignalingEndpoint extends Endpoint {
 
     /** Closes from the server's side, on the closer's threads: the close handshake can take a while. */
     private void close(int code, String reason) {
-        (socket != null ? socket : new SessionSocket(session, services.closer())).close(code, reason);
+        SessionSocket s = socket;
+        if (s == null) { // refused before it had one: one stand-in, so that the connection queues one close
+            synchronized (this) {
+                fallback = fallback != null ? fallback : new SessionSocket(session, services.closer());
+                s = fallback;
+            }
+        }
+        s.close(code, reason);
     }
 }

@@ -68,6 +68,9 @@ final class InboundDispatch {
         }
         String kind = message.getString("k", "");
         String route = message.getString("topic", message.getString("to", ""));
+        if (ownTopicEvent(kind, message)) {
+            return; // our own event, back from the topic channel
+        }
         long size = text.length();
         if (queued.addAndGet(size) > maxQueued && !answer(kind)) {
             queued.addAndGet(-size);
@@ -102,7 +105,7 @@ final class InboundDispatch {
         try {
             if (BusMessage.RELAY.equals(kind)) {
                 overflow.relayShed(message.getString("node", ""), message.getString("from", ""), BusMessage.msgId(message));
-            } else if (message.containsKey("topic") && !message.getString("node", "").equals(node)) {
+            } else if (message.containsKey("topic")) {
                 overflow.topicShed(message.getString("topic"));
             }
         } catch (RuntimeException e) {
@@ -131,13 +134,14 @@ final class InboundDispatch {
         }
     }
 
-    private void handle(String kind, JsonObject message) {
-        String from = message.getString("node", "");
+    private boolean ownTopicEvent(String kind, JsonObject message) {
         boolean topicEvent = BusMessage.JOIN.equals(kind) || BusMessage.LEAVE.equals(kind) || BusMessage.MOVE.equals(kind)
                 || BusMessage.SYNC.equals(kind);
-        if (topicEvent && from.equals(node)) {
-            return; // our own event, back from the topic channel
-        }
+        return topicEvent && node.equals(message.getString("node", ""));
+    }
+
+    private void handle(String kind, JsonObject message) {
+        String from = message.getString("node", "");
         observer.messageIn(kind);
         try {
             switch (kind) {

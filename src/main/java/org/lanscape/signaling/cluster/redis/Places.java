@@ -34,8 +34,12 @@ final class Places {
     private final RedisConnection redis;
     private final String node;
     private final Duration timeout;
-    /** This node's connections by subject: written again after Redis lost its data. */
+    /** This node's connections by subject, once their claims answered: written again after Redis lost its data. */
     private final Map<String, Set<String>> connections = new ConcurrentHashMap<>();
+    /** "topic\npeer" of the joins whose claim is made and whose join is not settled yet. */
+    private final Set<String> joining = ConcurrentHashMap.newKeySet();
+    /** Connection ids whose claim is under way. */
+    private final Set<String> claiming = ConcurrentHashMap.newKeySet();
 
     Places(RedisConnection redis, String node, Duration timeout) {
         this.redis = redis;
@@ -43,25 +47,46 @@ final class Places {
         this.timeout = timeout;
     }
 
+    /**
+     * A joining peer's entry, written by the claim; until its join is settled ({@link #joinSettled})
+     * a resync takes it for a local member (it is not one yet, and must not be removed as gone).
+     */
     Claim claimMember(String topic, String peerId, String entry, int max) {
+        joining.add(topic + "\n" + peerId);
+        RedisClusterAsyncCommands<String, String> async = redis.async();
+        if (async != null) {
+            async.sadd(RedisKeys.nodeTopics(node), topic); // before the entry: a cleanup after this node finds it
+        }
         return claim(RedisKeys.members(topic), peerId, entry, max);
     }
 
-    Claim claimConnection(String subject, String connectionId, int max) {
+    void joinSettled(String topic, String peerId) {
+        joining.remove(topic + "\n" + peerId);
+    }
+
+    boolean joining(String topic, String peerId) {
+        return joining.contains(topic + "\n" + peerId);
+    }
+
+    /** {@code counted}: whether the claim is to be made in Redis, or (Redis away) only recorded for the next resync. */
+    Claim claimConnection(String subject, String connectionId, int max, boolean counted) {
         connections.compute(subject, (s, ids) -> { // the set's SADD and SREM in the order of the changes
-            Set<String> held = ids == null ? ConcurrentHashMap.newKeySet() : ids;
-            held.add(connectionId);
             RedisClusterAsyncCommands<String, String> async = redis.async();
             if (async != null) {
                 async.sadd(RedisKeys.nodeSubjects(node), subject);
             }
-            return held;
+            return ids;
         });
-        Claim claim = claim(RedisKeys.connections(subject), connectionId, node, max);
-        if (claim == Claim.REFUSED) {
-            forget(subject, connectionId);
+        claiming.add(connectionId); // a resync meanwhile neither removes its entry nor writes it
+        try {
+            Claim claim = counted ? claim(RedisKeys.connections(subject), connectionId, node, max) : Claim.UNCHECKED;
+            if (claim != Claim.REFUSED) { // held from now on: a resync writes it again, never removes it
+                connections.computeIfAbsent(subject, s -> ConcurrentHashMap.newKeySet()).add(connectionId);
+            }
+            return claim;
+        } finally {
+            claiming.remove(connectionId);
         }
-        return claim;
     }
 
     void releaseConnection(String subject, String connectionId) {
@@ -100,7 +125,7 @@ final class Places {
                         Set<String> ids = held == null ? Set.of() : held;
                         List<String> stale = new ArrayList<>();
                         entries.forEach((id, holder) -> {
-                            if (node.equals(holder) && !ids.contains(id)) {
+                            if (node.equals(holder) && !ids.contains(id) && !claiming.contains(id)) {
                                 stale.add(id);
                             }
                         });

@@ -67,6 +67,13 @@ final class Reconcile {
         dirty.add(topic);
     }
 
+    /** As {@link #markDirty}, for a topic this node still has peers in (a resync would subscribe again to one it closed). */
+    void markDirtyIfOpen(String topic) {
+        if (!listener.localMembers(topic).isEmpty()) {
+            dirty.add(topic);
+        }
+    }
+
     boolean pending(String topic) {
         return dirty.contains(topic);
     }
@@ -188,7 +195,8 @@ final class Reconcile {
         Map<String, JsonValue> local = listener.localMembers(topic);
         List<String> gone = new ArrayList<>();
         for (Map.Entry<String, String> entry : entries.entrySet()) {
-            if (node.equals(Presence.nodeOf(entry.getValue())) && !local.containsKey(entry.getKey())) {
+            if (node.equals(Presence.nodeOf(entry.getValue())) && !local.containsKey(entry.getKey())
+                    && !places.joining(topic, entry.getKey())) { // a join's claim is made, its join not yet
                 gone.add(entry.getKey());
             }
         }

@@ -75,7 +75,7 @@ public final class RedisBus implements ClusterBus {
 
             @Override
             public void topicShed(String topic) {
-                reconcile.markDirty(topic); // read again by the next beat
+                reconcile.markDirtyIfOpen(topic); // read again by the next beat
             }
         });
         this.reconcile = new Reconcile(redis, node, timeout, observer, inbound, places);
@@ -153,7 +153,7 @@ public final class RedisBus implements ClusterBus {
 
     @Override
     public Claim claimConnection(String subject, String connectionId, int max) {
-        return places.claimConnection(subject, connectionId, max);
+        return places.claimConnection(subject, connectionId, max, healthy());
     }
 
     @Override
@@ -198,11 +198,13 @@ public final class RedisBus implements ClusterBus {
     @Override
     public void joined(String topic, String peerId, JsonValue metadata) {
         presence.joined(topic, peerId, metadata);
+        places.joinSettled(topic, peerId);
     }
 
     @Override
     public void left(String topic, String peerId) {
         presence.left(topic, peerId);
+        places.joinSettled(topic, peerId); // a join refused after its claim: its entry goes
     }
 
     @Override
