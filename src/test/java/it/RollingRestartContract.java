@@ -368,47 +368,89 @@ abstract class RollingRestartContract {
         System.out.printf("parked: %d sessions resumed from Redis after their node exited%n", movers.size());
     }
 
+    /**
+     * kill -9: no hand-over, but every resumable session of the dead node waits in Redis once it is
+     * found dead (node TTL + scan interval), and its client, told meanwhile to come back shortly
+     * (1013), resumes on the other node with its id; nobody sees it leave. What the dead node had
+     * taken and not yet delivered is lost: counted here, never delivered twice.
+     */
     @Test
-    void killNineHandsNothingOverAndTheDeadNodesPeersLeaveWithinTheBound() throws Exception {
+    void killNineLosesNoResumableSession() throws Exception {
         connectAll();
         int onB = peersOn(b);
         assertTrue(onB > 0 && onB < CLIENTS, "the balancer spread the clients: " + onB + " on B");
+        Map<String, String> sentTo = new ConcurrentHashMap<>(); // msgId -> target
+        AtomicBoolean sending = new AtomicBoolean(true);
+        List<Thread> senders = new ArrayList<>();
+        for (ResumingClient client : clients) {
+            Thread thread = new Thread(() -> {
+                int n = 0;
+                while (sending.get()) {
+                    ResumingClient target = clients.get(Math.floorMod(clients.indexOf(client) + 1 + n % (CLIENTS - 1), CLIENTS));
+                    String msgId = client.welcomes.get(0) + "-" + n++;
+                    sentTo.put(msgId, target.welcomes.get(0));
+                    if (!client.send("offer", target.welcomes.get(0), "{\"sdp\":\"v=0\"}", msgId)) {
+                        sentTo.remove(msgId); // not sent: no connection at that moment
+                    }
+                    try {
+                        Thread.sleep(40);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            thread.start();
+            senders.add(thread);
+        }
+        Thread.sleep(1000); // traffic flows before the kill
         long killedAt = System.nanoTime();
         b.kill9();
-        Set<String> bIds = new HashSet<>();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (bIds.size() < onB && System.nanoTime() < deadline) {
-            bIds.clear();
-            clients.stream().filter(c -> !c.closes.isEmpty()).forEach(c -> bIds.add(c.welcomes.get(0)));
-            Thread.sleep(20);
+        long deadline = System.nanoTime() + GRACE.toNanos() + TimeUnit.SECONDS.toNanos(10);
+        List<ResumingClient> moved = new ArrayList<>();
+        while (moved.size() < onB && System.nanoTime() < deadline) {
+            moved = clients.stream().filter(c -> !c.closes.isEmpty()).toList();
+            Thread.sleep(20); // polling: the clients see their connections end on their own threads
         }
-        assertEquals(onB, bIds.size(), "B's clients saw their connection end");
-        // A's clients see each of B's peers leave, within the node TTL and the scan interval (+ slack).
-        Map<String, Long> leftAt = new HashMap<>();
-        ResumingClient watcher = clients.stream().filter(c -> c.closes.isEmpty()).findFirst().orElseThrow();
-        while (leftAt.size() < onB && System.nanoTime() < deadline) {
-            JsonObject message = watcher.poll(Duration.ofMillis(100));
-            if (message != null && message.getString("type").equals("peer-left") && bIds.contains(message.getString("peerId"))) {
-                leftAt.put(message.getString("peerId"), System.nanoTime());
+        for (ResumingClient client : moved) {
+            while (client.welcomes.size() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(20); // and reconnect on their own threads
             }
         }
-        assertEquals(bIds, leftAt.keySet(), "every peer of the killed node left");
-        long bound = ClusterContract.NODE_TTL.toMillis() + 1000 + 3000;
-        for (long at : leftAt.values()) {
-            long tookMs = TimeUnit.NANOSECONDS.toMillis(at - killedAt);
-            assertTrue(tookMs <= bound, "within node TTL + scan interval (+ slack): " + tookMs + " ms");
+        Thread.sleep(1000); // traffic flows after
+        sending.set(false);
+        for (Thread thread : senders) {
+            thread.join();
         }
-        // Their clients came back through the balancer as new peers: the session could not be handed over.
+        assertEquals(onB, moved.size(), "every client of B lost its connection, and only those");
+        long slowestMs = 0;
+        for (ResumingClient client : moved) {
+            assertEquals(2, client.welcomes.size(), "resumed once: " + client.closes);
+            assertEquals(client.welcomes.get(0), client.welcomes.get(1), "the same peer id, after closes " + client.closes);
+            slowestMs = Math.max(slowestMs, TimeUnit.NANOSECONDS.toMillis(client.welcomedAt.get(1) - killedAt));
+            assertTrue(client.closes.stream().skip(1).allMatch(code -> code == 1013),
+                    "told to come back shortly until its session was parked: " + client.closes);
+        }
+        Thread.sleep(1500); // what is on its way arrives
+        Map<String, Integer> deliveries = new HashMap<>();
+        Set<String> refused = new HashSet<>();
         for (ResumingClient client : clients) {
-            if (!client.closes.isEmpty()) {
-                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (client.welcomes.size() < 2 && System.nanoTime() < until) {
-                    Thread.sleep(20);
+            for (JsonObject message : client.drain()) {
+                String type = message.getString("type");
+                assertNotEquals("peer-left", type, () -> "nobody sees a peer leave: " + message);
+                assertNotEquals("peer-joined", type, () -> "nor a stranger join: " + message);
+                if (type.equals("offer")) {
+                    deliveries.merge(message.getString("msgId"), 1, Integer::sum);
+                } else if (type.equals("error")) {
+                    refused.add(message.getString("msgId", ""));
                 }
-                assertEquals(2, client.welcomes.size(), "reconnected");
-                assertNotEquals(client.welcomes.get(0), client.welcomes.get(1), "a new peer: nothing was handed over");
             }
         }
+        deliveries.forEach((msgId, count) -> assertEquals(1, count, msgId + " delivered " + count + " times"));
+        long lost = sentTo.keySet().stream().filter(id -> !deliveries.containsKey(id) && !refused.contains(id)).count();
+        System.out.printf("kill -9: %d clients of the killed node (of %d) resumed with their ids, the last %d ms after the kill; relays sent %d,"
+                        + " delivered %d, answered with an error %d, lost with the dead node %d%n", moved.size(), CLIENTS,
+                slowestMs, sentTo.size(), deliveries.size(), refused.size(), lost);
+        assertTrue(deliveries.size() > sentTo.size() / 2, "traffic flowed: " + deliveries.size() + " of " + sentTo.size());
         assertFalse(b.isAlive());
     }
 }

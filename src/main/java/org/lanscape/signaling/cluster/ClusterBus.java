@@ -99,6 +99,18 @@ public interface ClusterBus {
     }
 
     /**
+     * A resumable session of this node holds {@code token} now (its earlier one, if any, is used
+     * up): kept in the cluster so that the session can be resumed elsewhere if this node dies.
+     */
+    default void standby(String topic, String peerId, String token, jakarta.json.JsonValue metadata, String subject,
+                         java.time.Duration grace) {
+    }
+
+    /** The token was used, or its session ended. */
+    default void standbyEnded(String peerId, String token) {
+    }
+
+    /**
      * Takes a place for a joining peer among the topic's members on every node, in one step:
      * refused when {@code maxPeers} are there already (a place given back by {@link #left}).
      */

@@ -12,7 +12,8 @@ import java.util.List;
  */
 public record HandOver(Result result, String peerId, JsonValue metadata, List<HeldRelay> heldRelays, long clientMessages) {
 
-    public enum Result { HANDED_OVER, EXPIRED, INVALID }
+    /** OWNER_DOWN: its node died with the session; it is parked in Redis once that node is found dead. */
+    public enum Result { HANDED_OVER, EXPIRED, INVALID, OWNER_DOWN }
 
     public static HandOver refused(Result why) {
         return new HandOver(why, null, null, List.of(), -1);

@@ -6,16 +6,40 @@ import java.util.concurrent.TimeUnit;
 /**
  * The resume tokens of this node's resumable peers, and for a minute the tokens whose session
  * expired (to tell "expired" from "invalid"). A token is taken once: a resume or a hand-over
- * removes it, and only then goes on.
+ * removes it, and only then goes on. The {@link Keeper} hears of each token a live session holds
+ * and of its end (in a cluster it keeps what a resume needs if this node dies).
  */
 public final class ResumeTokenStore {
 
+    /** Told of each token a session holds now, and of each it no longer holds. */
+    public interface Keeper {
+        void holds(Peer peer, String token);
+
+        void released(Peer peer, String token);
+
+        Keeper NONE = new Keeper() {
+            @Override
+            public void holds(Peer peer, String token) {
+            }
+
+            @Override
+            public void released(Peer peer, String token) {
+            }
+        };
+    }
+
     private final String node;
+    private final Keeper keeper;
     private final ConcurrentHashMap<String, Peer> live = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Long> expired = new ConcurrentHashMap<>();
 
     public ResumeTokenStore(String node) {
+        this(node, Keeper.NONE);
+    }
+
+    public ResumeTokenStore(String node, Keeper keeper) {
         this.node = node;
+        this.keeper = keeper;
     }
 
     /** A new token for the peer, which replaces the one it had. */
@@ -27,6 +51,7 @@ public final class ResumeTokenStore {
         }
         peer.resumeToken(token);
         live.put(token, peer);
+        keeper.holds(peer, token);
         return token;
     }
 
@@ -38,6 +63,7 @@ public final class ResumeTokenStore {
     public void register(String token, Peer peer) {
         peer.resumeToken(token);
         live.put(token, peer);
+        keeper.holds(peer, token);
     }
 
     /**
@@ -49,14 +75,15 @@ public final class ResumeTokenStore {
         if (peer == null || !peer.topic().equals(topic) || !allowed.test(peer) || !live.remove(token, peer)) {
             return null;
         }
+        keeper.released(peer, token);
         return peer;
     }
 
     /** The peer left: its token resumes nothing any more. */
     public void forget(Peer peer) {
         String token = peer.resumeToken();
-        if (token != null) {
-            live.remove(token, peer);
+        if (token != null && live.remove(token, peer)) {
+            keeper.released(peer, token);
         }
     }
 

@@ -86,6 +86,7 @@ public final class SessionMigration {
             case HANDED_OVER -> SessionResume.Outcome.RESUMED;
             case EXPIRED -> SessionResume.Outcome.EXPIRED;
             case INVALID -> SessionResume.Outcome.INVALID;
+            case OWNER_DOWN -> SessionResume.Outcome.UNAVAILABLE;
         };
         return adopted.get();
     }

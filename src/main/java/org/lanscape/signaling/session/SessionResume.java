@@ -17,7 +17,8 @@ import java.util.List;
 public final class SessionResume {
 
     /** FULL: the session lives on another node and this one has no place for it (it stays where it is). */
-    public enum Outcome { RESUMED, EXPIRED, INVALID, FULL }
+    /** FULL: no room on this node; UNAVAILABLE: its node died with it, and it is not parked yet. Both: try again. */
+    public enum Outcome { RESUMED, EXPIRED, INVALID, FULL, UNAVAILABLE }
 
     private final TopicRegistry registry;
     private final Topics topics;

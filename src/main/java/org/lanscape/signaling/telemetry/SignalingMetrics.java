@@ -47,7 +47,7 @@ public class SignalingMetrics implements TopicObserver {
     static final List<String> REJECTIONS = List.of("not_ready", "invalid_topic", "origin_not_allowed", "missing_token",
             "invalid_token", "topic_forbidden", "invalid_metadata", "topic_full", "node_full", "unchecked",
             "user_limit", "rate_limited");
-    static final List<String> RESUME_RESULTS = List.of("ok", "expired", "invalid", "full");
+    static final List<String> RESUME_RESULTS = List.of("ok", "expired", "invalid", "full", "unavailable");
 
     @Inject
     MetricRegistry registry;

@@ -18,6 +18,7 @@ import org.lanscape.signaling.delivery.WriterThreads;
 import org.lanscape.signaling.protocol.PeerRecord;
 import org.lanscape.signaling.protocol.ServerMessage;
 import org.lanscape.signaling.protocol.ServerMessageEncoder;
+import org.lanscape.signaling.session.ClusterStandby;
 import org.lanscape.signaling.session.Credentials;
 import org.lanscape.signaling.session.Peer;
 import org.lanscape.signaling.session.ResumeTokenStore;
@@ -54,8 +55,7 @@ public class TopicRegistry {
     private Sessions sessions;
     private SessionResume resumes;
     private BusListener busListener;
-    /** The threads every write to a connection runs on. */
-    private WriterThreads writers;
+    private WriterThreads writers; // every write to a connection runs on these
 
     protected TopicRegistry() {
         // for CDI proxies
@@ -75,7 +75,7 @@ public class TopicRegistry {
         this.limits = new QueueLimits(config.queueMaxBytes(), new NodeQueueBudget(config.nodeQueueMaxBytes()),
                 this.observer::handedOff, config.sendWindow(), config.resumeReplayBytes(), writers,
                 bytes -> heldRoom.test(bytes), new NodeQueueBudget(config.nodeQueueMaxBytes() / 4));
-        this.tokens = new ResumeTokenStore(bus.nodeId());
+        this.tokens = new ResumeTokenStore(bus.nodeId(), new ClusterStandby(bus, config.resumeGrace()));
         this.relays = new Relays(topics, bus, this.observer, config.relayWait().toNanos(), () -> sessions);
         this.heldRoom = new HeldRoom(topics, relays);
         SessionMigration migration = new SessionMigration(this, topics, tokens, bus, limits,

@@ -105,9 +105,12 @@ public class SignalingEndpoint extends Endpoint {
         SessionResume.Outcome resumed = resumeToken == null ? null
                 : resume(resumeToken, topic, context.requestId(), credentials);
         if (resumed == SessionResume.Outcome.FULL) {
-            // the session stays on its node (or parked): the client tries again, through the balancer
             services.metrics().handshakeRejected("node_full");
-            close(CloseCodes.TRY_AGAIN_LATER, "the server is full: resume on another node");
+        }
+        if (resumed == SessionResume.Outcome.FULL || resumed == SessionResume.Outcome.UNAVAILABLE) {
+            // the session stays on its node, or waits to be parked: the client tries again, through the balancer
+            close(CloseCodes.TRY_AGAIN_LATER, resumed == SessionResume.Outcome.FULL
+                    ? "the server is full: resume on another node" : "the session's node is down: resume again shortly");
             return;
         }
         if (resumed != SessionResume.Outcome.RESUMED) {
@@ -131,9 +134,6 @@ public class SignalingEndpoint extends Endpoint {
         String result = outcome[0] == SessionResume.Outcome.RESUMED ? "ok" : outcome[0].name().toLowerCase(Locale.ROOT);
         SignalingTracing.end(span, "signaling.resume.result", result);
         services.metrics().resumed(result);
-        if (peer != null) {
-            LOG.fine(() -> "peer resumed: " + peer.logContext());
-        }
         return outcome[0];
     }
 

@@ -36,6 +36,7 @@ final class Claims {
     /** Claims this node sent, by claim id, until the owner answers or the timeout. */
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     private final Undeliverable undeliverable;
+    private final Standby standby;
     /**
      * Relays for a peer this node does not know, in a topic it is claiming a session of: they wait
      * for the claim's end, then are handled again. On a Redis Cluster the owner's hand-over (on this
@@ -47,7 +48,9 @@ final class Claims {
     private volatile BusListener listener;
     private volatile ScheduledExecutorService timer;
 
-    Claims(RedisConnection redis, String node, Duration timeout, ClusterObserver observer, Undeliverable undeliverable) {
+    Claims(RedisConnection redis, String node, Duration timeout, ClusterObserver observer, Undeliverable undeliverable,
+           Standby standby) {
+        this.standby = standby;
         this.redis = redis;
         this.node = node;
         this.timeout = timeout;
@@ -84,6 +87,15 @@ final class Claims {
         }
     }
 
+    /** The owner will not answer: if it had the session, the session waits to be parked once the owner is found dead. */
+    private void ownerSilent(RedisClusterAsyncCommands<String, String> async, String id, String owner, String token) {
+        if (!pending.containsKey(id)) {
+            return;
+        }
+        standby.holds(async, owner, token).whenComplete((held, unknown) -> settle(id,
+                Boolean.TRUE.equals(held) ? HandOver.Result.OWNER_DOWN : HandOver.Result.EXPIRED));
+    }
+
     /** See {@link org.lanscape.signaling.cluster.ClusterBus#claim}. */
     CompletableFuture<HandOver.Result> claim(String owner, String token, long received, String topic, String subject,
                                              Predicate<HandOver> adopt) {
@@ -95,15 +107,18 @@ final class Claims {
         Pending claim = new Pending(adopt, new CompletableFuture<>(), topic);
         pending.put(id, claim);
         try {
-            timer.schedule(() -> settle(id, HandOver.Result.EXPIRED), timeout.toMillis(), TimeUnit.MILLISECONDS);
+            // no answer in time: its node died (Redis had not noticed yet when the claim went out), or is too slow
+            timer.schedule(() -> ownerSilent(async, id, owner, token), timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (RuntimeException stopping) {
             settle(id, HandOver.Result.EXPIRED);
             return claim.result();
         }
         redis.publish(async, redis.nodeChannel(owner), BusMessage.claim(node, id, topic, token, received, subject))
                 .whenComplete((receivers, failure) -> {
-                    if (failure != null || receivers == 0) { // its node is gone, and the session with it
+                    if (failure != null) {
                         settle(id, HandOver.Result.EXPIRED);
+                    } else if (receivers == 0) { // its node is gone: it had the session, or it is gone with it
+                        ownerSilent(async, id, owner, token);
                     }
                 });
         observer.messageOut(BusMessage.CLAIM);

@@ -11,11 +11,7 @@ import jakarta.json.JsonValue;
 import org.lanscape.signaling.cluster.BusListener;
 import org.lanscape.signaling.cluster.ParkedSession;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -82,6 +78,37 @@ final class ParkedSessions {
             LOG.log(Level.WARNING, "cluster: could not park a session in Redis; it ends", e);
             return false;
         }
+    }
+
+    /**
+     * A session of a node that died without a hand-over, from the record it kept in Redis
+     * ({@link Standby}): parked for its grace period as a stopping node would have parked it, but
+     * with nothing held for it and nothing known of what its client sent lately. Skipped when its
+     * peer is no longer the dead node's (it left, or moved).
+     */
+    boolean parkCrashed(RedisClusterCommands<String, String> sync, String dead, String tokenHash, JsonObject standby) {
+        String topic = standby.getString("topic");
+        String peer = standby.getString("peer");
+        String member = sync.hget(RedisKeys.members(topic), peer);
+        if (member == null || !dead.equals(Presence.nodeOf(member))) {
+            return false;
+        }
+        long ttl = standby.getJsonNumber("grace").longValue();
+        JsonObjectBuilder record = org.lanscape.signaling.cluster.HeldRelay.write(
+                Json.createObjectBuilder().add("peer", peer), List.of()); // no "got": what its client sent last is unknown
+        if (standby.containsKey("metadata")) {
+            record.add("metadata", standby.get("metadata"));
+        }
+        if (standby.containsKey("subject")) {
+            record.add("subject", standby.getString("subject"));
+        }
+        JsonValue metadata = standby.get("metadata");
+        sync.set(RedisKeys.parked(topic, tokenHash), record.build().toString(), SetArgs.Builder.px(ttl));
+        sync.hset(RedisKeys.members(topic), peer, BusMessage.member(PARKED, metadata));
+        sync.zadd(RedisKeys.PARKED, System.currentTimeMillis() + ttl, entry(topic, peer));
+        listener.remoteMoved(topic, peer, PARKED); // our own MOVE does not come back to us
+        redis.publish(sync, redis.topicChannel(topic), BusMessage.move(node, topic, peer, PARKED));
+        return true;
     }
 
     /** The session parked under that token, or null; it stays parked. */
@@ -176,13 +203,8 @@ final class ParkedSessions {
         return topic + "\n" + peer;
     }
 
-    /** The token's SHA-256: Redis never holds a token that would resume the session. */
+    /** Under the token's hash: Redis never holds a token that would resume the session. */
     private static String key(String topic, String token) {
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-            return RedisKeys.parked(topic, HexFormat.of().formatHex(hash));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return RedisKeys.parked(topic, TokenHash.of(token));
     }
 }

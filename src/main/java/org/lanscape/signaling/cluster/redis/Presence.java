@@ -28,8 +28,11 @@ final class Presence {
     private final Duration timeout;
     private final ClusterObserver observer;
     private final Places places;
+    private final Standby standby;
 
-    Presence(RedisConnection redis, String node, Duration timeout, ClusterObserver observer, Places places) {
+    Presence(RedisConnection redis, String node, Duration timeout, ClusterObserver observer, Places places,
+             Standby standby) {
+        this.standby = standby;
         this.redis = redis;
         this.node = node;
         this.timeout = timeout;
@@ -100,11 +103,13 @@ final class Presence {
             sync.del(RedisKeys.cleaning(dead));
             return;
         }
+        int parked = standby.parkAll(sync, dead); // its resumable sessions wait for their clients, first
         int removed = removeAll(sync, dead);
         sync.del(RedisKeys.nodeTopics(dead), RedisKeys.registered(dead));
         sync.srem(RedisKeys.NODES, dead);
         observer.deadNodeCleaned();
-        LOG.info(() -> "cluster: node " + dead + " is dead; removed its " + removed + " peers");
+        LOG.info(() -> "cluster: node " + dead + " is dead; parked its " + parked + " resumable sessions, removed its "
+                + removed + " other peers");
     }
 
     /**
@@ -113,6 +118,7 @@ final class Presence {
      */
     int removeAll(RedisClusterCommands<String, String> sync, String owner) {
         places.removeAll(sync, owner);
+        sync.del(RedisKeys.standby(owner));
         RedisClusterAsyncCommands<String, String> async = redis.async();
         if (async == null) {
             throw new IllegalStateException("Redis is not connected");

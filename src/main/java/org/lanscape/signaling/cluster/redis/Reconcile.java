@@ -44,13 +44,15 @@ final class Reconcile {
     private final ClusterObserver observer;
     private final InboundDispatch inbound;
     private final Places places;
+    private final Standby standby;
     /** Topics whose view must be read again: opened while Redis was away, or not yet done this round. */
     private final Set<String> dirty = ConcurrentHashMap.newKeySet();
     private volatile BusListener listener;
 
     Reconcile(RedisConnection redis, String node, Duration timeout, ClusterObserver observer, InboundDispatch inbound,
-              Places places) {
+              Places places, Standby standby) {
         this.places = places;
+        this.standby = standby;
         this.redis = redis;
         this.node = node;
         this.timeout = timeout;
@@ -96,6 +98,7 @@ final class Reconcile {
         }
         await(abandoned);
         places.registerAll(sync);
+        standby.registerAll(sync);
         sync.set(RedisKeys.registered(node), String.valueOf(System.currentTimeMillis()));
         observer.resynced(System.nanoTime() - start, written);
     }

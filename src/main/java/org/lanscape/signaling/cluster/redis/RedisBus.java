@@ -49,6 +49,7 @@ public final class RedisBus implements ClusterBus {
     private final Claims claims;
     private final Undeliverable undeliverable;
     private final ParkedSessions parked;
+    private final Standby standby;
     private final InboundDispatch inbound;
     private final ClusterObserver observer;
     private volatile boolean stopping;
@@ -60,12 +61,13 @@ public final class RedisBus implements ClusterBus {
         this.maintenance = Executors.newSingleThreadScheduledExecutor(daemon("signaling-cluster"));
         this.pulse = Executors.newSingleThreadScheduledExecutor(daemon("signaling-cluster-heartbeat"));
         this.redis = new RedisConnection(config.redisUrl(), config.topology(), timeout, config.scanInterval());
-        this.places = new Places(redis, node, timeout);
-        this.presence = new Presence(redis, node, timeout, observer, places);
         Undeliverable undeliverable = new Undeliverable(redis, node, observer);
         this.undeliverable = undeliverable;
         this.parked = new ParkedSessions(redis, node, undeliverable);
-        this.claims = new Claims(redis, node, timeout, observer, undeliverable);
+        this.standby = new Standby(redis, node, parked);
+        this.places = new Places(redis, node, timeout);
+        this.presence = new Presence(redis, node, timeout, observer, places, standby);
+        this.claims = new Claims(redis, node, timeout, observer, undeliverable, standby);
         this.relays = new RelayForwarding(redis, node, observer, claims, undeliverable);
         this.inbound = new InboundDispatch(node, observer, relays, claims, config.inboundMaxBytes(), new InboundOverflow() {
             @Override
@@ -78,7 +80,7 @@ public final class RedisBus implements ClusterBus {
                 reconcile.markDirtyIfOpen(topic); // read again by the next beat
             }
         });
-        this.reconcile = new Reconcile(redis, node, timeout, observer, inbound, places);
+        this.reconcile = new Reconcile(redis, node, timeout, observer, inbound, places, standby);
         this.heartbeat = new Heartbeat(config, redis, presence, reconcile, parked, observer);
     }
 
@@ -144,6 +146,17 @@ public final class RedisBus implements ClusterBus {
     @Override
     public boolean canHandOver() {
         return healthy();
+    }
+
+    @Override
+    public void standby(String topic, String peerId, String token, JsonValue metadata, String subject,
+                        java.time.Duration grace) {
+        standby.hold(topic, peerId, token, metadata, subject, grace);
+    }
+
+    @Override
+    public void standbyEnded(String peerId, String token) {
+        standby.release(peerId, token);
     }
 
     @Override

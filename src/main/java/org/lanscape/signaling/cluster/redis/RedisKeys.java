@@ -49,6 +49,11 @@ final class RedisKeys {
         return "sig:{n:" + node + "}:topics";
     }
 
+    /** HASH token hash -> session record: the node's resumable sessions, for parking them if it dies (Standby). */
+    static String standby(String node) {
+        return "sig:{n:" + node + "}:standby";
+    }
+
     /** SET of the token subjects the node holds connections of, for cleaning up after it. */
     static String nodeSubjects(String node) {
         return "sig:{n:" + node + "}:subjects";

@@ -73,7 +73,7 @@ class InboundDispatchTest {
     private InboundDispatch dispatch(long budget) {
         RelayForwarding relays = new RelayForwarding(null, "me", ClusterObserver.NONE, null, null);
         InboundDispatch inbound = new InboundDispatch("me", ClusterObserver.NONE, relays,
-                new Claims(null, "me", Duration.ofSeconds(1), ClusterObserver.NONE, null), budget,
+                new Claims(null, "me", Duration.ofSeconds(1), ClusterObserver.NONE, null, null), budget,
                 new InboundOverflow() {
                     @Override
                     public void relayShed(String senderNode, String fromPeerId, RawJson msgId) {
