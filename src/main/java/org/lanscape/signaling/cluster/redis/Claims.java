@@ -87,13 +87,21 @@ final class Claims {
         }
     }
 
-    /** The owner will not answer: if it had the session, the session waits to be parked once the owner is found dead. */
-    private void ownerSilent(RedisClusterAsyncCommands<String, String> async, String id, String owner, String token) {
+    /**
+     * The owner will not answer: if it had the session, the session waits to be parked once the
+     * owner is found dead, or was parked just now (the cleanup writes the parked session before it
+     * removes the record): either way the client comes back for it.
+     */
+    private void ownerSilent(RedisClusterAsyncCommands<String, String> async, String id, String owner, String token,
+                             String topic) {
         if (!pending.containsKey(id)) {
             return;
         }
-        standby.holds(async, owner, token).whenComplete((held, unknown) -> settle(id,
-                Boolean.TRUE.equals(held) ? HandOver.Result.OWNER_DOWN : HandOver.Result.EXPIRED));
+        standby.holds(async, owner, token).thenCompose(held -> Boolean.TRUE.equals(held)
+                        ? java.util.concurrent.CompletableFuture.completedFuture(true)
+                        : async.exists(RedisKeys.parked(topic, TokenHash.of(token))).thenApply(n -> n == 1))
+                .whenComplete((waiting, unknown) -> settle(id,
+                        Boolean.TRUE.equals(waiting) ? HandOver.Result.OWNER_DOWN : HandOver.Result.EXPIRED));
     }
 
     /** See {@link org.lanscape.signaling.cluster.ClusterBus#claim}. */
@@ -108,7 +116,7 @@ final class Claims {
         pending.put(id, claim);
         try {
             // no answer in time: its node died (Redis had not noticed yet when the claim went out), or is too slow
-            timer.schedule(() -> ownerSilent(async, id, owner, token), timeout.toMillis(), TimeUnit.MILLISECONDS);
+            timer.schedule(() -> ownerSilent(async, id, owner, token, topic), timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (RuntimeException stopping) {
             settle(id, HandOver.Result.EXPIRED);
             return claim.result();
@@ -118,7 +126,7 @@ final class Claims {
                     if (failure != null) {
                         settle(id, HandOver.Result.EXPIRED);
                     } else if (receivers == 0) { // its node is gone: it had the session, or it is gone with it
-                        ownerSilent(async, id, owner, token);
+                        ownerSilent(async, id, owner, token, topic);
                     }
                 });
         observer.messageOut(BusMessage.CLAIM);

@@ -2,7 +2,9 @@ package org.lanscape.signaling.cluster.redis;
 
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.SetArgs;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
@@ -12,7 +14,10 @@ import org.lanscape.signaling.cluster.BusListener;
 import org.lanscape.signaling.cluster.ParkedSession;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -35,11 +40,13 @@ final class ParkedSessions {
 
     private final RedisConnection redis;
     private final String node;
+    private final Duration timeout;
     private volatile BusListener listener;
 
     private final Undeliverable undeliverable;
 
-    ParkedSessions(RedisConnection redis, String node, Undeliverable undeliverable) {
+    ParkedSessions(RedisConnection redis, String node, Duration timeout, Undeliverable undeliverable) {
+        this.timeout = timeout;
         this.redis = redis;
         this.node = node;
         this.undeliverable = undeliverable;
@@ -70,9 +77,10 @@ final class ParkedSessions {
                         SetArgs.Builder.px(ttl.toMillis() + SENDERS_KEPT_MS));
             }
             sync.hset(RedisKeys.members(topic), session.peerId(), BusMessage.member(PARKED, session.metadata()));
-            sync.zadd(RedisKeys.PARKED, System.currentTimeMillis() + ttl.toMillis(), entry(topic, session.peerId()));
             // The other nodes answer relays to it with dropped from now on, instead of sending them here.
             redis.publish(sync, redis.topicChannel(topic), BusMessage.move(node, topic, session.peerId(), PARKED));
+            // last: only now can a resume take it, so its MOVE comes after this one everywhere
+            sync.zadd(RedisKeys.PARKED, System.currentTimeMillis() + ttl.toMillis(), entry(topic, session.peerId()));
             return true;
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "cluster: could not park a session in Redis; it ends", e);
@@ -81,34 +89,71 @@ final class ParkedSessions {
     }
 
     /**
-     * A session of a node that died without a hand-over, from the record it kept in Redis
-     * ({@link Standby}): parked for its grace period as a stopping node would have parked it, but
-     * with nothing held for it and nothing known of what its client sent lately. Skipped when its
-     * peer is no longer the dead node's (it left, or moved).
+     * The sessions of a node that died without a hand-over, from the records it kept in Redis
+     * ({@link Standby}: token hash to record): parked for their grace period as a stopping node
+     * would have parked them, but with nothing held for them and nothing known of what their
+     * clients sent lately; pipelined (a round trip per step, not per session). A session whose peer
+     * is no longer the dead node's (it left, or moved) is skipped. Returns how many were parked.
      */
-    boolean parkCrashed(RedisClusterCommands<String, String> sync, String dead, String tokenHash, JsonObject standby) {
-        String topic = standby.getString("topic");
-        String peer = standby.getString("peer");
-        String member = sync.hget(RedisKeys.members(topic), peer);
-        if (member == null || !dead.equals(Presence.nodeOf(member))) {
-            return false;
+    int parkCrashed(String dead, Map<String, String> records) {
+        RedisClusterAsyncCommands<String, String> async = redis.async();
+        if (async == null) {
+            throw new IllegalStateException("Redis is not connected");
         }
-        long ttl = standby.getJsonNumber("grace").longValue();
-        JsonObjectBuilder record = org.lanscape.signaling.cluster.HeldRelay.write(
-                Json.createObjectBuilder().add("peer", peer), List.of()); // no "got": what its client sent last is unknown
-        if (standby.containsKey("metadata")) {
-            record.add("metadata", standby.get("metadata"));
+        Map<String, JsonObject> standby = new HashMap<>();
+        Map<String, RedisFuture<String>> members = new HashMap<>();
+        records.forEach((hash, text) -> {
+            JsonObject record = BusMessage.parse(text);
+            standby.put(hash, record);
+            members.put(hash, async.hget(RedisKeys.members(record.getString("topic")), record.getString("peer")));
+        });
+        List<String> parkable = new ArrayList<>();
+        members.forEach((hash, member) -> {
+            String value = await(member);
+            if (value != null && dead.equals(Presence.nodeOf(value))) {
+                parkable.add(hash);
+            }
+        });
+        List<RedisFuture<?>> written = new ArrayList<>();
+        for (String hash : parkable) {
+            JsonObject record = standby.get(hash);
+            String topic = record.getString("topic");
+            String peer = record.getString("peer");
+            JsonObjectBuilder parked = org.lanscape.signaling.cluster.HeldRelay.write(
+                    Json.createObjectBuilder().add("peer", peer), List.of()); // no "got": what its client sent last is unknown
+            if (record.containsKey("metadata")) {
+                parked.add("metadata", record.get("metadata"));
+            }
+            if (record.containsKey("subject")) {
+                parked.add("subject", record.getString("subject"));
+            }
+            long ttl = record.getJsonNumber("grace").longValue();
+            written.add(async.set(RedisKeys.parked(topic, hash), parked.build().toString(), SetArgs.Builder.px(ttl)));
+            written.add(async.hset(RedisKeys.members(topic), peer, BusMessage.member(PARKED, record.get("metadata"))));
+            written.add(redis.publish(async, redis.topicChannel(topic), BusMessage.move(node, topic, peer, PARKED)));
+            listener.remoteMoved(topic, peer, PARKED); // our own MOVE does not come back to us
         }
-        if (standby.containsKey("subject")) {
-            record.add("subject", standby.getString("subject"));
+        written.forEach(this::await);
+        long now = System.currentTimeMillis();
+        List<RedisFuture<?>> deadlines = new ArrayList<>();
+        for (String hash : parkable) { // last: only now can a resume take it, so its MOVE comes after ours everywhere
+            JsonObject record = standby.get(hash);
+            deadlines.add(async.zadd(RedisKeys.PARKED, now + record.getJsonNumber("grace").longValue(),
+                    entry(record.getString("topic"), record.getString("peer"))));
         }
-        JsonValue metadata = standby.get("metadata");
-        sync.set(RedisKeys.parked(topic, tokenHash), record.build().toString(), SetArgs.Builder.px(ttl));
-        sync.hset(RedisKeys.members(topic), peer, BusMessage.member(PARKED, metadata));
-        sync.zadd(RedisKeys.PARKED, System.currentTimeMillis() + ttl, entry(topic, peer));
-        listener.remoteMoved(topic, peer, PARKED); // our own MOVE does not come back to us
-        redis.publish(sync, redis.topicChannel(topic), BusMessage.move(node, topic, peer, PARKED));
-        return true;
+        deadlines.forEach(this::await);
+        return parkable.size();
+    }
+
+    private <T> T await(RedisFuture<T> future) {
+        try {
+            return future.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException("cluster: parking a dead node's sessions failed: " + e, e);
+        }
     }
 
     /** The session parked under that token, or null; it stays parked. */

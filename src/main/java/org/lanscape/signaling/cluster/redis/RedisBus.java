@@ -63,7 +63,7 @@ public final class RedisBus implements ClusterBus {
         this.redis = new RedisConnection(config.redisUrl(), config.topology(), timeout, config.scanInterval());
         Undeliverable undeliverable = new Undeliverable(redis, node, observer);
         this.undeliverable = undeliverable;
-        this.parked = new ParkedSessions(redis, node, undeliverable);
+        this.parked = new ParkedSessions(redis, node, timeout, undeliverable);
         this.standby = new Standby(redis, node, parked);
         this.places = new Places(redis, node, timeout);
         this.presence = new Presence(redis, node, timeout, observer, places, standby);

@@ -9,8 +9,6 @@ import jakarta.json.JsonValue;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * What a node's resumable sessions need to come back if the node dies without a hand-over: one
@@ -21,8 +19,6 @@ import java.util.logging.Logger;
  * removing their peers; until then a resume of one is told to come back shortly, not refused.
  */
 final class Standby {
-
-    private static final Logger LOG = Logger.getLogger(Standby.class.getName());
 
     private record Entry(String tokenHash, String record) {
     }
@@ -82,9 +78,18 @@ final class Standby {
         return async.hexists(RedisKeys.standby(owner), TokenHash.of(token));
     }
 
-    /** After a (re)connect: this node's records again, in case Redis lost them or missed a change. */
+    /**
+     * After a (re)connect: this node's records again, in case Redis lost them or missed a change,
+     * and the records of sessions that ended meanwhile removed.
+     */
     void registerAll(RedisClusterCommands<String, String> sync) {
-        sync.del(RedisKeys.standby(node));
+        Map<String, String> stored = sync.hgetall(RedisKeys.standby(node));
+        java.util.Set<String> current = new java.util.HashSet<>(); // taken after the read: a record written since is in it
+        held.values().forEach(entry -> current.add(entry.tokenHash()));
+        String[] stale = stored.keySet().stream().filter(hash -> !current.contains(hash)).toArray(String[]::new);
+        if (stale.length > 0) {
+            sync.hdel(RedisKeys.standby(node), stale);
+        }
         for (String peer : held.keySet()) {
             held.computeIfPresent(peer, (p, entry) -> {
                 RedisClusterAsyncCommands<String, String> async = redis.async();
@@ -98,17 +103,9 @@ final class Standby {
 
     /** A dead node's resumable sessions are parked for their grace period; returns how many. */
     int parkAll(RedisClusterCommands<String, String> sync, String dead) {
-        int count = 0;
-        for (Map.Entry<String, String> record : sync.hgetall(RedisKeys.standby(dead)).entrySet()) {
-            try {
-                if (parked.parkCrashed(sync, dead, record.getKey(), BusMessage.parse(record.getValue()))) {
-                    count++;
-                }
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "cluster: a session of dead node " + dead + " could not be parked; it leaves", e);
-            }
-        }
+        Map<String, String> records = sync.hgetall(RedisKeys.standby(dead));
+        int parkedNow = records.isEmpty() ? 0 : parked.parkCrashed(dead, records);
         sync.del(RedisKeys.standby(dead));
-        return count;
+        return parkedNow;
     }
 }
