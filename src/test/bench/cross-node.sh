@@ -30,7 +30,7 @@ load() { java -cp "$CP" org.lanscape.signaling.load.LoadTool "$@"; }
 api=$(find ~/.m2/repository/jakarta/websocket -name 'jakarta.websocket-api-2.1*.jar' | head -1)
 build=$(mktemp -d); mkdir -p "$build/WEB-INF/classes" "$build/WEB-INF/lib"
 javac --release 17 -cp "$api:$RUNTIME_CP" -d "$build/WEB-INF/classes" src/test/bench/cross-node-floor/CrossNodeFloor.java
-for jar in $(echo "$RUNTIME_CP" | tr ':' '\n' | grep -E '/(lettuce-core|netty-[a-z-]+|reactor-core|reactive-streams)-[0-9]'); do
+for jar in $(echo "$RUNTIME_CP" | tr ':' '\n' | grep -E '/(lettuce-core|netty-[a-z-]+|reactor-core|reactive-streams|slf4j-api)-[0-9]'); do
   cp "$jar" "$build/WEB-INF/lib/"
 done
 (cd "$build" && jar cf "$OLDPWD/$OUT/floor.war" .); rm -rf "$build"

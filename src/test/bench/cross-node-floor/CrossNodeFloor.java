@@ -1,3 +1,5 @@
+package crossnodefloor;
+
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
@@ -26,26 +28,30 @@ public class CrossNodeFloor {
     private static final String NODE = System.getenv().getOrDefault("FLOOR_NODE", "a");
     private static final Map<String, Session> LOCAL = new ConcurrentHashMap<>();
     private static final AtomicLong IDS = new AtomicLong();
-    private static final RedisAsyncCommands<String, String> REDIS;
+    /** Connected on the first connection, not when the container loads the class. */
+    private static final class Redis {
+        static final RedisAsyncCommands<String, String> OUT;
 
-    static {
-        RedisClient client = RedisClient.create(System.getenv().getOrDefault("FLOOR_REDIS", "redis://127.0.0.1:6379"));
-        REDIS = client.connect().async();
-        StatefulRedisPubSubConnection<String, String> inbox = client.connectPubSub();
-        inbox.addListener(new RedisPubSubAdapter<>() {
-            @Override
-            public void message(String channel, String message) {
-                int split = message.indexOf('\n');
-                send(LOCAL.get(message.substring(0, split)), message.substring(split + 1));
-            }
-        });
-        inbox.sync().subscribe("floor:" + NODE);
+        static {
+            RedisClient client = RedisClient.create(System.getenv().getOrDefault("FLOOR_REDIS", "redis://127.0.0.1:6379"));
+            OUT = client.connect().async();
+            StatefulRedisPubSubConnection<String, String> inbox = client.connectPubSub();
+            inbox.addListener(new RedisPubSubAdapter<>() {
+                @Override
+                public void message(String channel, String message) {
+                    int split = message.indexOf('\n');
+                    send(LOCAL.get(message.substring(0, split)), message.substring(split + 1));
+                }
+            });
+            inbox.sync().subscribe("floor:" + NODE);
+        }
     }
 
     private String id;
 
     @OnOpen
     public void open(Session session) throws IOException {
+        Redis.OUT.getClass(); // connected before the first relay
         id = NODE + "." + IDS.incrementAndGet();
         LOCAL.put(id, session);
         session.getBasicRemote().sendText("{\"type\":\"welcome\",\"selfId\":\"" + id + "\"}");
@@ -64,7 +70,7 @@ public class CrossNodeFloor {
         if (node.equals(NODE)) {
             send(LOCAL.get(to), frame);
         } else {
-            REDIS.publish("floor:" + node, to + "\n" + frame);
+            Redis.OUT.publish("floor:" + node, to + "\n" + frame);
         }
     }
 
