@@ -50,6 +50,7 @@ public final class RedisBus implements ClusterBus {
     private final Undeliverable undeliverable;
     private final ParkedSessions parked;
     private final Standby standby;
+    private final CrashParking crashParking;
     private final InboundDispatch inbound;
     private final ClusterObserver observer;
     private volatile boolean stopping;
@@ -63,23 +64,15 @@ public final class RedisBus implements ClusterBus {
         this.redis = new RedisConnection(config.redisUrl(), config.topology(), timeout, config.scanInterval());
         Undeliverable undeliverable = new Undeliverable(redis, node, observer);
         this.undeliverable = undeliverable;
-        this.parked = new ParkedSessions(redis, node, timeout, undeliverable);
-        this.standby = new Standby(redis, node, parked);
+        this.parked = new ParkedSessions(redis, node, undeliverable);
+        this.crashParking = new CrashParking(redis, node, timeout);
+        this.standby = new Standby(redis, node, crashParking);
         this.places = new Places(redis, node, timeout);
         this.presence = new Presence(redis, node, timeout, observer, places, standby);
         this.claims = new Claims(redis, node, timeout, observer, undeliverable, standby);
         this.relays = new RelayForwarding(redis, node, observer, claims, undeliverable);
-        this.inbound = new InboundDispatch(node, observer, relays, claims, config.inboundMaxBytes(), new InboundOverflow() {
-            @Override
-            public void relayShed(String senderNode, String fromPeerId, RawJson msgId) {
-                undeliverable.tell(senderNode, fromPeerId, "dropped", msgId);
-            }
-
-            @Override
-            public void topicShed(String topic) {
-                reconcile.markDirtyIfOpen(topic); // read again by the next beat
-            }
-        });
+        this.inbound = new InboundDispatch(node, observer, relays, claims, config.inboundMaxBytes(),
+                new ShedAnswers(undeliverable, this::resyncIfOpen));
         this.reconcile = new Reconcile(redis, node, timeout, observer, inbound, places, standby);
         this.heartbeat = new Heartbeat(config, redis, presence, reconcile, parked, observer);
     }
@@ -89,6 +82,7 @@ public final class RedisBus implements ClusterBus {
         relays.start(listener);
         claims.start(listener, maintenance, inbound::onStripe);
         parked.start(listener);
+        crashParking.start(listener);
         inbound.start(listener);
         reconcile.start(listener);
         boolean[] connectedBefore = new boolean[1];
@@ -105,6 +99,10 @@ public final class RedisBus implements ClusterBus {
         });
         heartbeat.start(maintenance, pulse, listener, this::connect);
         LOG.info(() -> "cluster mode redis: node " + node);
+    }
+
+    private void resyncIfOpen(String topic) {
+        reconcile.markDirtyIfOpen(topic);
     }
 
     private void connect() {

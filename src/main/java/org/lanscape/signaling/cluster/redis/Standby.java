@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * record per session in the node's hash {@code sig:{n:node}:standby}, under the hash of its
  * current token (topic, peer id, metadata, subject, grace period), written when a token is issued
  * and removed when it is used or the session ends: no Redis write per relay. The node that cleans
- * up after a dead one parks these sessions ({@link ParkedSessions#parkCrashed}) instead of
+ * up after a dead one parks these sessions ({@link CrashParking}) instead of
  * removing their peers; until then a resume of one is told to come back shortly, not refused.
  */
 final class Standby {
@@ -25,14 +25,14 @@ final class Standby {
 
     private final RedisConnection redis;
     private final String node;
-    private final ParkedSessions parked;
+    private final CrashParking parking;
     /** This node's records by peer: each change sent in order for its peer, and all written again after a reconnect. */
     private final Map<String, Entry> held = new ConcurrentHashMap<>();
 
-    Standby(RedisConnection redis, String node, ParkedSessions parked) {
+    Standby(RedisConnection redis, String node, CrashParking parking) {
         this.redis = redis;
         this.node = node;
-        this.parked = parked;
+        this.parking = parking;
     }
 
     void hold(String topic, String peerId, String token, JsonValue metadata, String subject, Duration grace) {
@@ -104,7 +104,7 @@ final class Standby {
     /** A dead node's resumable sessions are parked for their grace period; returns how many. */
     int parkAll(RedisClusterCommands<String, String> sync, String dead) {
         Map<String, String> records = sync.hgetall(RedisKeys.standby(dead));
-        int parkedNow = records.isEmpty() ? 0 : parked.parkCrashed(dead, records);
+        int parkedNow = records.isEmpty() ? 0 : parking.park(dead, records);
         sync.del(RedisKeys.standby(dead));
         return parkedNow;
     }
