@@ -127,25 +127,12 @@ abstract class RollingRestartContract {
         return topic;
     }
 
-    /** Which clients are on which node: B's peers are those B's /debug/stats counts... by elimination, A's. */
-    private int peersOn(ServerProcess node) throws Exception {
-        String stats = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create(node.httpBase() + "debug/stats")).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-        return jakarta.json.Json.createReader(new java.io.StringReader(stats)).readObject().getInt("peers");
-    }
-
-    @Test
-    void sigtermHandsEverySessionToTheOtherNodeAndNothingIsLost() throws Exception {
-        connectAll();
-        int onB = peersOn(b);
-        assertTrue(onB > 0 && onB < CLIENTS, "the balancer spread the clients: " + onB + " on B");
-
-        // Every client relays to the others in turn, before, during and after the stop.
-        Map<String, String> sentTo = new ConcurrentHashMap<>(); // msgId -> target
-        Map<String, Long> sentAt = new ConcurrentHashMap<>();
-        Map<String, ResumingClient> sender = new ConcurrentHashMap<>();
-        AtomicBoolean sending = new AtomicBoolean(true);
+    /**
+     * Every client relays to the others in turn, one offer each 40 ms, until {@code sending} is
+     * false; each msgId's target, time and sender are recorded (a send with no connection is not).
+     */
+    private List<Thread> startSenders(Map<String, String> sentTo, Map<String, Long> sentAt,
+                                      Map<String, ResumingClient> sender, AtomicBoolean sending) {
         List<Thread> senders = new ArrayList<>();
         for (ResumingClient client : clients) {
             Thread thread = new Thread(() -> {
@@ -169,6 +156,29 @@ abstract class RollingRestartContract {
             thread.start();
             senders.add(thread);
         }
+        return senders;
+    }
+
+    /** Which clients are on which node: B's peers are those B's /debug/stats counts... by elimination, A's. */
+    private int peersOn(ServerProcess node) throws Exception {
+        String stats = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(node.httpBase() + "debug/stats")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        return jakarta.json.Json.createReader(new java.io.StringReader(stats)).readObject().getInt("peers");
+    }
+
+    @Test
+    void sigtermHandsEverySessionToTheOtherNodeAndNothingIsLost() throws Exception {
+        connectAll();
+        int onB = peersOn(b);
+        assertTrue(onB > 0 && onB < CLIENTS, "the balancer spread the clients: " + onB + " on B");
+
+        // Every client relays to the others in turn, before, during and after the stop.
+        Map<String, String> sentTo = new ConcurrentHashMap<>(); // msgId -> target
+        Map<String, Long> sentAt = new ConcurrentHashMap<>();
+        Map<String, ResumingClient> sender = new ConcurrentHashMap<>();
+        AtomicBoolean sending = new AtomicBoolean(true);
+        List<Thread> senders = startSenders(sentTo, sentAt, sender, sending);
         Thread.sleep(1000); // traffic flows before the stop
         long stoppedAt = System.nanoTime();
         b.sigterm();
@@ -381,27 +391,7 @@ abstract class RollingRestartContract {
         assertTrue(onB > 0 && onB < CLIENTS, "the balancer spread the clients: " + onB + " on B");
         Map<String, String> sentTo = new ConcurrentHashMap<>(); // msgId -> target
         AtomicBoolean sending = new AtomicBoolean(true);
-        List<Thread> senders = new ArrayList<>();
-        for (ResumingClient client : clients) {
-            Thread thread = new Thread(() -> {
-                int n = 0;
-                while (sending.get()) {
-                    ResumingClient target = clients.get(Math.floorMod(clients.indexOf(client) + 1 + n % (CLIENTS - 1), CLIENTS));
-                    String msgId = client.welcomes.get(0) + "-" + n++;
-                    sentTo.put(msgId, target.welcomes.get(0));
-                    if (!client.send("offer", target.welcomes.get(0), "{\"sdp\":\"v=0\"}", msgId)) {
-                        sentTo.remove(msgId); // not sent: no connection at that moment
-                    }
-                    try {
-                        Thread.sleep(40);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            });
-            thread.start();
-            senders.add(thread);
-        }
+        List<Thread> senders = startSenders(sentTo, new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), sending);
         Thread.sleep(1000); // traffic flows before the kill
         long killedAt = System.nanoTime();
         b.kill9();
